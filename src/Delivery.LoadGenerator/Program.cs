@@ -1,0 +1,1 @@
+namespace Delivery.LoadGenerator; internal static class Program { private static int Main() => 0; }
