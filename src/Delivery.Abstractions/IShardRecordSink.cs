@@ -1,0 +1,51 @@
+namespace Delivery;
+
+/// <summary>
+/// Where a source hands the records of the shards it holds leases on. One sink per configured pipeline; the source
+/// knows nothing else of what happens to the records.
+/// </summary>
+public interface IShardRecordSink
+{
+    /// <summary>Starts a session for a shard whose lease this worker just took.</summary>
+    IShardSession OpenShard(ShardSessionStart start, IShardCheckpointer checkpointer);
+}
+
+/// <summary>What the lease says about a shard when its session starts.</summary>
+/// <param name="StreamName">The Kinesis stream.</param>
+/// <param name="ShardId">The shard.</param>
+/// <param name="Checkpoint">The last delivered position, or null when nothing of the shard was delivered yet.</param>
+/// <param name="PendingBatches">
+/// Batches a previous owner cut and planned to deliver but did not checkpoint. The new session cuts its first batches at
+/// exactly these points, so that an object written before a crash is overwritten rather than duplicated.
+/// </param>
+public sealed record ShardSessionStart(
+    string StreamName,
+    string ShardId,
+    ShardPosition? Checkpoint,
+    IReadOnlyList<PlannedBatch> PendingBatches);
+
+/// <summary>
+/// One leased shard inside a pipeline: it buffers the shard's records, cuts batches, delivers them and checkpoints the
+/// shard as batches are acknowledged.
+/// </summary>
+public interface IShardSession : IAsyncDisposable
+{
+    /// <summary>Cancelled when the session learns that the lease is lost; the reader must stop at once.</summary>
+    CancellationToken LeaseLost { get; }
+
+    /// <summary>
+    /// Accepts a page of records in shard order. Waits while the worker's memory budget is spent: this is how a slow
+    /// destination slows reading down. Throws <see cref="LeaseLostException"/> once the lease is lost.
+    /// </summary>
+    ValueTask AppendAsync(RecordPage page, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cuts what is buffered, delivers it and waits until every batch is acknowledged and checkpointed. Returns the last
+    /// checkpoint written. When cancelled (grace period over), what is not delivered stays un-checkpointed and will be
+    /// read again by the next owner.
+    /// </summary>
+    Task<ShardPosition?> DrainAsync(CancellationToken cancellationToken);
+
+    /// <summary>The lease is gone: drop buffered records (the next owner re-reads them) and never checkpoint again.</summary>
+    void Abandon();
+}

@@ -1,0 +1,186 @@
+using System.Threading.Channels;
+using Delivery.Pipeline.Delivery;
+using Delivery.Pipeline.Memory;
+using Microsoft.Extensions.Logging;
+using Polly;
+
+namespace Delivery.Pipeline;
+
+/// <summary>
+/// One configured pipeline's delivery side: the shard sessions it opens for its source, a bounded queue of cut
+/// batches, and the loops that write them to the destination, retry them, and acknowledge them so their shards can
+/// checkpoint. When the queue is full, cutting waits, and with it the reader: backpressure, never loss.
+/// </summary>
+public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
+{
+    private readonly IBatchWriter _writer;
+    private readonly Channel<DeliveryWork> _queue;
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly ResiliencePipeline _retry;
+    private Task[] _loops = [];
+
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxConcurrentDeliveries, 1);
+        Settings = settings;
+        _writer = writer;
+        Budget = budget;
+        TimeProvider = timeProvider;
+        Logger = logger;
+        _queue = Channel.CreateBounded<DeliveryWork>(new BoundedChannelOptions(settings.MaxConcurrentDeliveries * 2)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = settings.MaxConcurrentDeliveries == 1,
+        });
+        _retry = BatchRetryPolicy.Create(settings, timeProvider, args =>
+        {
+            if (args.Context.Properties.TryGetValue(CurrentBatch, out DeliveryBatch? batch) && args.Outcome.Exception is { } exception)
+            {
+                string errorCode = exception is DeliveryException delivery ? delivery.ErrorCode : exception.GetType().Name;
+                Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, _writer.DestinationType, args.AttemptNumber + 1, errorCode, args.RetryDelay);
+            }
+        });
+    }
+
+    public string Name => Settings.Name;
+
+    public PipelineSettings Settings { get; }
+
+    internal MemoryBudget Budget { get; }
+
+    internal TimeProvider TimeProvider { get; }
+
+    internal ILogger Logger { get; }
+
+    internal CancellationToken Stopping => _hardStop.Token;
+
+    private static ResiliencePropertyKey<DeliveryBatch> CurrentBatch { get; } = new("delivery.batch");
+
+    /// <summary>Starts the delivery loops.</summary>
+    public void Start()
+    {
+        if (_loops.Length > 0)
+        {
+            throw new InvalidOperationException($"Pipeline {Name} is already started.");
+        }
+
+        _loops = [.. Enumerable.Range(0, Settings.MaxConcurrentDeliveries).Select(_ => Task.Run(DeliveryLoopAsync))];
+    }
+
+    public IShardSession OpenShard(ShardSessionStart start, IShardCheckpointer checkpointer)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        Log.ShardSessionOpened(Logger, Name, start.ShardId, start.Checkpoint, start.PendingBatches.Count);
+        return new ShardSession(this, start, checkpointer);
+    }
+
+    /// <summary>
+    /// Stops taking batches and waits for the queued ones to be delivered. Call it after every session is drained or
+    /// abandoned. When <paramref name="cancellationToken"/> fires (the grace period is over), deliveries in progress
+    /// are cancelled and stay un-checkpointed.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await _hardStop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_loops).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _hardStop.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        _hardStop.Dispose();
+    }
+
+    internal ValueTask EnqueueAsync(DeliveryWork work, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(work, cancellationToken);
+
+    private async Task DeliveryLoopAsync()
+    {
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(_hardStop.Token).ConfigureAwait(false))
+            {
+                while (_queue.Reader.TryRead(out DeliveryWork? work))
+                {
+                    await DeliverAsync(work).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_hardStop.IsCancellationRequested)
+        {
+            // Hard stop: whatever is still queued is released below and read again by the next owner.
+        }
+
+        while (_queue.Reader.TryRead(out DeliveryWork? abandoned))
+        {
+            Budget.Release(abandoned.Batch.DataBytes);
+            abandoned.Session.Completed(abandoned);
+        }
+    }
+
+    private async Task DeliverAsync(DeliveryWork work)
+    {
+        DeliveryBatch batch = work.Batch;
+        ShardSession session = work.Session;
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token, session.LeaseLost);
+        CancellationToken token = cancellation.Token;
+        try
+        {
+            // The planned range goes to the lease before the object is written, so a new owner after a crash cuts the
+            // same batch again and overwrites the object instead of writing its records a second time.
+            await session.PersistAsync(token).ConfigureAwait(false);
+
+            ResilienceContext context = ResilienceContextPool.Shared.Get(token);
+            context.Properties.Set(CurrentBatch, batch);
+            try
+            {
+                await _retry.ExecuteAsync(
+                    static async (ctx, state) =>
+                    {
+                        BatchWriteResult result = await state.Writer.WriteAsync(state.Batch, ctx.CancellationToken).ConfigureAwait(false);
+                        if (!result.AllDelivered)
+                        {
+                            FailedRecord first = result.FailedRecords[0];
+                            throw new DeliveryException(
+                                FailureKind.Retryable,
+                                first.ErrorCode,
+                                $"{result.FailedRecords.Count} of {state.Batch.Records.Count} records were not delivered; first: {first.ErrorMessage}");
+                        }
+                    },
+                    context,
+                    (Writer: _writer, Batch: batch)).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            session.Acknowledge(batch);
+            Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count, batch.DataBytes, _writer.DestinationType);
+            await session.PersistAsync(token).ConfigureAwait(false);
+        }
+        catch (LeaseLostException)
+        {
+            // The session has been abandoned; the new owner delivers these records.
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Hard stop or lost lease: the batch stays un-checkpointed and is read again.
+        }
+        finally
+        {
+            Budget.Release(batch.DataBytes);
+            session.Completed(work);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Pipeline;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2001, EventName = "BatchDelivered", Level = LogLevel.Debug,
+        Message = "Pipeline {Pipeline} delivered batch {BatchId} of shard {ShardId} ({First}..{Last}, {RecordCount} records, {Bytes} bytes) to {Destination}")]
+    public static partial void BatchDelivered(ILogger logger, string pipeline, string batchId, string shardId, ShardPosition first, ShardPosition last, int recordCount, long bytes, string destination);
+
+    [LoggerMessage(EventId = 2002, EventName = "BatchDeliveryFailed", Level = LogLevel.Error,
+        Message = "Pipeline {Pipeline} could not deliver batch {BatchId} of shard {ShardId} to {Destination} (attempt {Attempt}, error {ErrorCode}); retrying in {RetryDelay}")]
+    public static partial void BatchDeliveryFailed(ILogger logger, Exception exception, string pipeline, string batchId, string shardId, string destination, int attempt, string errorCode, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 2003, EventName = "CheckpointPersistFailed", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} could not persist the checkpoint of shard {ShardId}; retrying in {RetryDelay}")]
+    public static partial void CheckpointPersistFailed(ILogger logger, Exception exception, string pipeline, string shardId, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 2004, EventName = "ShardLeaseLost", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} lost the lease of shard {ShardId}: dropped {DroppedRecords} buffered records ({DroppedBytes} bytes) for the next owner to re-read; no further checkpoints for this shard")]
+    public static partial void ShardLeaseLost(ILogger logger, string pipeline, string shardId, int droppedRecords, long droppedBytes);
+
+    [LoggerMessage(EventId = 2005, EventName = "ShardCheckpointed", Level = LogLevel.Debug,
+        Message = "Pipeline {Pipeline} checkpointed shard {ShardId} at {Checkpoint} with {PendingBatches} batches in flight")]
+    public static partial void ShardCheckpointed(ILogger logger, string pipeline, string shardId, ShardPosition? checkpoint, int pendingBatches);
+
+    [LoggerMessage(EventId = 2006, EventName = "ShardDrainLeftRecords", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline} left {RecordCount} records of shard {ShardId} un-checkpointed at drain: they complete a batch planned by a previous owner and will be re-read")]
+    public static partial void ShardDrainLeftRecords(ILogger logger, string pipeline, string shardId, int recordCount);
+
+    [LoggerMessage(EventId = 2007, EventName = "ShardSessionOpened", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline} opened shard {ShardId} after checkpoint {Checkpoint} with {PlannedBatches} planned batches to cut again")]
+    public static partial void ShardSessionOpened(ILogger logger, string pipeline, string shardId, ShardPosition? checkpoint, int plannedBatches);
+}

@@ -1,0 +1,144 @@
+namespace Delivery.Pipeline.Memory;
+
+/// <summary>
+/// The bytes of record data a worker may hold at once, shared by all its pipelines. A reader takes bytes before it
+/// hands a page on; they come back when the batch holding those records is acknowledged or dropped on a lost lease.
+/// When the budget is spent, readers wait: nothing is dropped to make room.
+/// </summary>
+public sealed class MemoryBudget
+{
+    private readonly Lock _gate = new();
+    private readonly LinkedList<Waiter> _waiters = new();
+    private long _used;
+
+    public MemoryBudget(long capacityBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacityBytes, 1);
+        CapacityBytes = capacityBytes;
+    }
+
+    public long CapacityBytes { get; }
+
+    public long UsedBytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _used;
+            }
+        }
+    }
+
+    /// <summary>True while some reader waits for bytes; buffers use it to cut early instead of waiting for their interval.</summary>
+    public bool HasWaiters
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _waiters.Count > 0;
+            }
+        }
+    }
+
+    /// <summary>Takes the bytes without waiting if they are free (first come, first served behind earlier waiters).</summary>
+    public bool TryAcquire(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_gate)
+        {
+            if (_waiters.Count == 0 && Fits(bytes))
+            {
+                _used += bytes;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Waits until the bytes are free, in arrival order, then takes them.</summary>
+    public ValueTask AcquireAsync(long bytes, CancellationToken cancellationToken)
+    {
+        if (TryAcquire(bytes))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(WaitAsync(bytes, cancellationToken));
+    }
+
+    public void Release(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        List<Waiter> granted = [];
+        lock (_gate)
+        {
+            _used -= bytes;
+            if (_used < 0)
+            {
+                throw new InvalidOperationException($"Released {bytes} bytes more than were acquired.");
+            }
+
+            while (_waiters.First is { } first && Fits(first.Value.Bytes))
+            {
+                _used += first.Value.Bytes;
+                _waiters.RemoveFirst();
+                granted.Add(first.Value);
+            }
+        }
+
+        foreach (Waiter waiter in granted)
+        {
+            if (!waiter.Completion.TrySetResult())
+            {
+                // Cancelled between being granted and being completed: the bytes go back.
+                Release(waiter.Bytes);
+            }
+        }
+    }
+
+    // A page larger than the whole budget still gets in when nothing else is held, so one oversize page cannot stall
+    // its shard forever.
+    private bool Fits(long bytes) => _used + bytes <= CapacityBytes || _used == 0;
+
+    private async Task WaitAsync(long bytes, CancellationToken cancellationToken)
+    {
+        var waiter = new Waiter(bytes);
+        LinkedListNode<Waiter> node;
+        lock (_gate)
+        {
+            if (_waiters.Count == 0 && Fits(bytes))
+            {
+                _used += bytes;
+                return;
+            }
+
+            node = _waiters.AddLast(waiter);
+        }
+
+        await using (cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                if (node.List is not null)
+                {
+                    _waiters.Remove(node);
+                }
+            }
+
+            waiter.Completion.TrySetCanceled(cancellationToken);
+        }))
+        {
+            await waiter.Completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Waiter(long bytes)
+    {
+        public long Bytes { get; } = bytes;
+
+        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,20 @@
+using Delivery.Pipeline.Buffering;
+
+namespace Delivery.Pipeline;
+
+/// <summary>How one pipeline buffers and delivers; bound and validated by the worker host.</summary>
+public sealed class PipelineSettings
+{
+    /// <summary>The pipeline's name (the "delivery stream" name); it appears in object names, logs and metrics.</summary>
+    public required string Name { get; init; }
+
+    public BufferingHints Buffering { get; init; } = new();
+
+    /// <summary>Batches of this pipeline written at the same time, across its shards. Default 4.</summary>
+    public int MaxConcurrentDeliveries { get; init; } = 4;
+
+    /// <summary>First wait before a failed batch is written again; it doubles up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(1);
+}

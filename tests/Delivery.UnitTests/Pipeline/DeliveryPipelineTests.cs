@@ -1,0 +1,231 @@
+using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
+using Delivery.Pipeline.Memory;
+using Delivery.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.UnitTests.Pipeline;
+
+public sealed class DeliveryPipelineTests : IAsyncDisposable
+{
+    private const string Shard = "shardId-000000000001";
+    private readonly FakeTimeProvider _time = new();
+    private readonly RecordingBatchWriter _writer = new();
+    private readonly RecordingCheckpointer _checkpointer = new();
+    private DeliveryPipeline? _pipeline;
+    private MemoryBudget _budget = new(64L * 1024 * 1024);
+
+    [Fact]
+    public async Task Batch_IsCut_WhenBufferReachesSizeHint()
+    {
+        IShardSession session = Open(sizeInMBs: 1, intervalSeconds: 300);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 15, size: 100 * 1024), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(11), "the first batch is checkpointed");
+        DeliveryBatch batch = _writer.Delivered.ShouldHaveSingleItem();
+        batch.Records.Count.ShouldBe(11, "10 records of 100 KiB stay under 1 MiB; the 11th reaches it");
+        batch.Source.First.ShouldBe(Records.Position(1));
+        batch.Source.Last.ShouldBe(Records.Position(11));
+    }
+
+    [Fact]
+    public async Task Batch_IsCut_WhenIntervalElapses_AndNotBefore()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 60);
+        await session.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(59));
+        await Task.Delay(50);
+        _writer.Delivered.ShouldBeEmpty();
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(3), "the interval batch is checkpointed");
+        _writer.Delivered.ShouldHaveSingleItem().Records.Select(r => r.Position).ShouldBe([Records.Position(1), Records.Position(2), Records.Position(3)]);
+    }
+
+    [Fact]
+    public async Task IntervalZero_DeliversEveryPageAsSoonAsItArrives()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 4), CancellationToken.None);
+        await session.AppendAsync(Records.Page(Shard, 5, 2), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(6), "both pages are checkpointed");
+        _writer.Delivered.Select(b => b.Records.Count).ShouldBe([4, 2]);
+        _time.ActiveTimerCount.ShouldBe(0, "interval 0 needs no timer");
+    }
+
+    [Fact]
+    public async Task Reading_Waits_WhileMemoryBudgetIsSpent_AndNothingIsDropped()
+    {
+        _budget = new MemoryBudget(1000);
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.Block();
+
+        await session.AppendAsync(Records.Page(Shard, 1, 50), CancellationToken.None);
+        await session.AppendAsync(Records.Page(Shard, 51, 50), CancellationToken.None);
+        ValueTask third = session.AppendAsync(Records.Page(Shard, 101, 50), CancellationToken.None);
+        await Task.Delay(100);
+        third.IsCompleted.ShouldBeFalse("the budget of 1000 bytes is held by two undelivered pages");
+        _budget.UsedBytes.ShouldBe(1000);
+
+        _writer.Unblock();
+        await third;
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(150), "every page is checkpointed");
+        _writer.Delivered.SelectMany(b => b.Records).Select(r => r.Position).ShouldBe(Enumerable.Range(1, 150).Select(Records.Position));
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "the budget is given back");
+    }
+
+    [Fact]
+    public async Task MemoryPressure_CutsBufferedRecordsBeforeTheirInterval()
+    {
+        _budget = new MemoryBudget(1000);
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 900);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 60), CancellationToken.None);
+        await session.AppendAsync(Records.Page(Shard, 61, 60), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(60), "the first page is delivered without waiting 900 s");
+        _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(60);
+    }
+
+    [Fact]
+    public async Task PlannedBatch_IsPersistedToTheLease_BeforeItIsWritten()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.Block();
+
+        await session.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _writer.Attempts == 1, "the writer is called");
+        (ShardPosition? checkpoint, IReadOnlyList<PlannedBatch> pending) = _checkpointer.Writes.ShouldHaveSingleItem();
+        checkpoint.ShouldBeNull();
+        pending.ShouldBe([new PlannedBatch(Records.Position(1), Records.Position(3))]);
+
+        _writer.Unblock();
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(3), "the batch is checkpointed");
+        _checkpointer.Writes.Last().Pending.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task NewOwner_CutsAtThePreviousOwnersPlannedPoints_BeforeApplyingItsOwnHints()
+    {
+        PlannedBatch[] planned = [new(Records.Position(1), Records.Position(5)), new(Records.Position(6), Records.Position(7))];
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0, pending: planned);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+        await Task.Delay(50);
+        _writer.Delivered.ShouldBeEmpty("interval 0 must not cut inside a planned batch");
+
+        await session.AppendAsync(Records.Page(Shard, 4, 7), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(10), "all batches are checkpointed");
+        _writer.Delivered.Select(b => (b.Source.First, b.Source.Last)).OrderBy(r => r.First).ShouldBe(
+        [
+            (Records.Position(1), Records.Position(5)),
+            (Records.Position(6), Records.Position(7)),
+            (Records.Position(8), Records.Position(10)),
+        ]);
+    }
+
+    [Fact]
+    public async Task Drain_DeliversWhatIsBuffered_AndReturnsTheFinalCheckpoint()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300);
+        await session.AppendAsync(Records.Page(Shard, 1, 7), CancellationToken.None);
+
+        ShardPosition? final = await session.DrainAsync(CancellationToken.None);
+
+        final.ShouldBe(Records.Position(7));
+        _checkpointer.LastCheckpoint.ShouldBe(Records.Position(7));
+        _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(7);
+        _budget.UsedBytes.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task Drain_LeavesAnUnfinishedPlannedBatchUncheckpointed_SoItIsNotSplitAcrossObjects()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300, pending: [new(Records.Position(1), Records.Position(5))]);
+        await session.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+
+        ShardPosition? final = await session.DrainAsync(CancellationToken.None);
+
+        final.ShouldBeNull();
+        _writer.Delivered.ShouldBeEmpty();
+        _budget.UsedBytes.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task LostLease_StopsTheShard_ReleasesItsBytes_AndNeverCheckpointsAgain()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300);
+        await session.AppendAsync(Records.Page(Shard, 1, 5), CancellationToken.None);
+        await session.AppendAsync(Records.Page(Shard, 6, 5), CancellationToken.None);
+        _checkpointer.LeaseLost = true;
+
+        _time.Advance(TimeSpan.FromSeconds(300));
+
+        await Eventually.TrueAsync(() => session.LeaseLost.IsCancellationRequested, "the session notices the lost lease");
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "the bytes are released");
+        _writer.Delivered.ShouldBeEmpty("the plan could not be recorded, so the batch must not be written");
+        await Should.ThrowAsync<LeaseLostException>(async () => await session.AppendAsync(Records.Page(Shard, 11, 1), CancellationToken.None));
+        _checkpointer.LeaseLost = false;
+        await Should.ThrowAsync<LeaseLostException>(() => session.DrainAsync(CancellationToken.None));
+        _checkpointer.Writes.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task FailedWrite_IsRetriedWithBackoff_UntilDelivered()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.FailNext(3);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
+
+        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
+        _writer.Attempts.ShouldBe(4);
+        _writer.Delivered.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task Records_AtOrBeforeTheCheckpoint_AreNotDeliveredAgain()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0, checkpoint: Records.Position(3));
+
+        await session.AppendAsync(Records.Page(Shard, 1, 6), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(6), "the new records are checkpointed");
+        _writer.Delivered.ShouldHaveSingleItem().Records.Select(r => r.Position).ShouldBe([Records.Position(4), Records.Position(5), Records.Position(6)]);
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "skipped records give their bytes back too");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _writer.Unblock();
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+        }
+    }
+
+    private IShardSession Open(int sizeInMBs, int intervalSeconds, PlannedBatch[]? pending = null, ShardPosition? checkpoint = null)
+    {
+        var settings = new PipelineSettings
+        {
+            Name = "test-pipeline",
+            Buffering = new BufferingHints { SizeInMBs = sizeInMBs, IntervalInSeconds = intervalSeconds },
+            MaxConcurrentDeliveries = 2,
+        };
+        _pipeline = new DeliveryPipeline(settings, _writer, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
+        _pipeline.Start();
+        return _pipeline.OpenShard(new ShardSessionStart("stream", Shard, checkpoint, pending ?? []), _checkpointer);
+    }
+}

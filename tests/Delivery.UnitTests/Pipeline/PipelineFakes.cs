@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Delivery.UnitTests.Pipeline;
+
+/// <summary>A destination that records every batch and can be told to block or to fail.</summary>
+internal sealed class RecordingBatchWriter : IBatchWriter
+{
+    private readonly ConcurrentQueue<DeliveryBatch> _delivered = new();
+    private TaskCompletionSource _gate = CompletedGate();
+    private int _failuresToThrow;
+
+    public string DestinationType => "fake";
+
+    public IReadOnlyCollection<DeliveryBatch> Delivered => _delivered;
+
+    public int Attempts;
+
+    public void Block() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Unblock() => _gate.TrySetResult();
+
+    public void FailNext(int times) => _failuresToThrow = times;
+
+    public async Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Attempts);
+        await _gate.Task.WaitAsync(cancellationToken);
+        if (Interlocked.Decrement(ref _failuresToThrow) >= 0)
+        {
+            throw new DeliveryException(FailureKind.Retryable, "Fake.Unavailable", "destination unavailable");
+        }
+
+        _delivered.Enqueue(batch);
+        return BatchWriteResult.Delivered;
+    }
+
+    private static TaskCompletionSource CompletedGate()
+    {
+        var gate = new TaskCompletionSource();
+        gate.SetResult();
+        return gate;
+    }
+}
+
+/// <summary>A lease-side checkpointer that records every write and can simulate a lost lease.</summary>
+internal sealed class RecordingCheckpointer : IShardCheckpointer
+{
+    private readonly ConcurrentQueue<(ShardPosition? Checkpoint, IReadOnlyList<PlannedBatch> Pending)> _writes = new();
+
+    public IReadOnlyCollection<(ShardPosition? Checkpoint, IReadOnlyList<PlannedBatch> Pending)> Writes => _writes;
+
+    public bool LeaseLost { get; set; }
+
+    public ShardPosition? LastCheckpoint => _writes.LastOrDefault().Checkpoint;
+
+    public Task PersistAsync(ShardPosition? checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
+    {
+        if (LeaseLost)
+        {
+            throw new LeaseLostException("lost in test");
+        }
+
+        _writes.Enqueue((checkpoint, pendingBatches.ToArray()));
+        return Task.CompletedTask;
+    }
+}
+
+internal static class Records
+{
+    public static readonly DateTimeOffset Arrival = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
+
+    /// <summary>Records numbered from <paramref name="first"/>, each <paramref name="size"/> bytes, as one page.</summary>
+    public static RecordPage Page(string shardId, int first, int count, int size = 10)
+    {
+        var records = new SourceRecord[count];
+        for (int i = 0; i < count; i++)
+        {
+            int n = first + i;
+            byte[] data = Encoding.UTF8.GetBytes(n.ToString("D", System.Globalization.CultureInfo.InvariantCulture).PadLeft(size, '0'));
+            records[i] = new SourceRecord(Position(n), "pk", Arrival, data);
+        }
+
+        return new RecordPage(shardId, records, 0);
+    }
+
+    public static ShardPosition Position(int n) => new((1000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
