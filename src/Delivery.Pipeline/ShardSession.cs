@@ -152,7 +152,18 @@ internal sealed class ShardSession : IShardSession
         }
     }
 
-    public void Abandon()
+    public void Abandon() => Stop(leaseLost: true);
+
+    public ValueTask DisposeAsync()
+    {
+        // A session disposed without a drain gives its buffered bytes back; what was buffered is re-read later.
+        Stop(leaseLost: false);
+        _leaseLost.Dispose();
+        _persistLock.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private void Stop(bool leaseLost)
     {
         int droppedRecords;
         long droppedBytes;
@@ -170,17 +181,12 @@ internal sealed class ShardSession : IShardSession
         }
 
         _pipeline.Budget.Release(droppedBytes);
-        Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);
-        _leaseLost.Cancel();
-    }
+        if (leaseLost || droppedRecords > 0)
+        {
+            Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);
+        }
 
-    public ValueTask DisposeAsync()
-    {
-        // A session disposed without a drain gives its buffered bytes back; what was buffered is re-read later.
-        Abandon();
-        _leaseLost.Dispose();
-        _persistLock.Dispose();
-        return ValueTask.CompletedTask;
+        _leaseLost.Cancel();
     }
 
     /// <summary>Marks a delivered batch and lets the checkpoint move over it.</summary>

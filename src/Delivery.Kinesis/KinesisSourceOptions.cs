@@ -1,0 +1,75 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Delivery.Kinesis;
+
+/// <summary>Where a pipeline reads from: a Kinesis stream, with its lease table and read pacing.</summary>
+public sealed class KinesisSourceOptions
+{
+    /// <summary>The Kinesis stream name. Required.</summary>
+    [Required(AllowEmptyStrings = false)]
+    [RegularExpression("^[a-zA-Z0-9_.-]{1,128}$", ErrorMessage = "must be 1-128 characters of letters, digits, '_', '.' and '-'")]
+    public string StreamName { get; set; } = "";
+
+    /// <summary>Where a shard with no checkpoint yet starts: TrimHorizon (default), Latest or AtTimestamp.</summary>
+    public InitialPosition InitialPosition { get; set; } = InitialPosition.TrimHorizon;
+
+    /// <summary>With <see cref="InitialPosition.AtTimestamp"/>: the arrival time to start from (ISO 8601). Required then.</summary>
+    public DateTimeOffset? InitialTimestamp { get; set; }
+
+    [Required]
+    public LeaseOptions Leases { get; set; } = new();
+
+    [Required]
+    public ReadingOptions Reading { get; set; } = new();
+}
+
+/// <summary>Where a shard without a checkpoint starts reading.</summary>
+public enum InitialPosition
+{
+    TrimHorizon,
+    Latest,
+    AtTimestamp,
+}
+
+/// <summary>The DynamoDB lease table of a pipeline and the timing of its leases.</summary>
+public sealed class LeaseOptions
+{
+    /// <summary>Lease table name. Default: "delivery-&lt;pipeline name&gt;-leases". Each pipeline needs its own table.</summary>
+    [RegularExpression("^[a-zA-Z0-9_.-]{3,255}$", ErrorMessage = "must be 3-255 characters of letters, digits, '_', '.' and '-'")]
+    public string? TableName { get; set; }
+
+    /// <summary>Create the table (on-demand billing) when it does not exist. Default true.</summary>
+    public bool CreateTableIfMissing { get; set; } = true;
+
+    /// <summary>
+    /// Seconds without a renewal after which a lease is expired and another worker may take it. Renewals run every
+    /// third of it. Default 10; 1 to 600.
+    /// </summary>
+    [Range(1, 600)]
+    public int LeaseDurationSeconds { get; set; } = 10;
+
+    /// <summary>Seconds between listings of the stream's shards (new shards after resharding). Default 60; 1 to 3600.</summary>
+    [Range(1, 3600)]
+    public int ShardSyncIntervalSeconds { get; set; } = 60;
+
+    public TimeSpan LeaseDuration => TimeSpan.FromSeconds(LeaseDurationSeconds);
+}
+
+/// <summary>How fast a shard is read.</summary>
+public sealed class ReadingOptions
+{
+    /// <summary>Records asked for per GetRecords call. Default 10000; 1 to 10000.</summary>
+    [Range(1, 10000)]
+    public int MaxRecordsPerRead { get; set; } = 10000;
+
+    /// <summary>
+    /// Least milliseconds between two GetRecords calls on one shard. Default 200, the minimum: Kinesis allows five reads
+    /// per second per shard, shared by every consumer of the stream; 200 to 60000.
+    /// </summary>
+    [Range(200, 60000)]
+    public int MinMillisBetweenReads { get; set; } = 200;
+
+    /// <summary>Milliseconds to wait after a read that found the shard caught up and empty. Default 1000; 200 to 60000.</summary>
+    [Range(200, 60000)]
+    public int IdleMillisBetweenReads { get; set; } = 1000;
+}

@@ -1,0 +1,354 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Microsoft.Extensions.Logging;
+using static Delivery.Kinesis.Leases.LeaseAttributes;
+
+namespace Delivery.Kinesis.Leases;
+
+/// <summary>
+/// The lease table in DynamoDB, one item per shard. Takes, renewals, checkpoints and releases are conditional updates;
+/// the AWS SDK retries its own calls, so nothing here retries again.
+/// </summary>
+public sealed class DynamoDbLeaseStore : ILeaseStore
+{
+    private readonly IAmazonDynamoDB _dynamoDb;
+    private readonly string _tableName;
+    private readonly bool _createTableIfMissing;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<DynamoDbLeaseStore> _logger;
+
+    public DynamoDbLeaseStore(IAmazonDynamoDB dynamoDb, string tableName, bool createTableIfMissing, TimeProvider timeProvider, ILogger<DynamoDbLeaseStore> logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tableName);
+        _dynamoDb = dynamoDb;
+        _tableName = tableName;
+        _createTableIfMissing = createTableIfMissing;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        string? status = await DescribeStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status is null)
+        {
+            if (!_createTableIfMissing)
+            {
+                throw new DeliveryException(FailureKind.Permanent, "Leases.TableNotFound",
+                    $"The lease table '{_tableName}' does not exist and creating it is turned off (CreateTableIfMissing = false). Create it with hash key '{LeaseKey}' (S), or allow Delivery to create it.");
+            }
+
+            try
+            {
+                await _dynamoDb.CreateTableAsync(new CreateTableRequest
+                {
+                    TableName = _tableName,
+                    BillingMode = BillingMode.PAY_PER_REQUEST,
+                    KeySchema = [new KeySchemaElement(LeaseKey, KeyType.HASH)],
+                    AttributeDefinitions = [new AttributeDefinition(LeaseKey, ScalarAttributeType.S)],
+                }, cancellationToken).ConfigureAwait(false);
+                Log.LeaseTableCreated(_logger, _tableName);
+            }
+            catch (ResourceInUseException)
+            {
+                // Another worker created it first; waiting for ACTIVE below covers both cases.
+            }
+        }
+
+        for (int attempt = 0; status != "ACTIVE"; attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 2000)), _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            status = await DescribeStatusAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlyList<Lease>> ListLeasesAsync(CancellationToken cancellationToken)
+    {
+        var leases = new List<Lease>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            ScanResponse page = await _dynamoDb.ScanAsync(new ScanRequest
+            {
+                TableName = _tableName,
+                ConsistentRead = true,
+                ExclusiveStartKey = startKey,
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (Dictionary<string, AttributeValue> item in page.Items ?? [])
+            {
+                leases.Add(FromItem(item));
+            }
+
+            startKey = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+
+        return leases;
+    }
+
+    public async Task<Lease?> GetLeaseAsync(string leaseKey, CancellationToken cancellationToken)
+    {
+        GetItemResponse response = await _dynamoDb.GetItemAsync(new GetItemRequest
+        {
+            TableName = _tableName,
+            Key = Key(leaseKey),
+            ConsistentRead = true,
+        }, cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item ? FromItem(item) : null;
+    }
+
+    public async Task<bool> CreateLeaseIfNotExistsAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        try
+        {
+            await _dynamoDb.PutItemAsync(new PutItemRequest
+            {
+                TableName = _tableName,
+                Item = ToItem(lease),
+                ConditionExpression = "attribute_not_exists(#key)",
+                ExpressionAttributeNames = new() { ["#key"] = LeaseKey },
+            }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<Lease?> TryTakeLeaseAsync(Lease seen, string owner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":owner"] = S(owner),
+            [":seenCounter"] = N(seen.Counter),
+            [":one"] = N(1),
+        };
+        string condition = "#counter = :seenCounter AND ";
+        if (seen.Owner is null)
+        {
+            condition += "attribute_not_exists(#owner)";
+        }
+        else
+        {
+            condition += "#owner = :seenOwner";
+            values[":seenOwner"] = S(seen.Owner);
+        }
+
+        bool switchesOwner = seen.Owner != owner;
+        string update = switchesOwner
+            ? "SET #owner = :owner, #counter = #counter + :one, #switches = if_not_exists(#switches, :zero) + :one"
+            : "SET #owner = :owner, #counter = #counter + :one";
+        var names = new Dictionary<string, string> { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter };
+        if (switchesOwner)
+        {
+            names["#switches"] = OwnerSwitchesSinceCheckpoint;
+            values[":zero"] = N(0);
+        }
+
+        return await ConditionalUpdateAsync(seen.LeaseKey, update, condition, names, values, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<Lease?> TryRenewLeaseAsync(Lease held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        return ConditionalUpdateAsync(
+            held.LeaseKey,
+            "SET #counter = #counter + :one",
+            "#owner = :owner AND #counter = :seenCounter",
+            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter },
+            new() { [":owner"] = S(held.Owner!), [":seenCounter"] = N(held.Counter), [":one"] = N(1) },
+            cancellationToken);
+    }
+
+    public async Task UpdateCheckpointAsync(string leaseKey, string owner, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pendingBatches);
+        Lease? updated = await ConditionalUpdateAsync(
+            leaseKey,
+            "SET #checkpoint = :checkpoint, #sub = :sub, #switches = :zero, #pending = :pending",
+            "#owner = :owner",
+            new() { ["#owner"] = LeaseOwner, ["#checkpoint"] = Checkpoint, ["#sub"] = CheckpointSubSequenceNumber, ["#switches"] = OwnerSwitchesSinceCheckpoint, ["#pending"] = PendingBatches },
+            new()
+            {
+                [":owner"] = S(owner),
+                [":checkpoint"] = S(checkpoint.Value),
+                [":sub"] = N(checkpoint.SubSequenceNumber),
+                [":zero"] = N(0),
+                [":pending"] = PendingToAttribute(pendingBatches),
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (updated is null)
+        {
+            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'; its checkpoint was not written.");
+        }
+    }
+
+    public async Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(childShardIds);
+        if (childShardIds.Count == 0)
+        {
+            return;
+        }
+
+        Lease? updated = await ConditionalUpdateAsync(
+            leaseKey,
+            "SET #children = :children",
+            "#owner = :owner",
+            new() { ["#owner"] = LeaseOwner, ["#children"] = ChildShardIds },
+            new() { [":owner"] = S(owner), [":children"] = new AttributeValue { SS = [.. childShardIds] } },
+            cancellationToken).ConfigureAwait(false);
+        if (updated is null)
+        {
+            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'.");
+        }
+    }
+
+    public async Task<bool> ReleaseLeaseAsync(Lease held, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        Lease? released = await ConditionalUpdateAsync(
+            held.LeaseKey,
+            "REMOVE #owner SET #counter = #counter + :one",
+            "#owner = :owner",
+            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter },
+            new() { [":owner"] = S(held.Owner!), [":one"] = N(1) },
+            cancellationToken).ConfigureAwait(false);
+        return released is not null;
+    }
+
+    internal static Lease FromItem(Dictionary<string, AttributeValue> item)
+    {
+        string? Text(string name) => item.TryGetValue(name, out AttributeValue? value) ? value.S : null;
+        long Number(string name) => item.TryGetValue(name, out AttributeValue? value) && value.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
+        IReadOnlyList<string> Set(string name) => item.TryGetValue(name, out AttributeValue? value) && value.SS is { } set ? [.. set] : [];
+
+        return new Lease
+        {
+            LeaseKey = Text(LeaseKey) ?? throw new InvalidDataException("A lease item has no leaseKey."),
+            Owner = Text(LeaseOwner),
+            Counter = Number(LeaseCounter),
+            Checkpoint = new LeaseCheckpoint(Text(Checkpoint) ?? LeaseCheckpoint.TrimHorizonValue, Number(CheckpointSubSequenceNumber)),
+            OwnerSwitchesSinceCheckpoint = Number(OwnerSwitchesSinceCheckpoint),
+            ParentShardIds = Set(ParentShardId),
+            ChildShardIds = Set(ChildShardIds),
+            StartingHashKey = Text(StartingHashKey),
+            EndingHashKey = Text(EndingHashKey),
+            PendingBatches = item.TryGetValue(PendingBatches, out AttributeValue? pending) ? PendingFromAttribute(pending) : [],
+        };
+    }
+
+    internal static Dictionary<string, AttributeValue> ToItem(Lease lease)
+    {
+        var item = new Dictionary<string, AttributeValue>
+        {
+            [LeaseKey] = S(lease.LeaseKey),
+            [LeaseCounter] = N(lease.Counter),
+            [Checkpoint] = S(lease.Checkpoint.Value),
+            [CheckpointSubSequenceNumber] = N(lease.Checkpoint.SubSequenceNumber),
+            [OwnerSwitchesSinceCheckpoint] = N(lease.OwnerSwitchesSinceCheckpoint),
+            [PendingBatches] = PendingToAttribute(lease.PendingBatches),
+        };
+        if (lease.Owner is not null)
+        {
+            item[LeaseOwner] = S(lease.Owner);
+        }
+
+        if (lease.ParentShardIds.Count > 0)
+        {
+            item[ParentShardId] = new AttributeValue { SS = [.. lease.ParentShardIds] };
+        }
+
+        if (lease.ChildShardIds.Count > 0)
+        {
+            item[ChildShardIds] = new AttributeValue { SS = [.. lease.ChildShardIds] };
+        }
+
+        if (lease.StartingHashKey is not null)
+        {
+            item[StartingHashKey] = S(lease.StartingHashKey);
+        }
+
+        if (lease.EndingHashKey is not null)
+        {
+            item[EndingHashKey] = S(lease.EndingHashKey);
+        }
+
+        return item;
+    }
+
+    private static AttributeValue PendingToAttribute(IReadOnlyList<PlannedBatch> pending) =>
+        new()
+        {
+            L = [.. pending.Select(batch => new AttributeValue
+            {
+                M = new Dictionary<string, AttributeValue>
+                {
+                    ["first"] = S(batch.First.SequenceNumber),
+                    ["firstSub"] = N(batch.First.SubSequenceNumber),
+                    ["last"] = S(batch.Last.SequenceNumber),
+                    ["lastSub"] = N(batch.Last.SubSequenceNumber),
+                },
+            })],
+        };
+
+    private static List<PlannedBatch> PendingFromAttribute(AttributeValue value) =>
+        [.. (value.L ?? []).Where(entry => entry.M is not null).Select(entry => new PlannedBatch(
+            new ShardPosition(entry.M["first"].S, long.Parse(entry.M["firstSub"].N, CultureInfo.InvariantCulture)),
+            new ShardPosition(entry.M["last"].S, long.Parse(entry.M["lastSub"].N, CultureInfo.InvariantCulture))))];
+
+    private async Task<Lease?> ConditionalUpdateAsync(
+        string leaseKey,
+        string update,
+        string condition,
+        Dictionary<string, string> names,
+        Dictionary<string, AttributeValue> values,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            UpdateItemResponse response = await _dynamoDb.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _tableName,
+                Key = Key(leaseKey),
+                UpdateExpression = update,
+                ConditionExpression = condition,
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+                ReturnValues = ReturnValue.ALL_NEW,
+            }, cancellationToken).ConfigureAwait(false);
+            return FromItem(response.Attributes);
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<string?> DescribeStatusAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            DescribeTableResponse table = await _dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = _tableName }, cancellationToken).ConfigureAwait(false);
+            return table.Table.TableStatus?.Value;
+        }
+        catch (ResourceNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, AttributeValue> Key(string leaseKey) => new() { [LeaseKey] = S(leaseKey) };
+
+    private static AttributeValue S(string value) => new() { S = value };
+
+    private static AttributeValue N(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+}

@@ -1,0 +1,38 @@
+namespace Delivery.Kinesis.Leases;
+
+/// <summary>
+/// One shard's lease as stored in the lease table. Attribute names follow the Kinesis Client Library's lease table
+/// (see <see cref="LeaseAttributes"/>), so existing tooling can read it.
+/// </summary>
+public sealed record Lease
+{
+    public required string LeaseKey { get; init; }
+
+    /// <summary>The worker holding the lease, or null when it is free.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Bumped by every renewal, take and release: the optimistic lock, and how others see that a holder is alive.</summary>
+    public long Counter { get; init; }
+
+    public LeaseCheckpoint Checkpoint { get; init; } = LeaseCheckpoint.TrimHorizon;
+
+    public long OwnerSwitchesSinceCheckpoint { get; init; }
+
+    public IReadOnlyList<string> ParentShardIds { get; init; } = [];
+
+    public IReadOnlyList<string> ChildShardIds { get; init; } = [];
+
+    public string? StartingHashKey { get; init; }
+
+    public string? EndingHashKey { get; init; }
+
+    /// <summary>
+    /// Batches cut after the checkpoint and planned for delivery, in shard order (Delivery's extension of the KCL item).
+    /// A new owner cuts its first batches at exactly these ranges.
+    /// </summary>
+    public IReadOnlyList<PlannedBatch> PendingBatches { get; init; } = [];
+
+    public bool IsFree => Owner is null;
+
+    public bool IsShardEnded => Checkpoint.IsShardEnd;
+}

@@ -1,0 +1,19 @@
+namespace Delivery.Kinesis.Leases;
+
+/// <summary>Attribute names of a lease item; the first ten are the Kinesis Client Library's.</summary>
+public static class LeaseAttributes
+{
+    public const string LeaseKey = "leaseKey";
+    public const string LeaseOwner = "leaseOwner";
+    public const string LeaseCounter = "leaseCounter";
+    public const string Checkpoint = "checkpoint";
+    public const string CheckpointSubSequenceNumber = "checkpointSubSequenceNumber";
+    public const string OwnerSwitchesSinceCheckpoint = "ownerSwitchesSinceCheckpoint";
+    public const string ParentShardId = "parentShardId";
+    public const string ChildShardIds = "childShardIds";
+    public const string StartingHashKey = "startingHashKey";
+    public const string EndingHashKey = "endingHashKey";
+
+    /// <summary>Delivery's addition: the planned, not yet checkpointed batches (a list of maps with first/last positions).</summary>
+    public const string PendingBatches = "pendingBatches";
+}

@@ -1,0 +1,298 @@
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Reading;
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Kinesis.Leases;
+
+/// <summary>
+/// Holds this worker's leases on one stream for one pipeline. Every round (a third of the lease duration) it renews
+/// what it holds and stops any shard whose lease was lost; then it lists shards when due, and takes free or expired
+/// leases up to its fair share, starting a <see cref="ShardConsumer"/> for each.
+/// </summary>
+public sealed class LeaseCoordinator : IAsyncDisposable
+{
+    private readonly string _workerId;
+    private readonly KinesisSourceOptions _options;
+    private readonly IKinesisClient _kinesis;
+    private readonly ILeaseStore _store;
+    private readonly IShardRecordSink _sink;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly LeaseTaker _taker;
+    private readonly ShardSyncer _syncer;
+    private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopLoop = new();
+    private Task _loop = Task.CompletedTask;
+    private volatile bool _stopping;
+    private long _lastShardSync;
+    private bool _syncDue = true;
+
+    public LeaseCoordinator(string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, TimeProvider timeProvider, ILogger<LeaseCoordinator> logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(workerId);
+        ArgumentNullException.ThrowIfNull(options);
+        _workerId = workerId;
+        _options = options;
+        _kinesis = kinesis;
+        _store = store;
+        _sink = sink;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
+        _syncer = new ShardSyncer(kinesis, store, options, logger);
+    }
+
+    public string WorkerId => _workerId;
+
+    /// <summary>Completes when the coordinator stops; faults when a shard stopped on a permanent error.</summary>
+    public Task Completion => _loop;
+
+    /// <summary>The shards this worker holds now and the state of each.</summary>
+    public IReadOnlyDictionary<string, ShardConsumerState> HeldShards
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _held.ToDictionary(pair => pair.Key, pair => pair.Value.Consumer.State);
+            }
+        }
+    }
+
+    /// <summary>Checks the stream and the lease table, then starts the lease rounds.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _kinesis.DescribeStreamSummaryAsync(new DescribeStreamSummaryRequest { StreamName = _options.StreamName }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResourceNotFoundException ex)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Kinesis.StreamNotFound",
+                $"Kinesis stream '{_options.StreamName}' was not found: {ex.Message}", ex);
+        }
+
+        await _store.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(() => RunAsync(_stopLoop.Token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Graceful stop: takes no more leases, stops reading, lets every shard deliver and checkpoint what it read until
+    /// <paramref name="gracePeriod"/> is cancelled, and releases the leases so peers take them at once. Leases are
+    /// renewed while this runs.
+    /// </summary>
+    public async Task StopAsync(CancellationToken gracePeriod)
+    {
+        _stopping = true;
+        Task[] consumers;
+        lock (_gate)
+        {
+            foreach (HeldLease held in _held.Values)
+            {
+                held.Consumer.RequestStop(gracePeriod);
+            }
+
+            consumers = [.. _held.Values.Select(held => held.Consumer.Completion)];
+        }
+
+        try
+        {
+            await Task.WhenAll(consumers).WaitAsync(gracePeriod).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception)
+        {
+            // A failed shard is reported through Completion.
+        }
+
+        await _stopLoop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopLoop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Disposal does not report; Completion did.
+        }
+
+        _stopLoop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        TimeSpan round = _options.Leases.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await RenewAsync(stop).ConfigureAwait(false);
+                ReapFinishedConsumers();
+                if (!_stopping)
+                {
+                    await TakeAsync(stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (DeliveryException ex) when (ex.Kind == FailureKind.Permanent)
+            {
+                throw;
+            }
+            catch (Exception ex)
+            {
+                Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
+            }
+
+            try
+            {
+                await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken cancellationToken)
+    {
+        HeldLease[] held;
+        lock (_gate)
+        {
+            held = [.. _held.Values.Where(lease => !lease.Consumer.Completion.IsCompleted && !lease.Consumer.IsLettingGo)];
+        }
+
+        await Task.WhenAll(held.Select(async lease =>
+        {
+            try
+            {
+                Lease? renewed = await _store.TryRenewLeaseAsync(lease.Lease, cancellationToken).ConfigureAwait(false);
+                if (renewed is not null)
+                {
+                    lease.Lease = renewed;
+                    lease.LastRenewed = _timeProvider.GetTimestamp();
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Unreachable table: the lease is still ours until a full lease duration passes without a renewal,
+                // after which another worker may already have taken it.
+                if (_timeProvider.GetElapsedTime(lease.LastRenewed) < _options.Leases.LeaseDuration)
+                {
+                    Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
+                    return;
+                }
+            }
+
+            LoseLease(lease);
+        })).ConfigureAwait(false);
+    }
+
+    private void LoseLease(HeldLease lease)
+    {
+        if (lease.Consumer.Completion.IsCompleted)
+        {
+            return;
+        }
+
+        Log.LeaseLost(_logger, _workerId, lease.Consumer.ShardId);
+        lease.Consumer.OnLeaseLost();
+    }
+
+    private void ReapFinishedConsumers()
+    {
+        List<HeldLease> finished;
+        lock (_gate)
+        {
+            finished = [.. _held.Values.Where(lease => lease.Consumer.Completion.IsCompleted)];
+            foreach (HeldLease lease in finished)
+            {
+                _held.Remove(lease.Consumer.ShardId);
+                if (lease.Consumer.State == ShardConsumerState.ShardEnded)
+                {
+                    _syncDue = true;
+                }
+            }
+        }
+
+        foreach (HeldLease lease in finished)
+        {
+            if (lease.Consumer.Completion.Exception?.InnerException is { } error)
+            {
+                throw error is DeliveryException { Kind: FailureKind.Permanent } permanent
+                    ? permanent
+                    : new DeliveryException(FailureKind.Permanent, "Kinesis.ShardFailed",
+                        $"Shard {lease.Consumer.ShardId} of stream '{_options.StreamName}' failed: {error.Message}", error);
+            }
+        }
+    }
+
+    private async Task TakeAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Lease> leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+        if (_syncDue || _timeProvider.GetElapsedTime(_lastShardSync) >= TimeSpan.FromSeconds(_options.Leases.ShardSyncIntervalSeconds))
+        {
+            var existing = new HashSet<string>(leases.Select(lease => lease.LeaseKey), StringComparer.Ordinal);
+            await _syncer.SyncAsync(existing, cancellationToken).ConfigureAwait(false);
+            _lastShardSync = _timeProvider.GetTimestamp();
+            _syncDue = false;
+            leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        HashSet<string> heldKeys;
+        lock (_gate)
+        {
+            heldKeys = [.. _held.Keys];
+        }
+
+        foreach (Lease candidate in _taker.SelectLeasesToTake(leases, heldKeys))
+        {
+            if (_stopping)
+            {
+                return;
+            }
+
+            Lease? taken = await _store.TryTakeLeaseAsync(candidate, _workerId, cancellationToken).ConfigureAwait(false);
+            if (taken is null)
+            {
+                continue;
+            }
+
+            Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner, taken.Checkpoint);
+            var consumer = new ShardConsumer(taken, _workerId, _options, _kinesis, _store, _sink, _syncer, _timeProvider, _logger);
+            lock (_gate)
+            {
+                _held[taken.LeaseKey] = new HeldLease(taken, consumer, _timeProvider.GetTimestamp());
+            }
+
+            consumer.Start();
+        }
+    }
+
+    private sealed class HeldLease(Lease lease, ShardConsumer consumer, long lastRenewed)
+    {
+        public Lease Lease { get; set; } = lease;
+
+        public ShardConsumer Consumer { get; } = consumer;
+
+        public long LastRenewed { get; set; } = lastRenewed;
+    }
+}

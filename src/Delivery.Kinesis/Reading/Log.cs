@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Kinesis.Reading;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1201, EventName = "IteratorExpired", Level = LogLevel.Information,
+        Message = "Shard iterator of {ShardId} expired; re-opening at {LastRead}")]
+    public static partial void IteratorExpired(ILogger logger, string shardId, ShardPosition? lastRead);
+
+    [LoggerMessage(EventId = 1202, EventName = "ShardReadFailed", Level = LogLevel.Warning,
+        Message = "Reading shard {ShardId} failed with {ErrorCode}; backing off {Backoff}")]
+    public static partial void ReadFailed(ILogger logger, Exception exception, string shardId, string errorCode, TimeSpan backoff);
+
+    [LoggerMessage(EventId = 1203, EventName = "ShardConsumerFailed", Level = LogLevel.Critical,
+        Message = "Shard {ShardId} of stream {StreamName} stopped with a permanent error")]
+    public static partial void ConsumerFailed(ILogger logger, Exception exception, string shardId, string streamName);
+
+    [LoggerMessage(EventId = 1204, EventName = "ShardDrainIncomplete", Level = LogLevel.Warning,
+        Message = "Shard {ShardId} did not finish delivering within the grace period; undelivered records stay un-checkpointed and will be read again")]
+    public static partial void DrainIncomplete(ILogger logger, string shardId);
+}

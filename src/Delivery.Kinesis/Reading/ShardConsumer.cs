@@ -1,0 +1,164 @@
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Leases;
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Kinesis.Reading;
+
+/// <summary>
+/// Runs one leased shard through its states: open a session in the pipeline, read until stopped or the shard ends,
+/// drain, checkpoint (SHARD_END for a closed shard), release the lease. A lost lease stops it at once, with no drain.
+/// </summary>
+internal sealed class ShardConsumer
+{
+    private readonly Lease _lease;
+    private readonly string _workerId;
+    private readonly KinesisSourceOptions _options;
+    private readonly IKinesisClient _kinesis;
+    private readonly ILeaseStore _store;
+    private readonly IShardRecordSink _sink;
+    private readonly ILogger _logger;
+    private readonly ShardReader _reader;
+    private readonly ShardSyncer _syncer;
+    private readonly CancellationTokenSource _stopReading = new();
+    private CancellationToken _drainDeadline;
+    private IShardSession? _session;
+    private volatile bool _leaseLost;
+
+    public ShardConsumer(Lease lease, string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, ShardSyncer syncer, TimeProvider timeProvider, ILogger logger)
+    {
+        _syncer = syncer;
+        _lease = lease;
+        _workerId = workerId;
+        _options = options;
+        _kinesis = kinesis;
+        _store = store;
+        _sink = sink;
+        _logger = logger;
+        _reader = new ShardReader(kinesis, lease.LeaseKey, options, timeProvider, logger);
+        Completion = Task.CompletedTask;
+    }
+
+    public string ShardId => _lease.LeaseKey;
+
+    public ShardConsumerState State { get; private set; } = ShardConsumerState.Initializing;
+
+    public long? MillisBehindLatest => _reader.MillisBehindLatest;
+
+    /// <summary>True once the consumer gives its lease up by itself (release or SHARD_END); renewals stop then.</summary>
+    public bool IsLettingGo { get; private set; }
+
+    /// <summary>Completes when the consumer reaches a final state; faults only on a permanent error.</summary>
+    public Task Completion { get; private set; }
+
+    public void Start() => Completion = Task.Run(RunAsync);
+
+    /// <summary>Stops reading; what was read is delivered and checkpointed until <paramref name="drainDeadline"/>.</summary>
+    public void RequestStop(CancellationToken drainDeadline)
+    {
+        _drainDeadline = drainDeadline;
+        _stopReading.Cancel();
+    }
+
+    /// <summary>The lease is gone: stop at once, drop buffered records, never write for this shard again.</summary>
+    public void OnLeaseLost()
+    {
+        _leaseLost = true;
+        _session?.Abandon();
+        _stopReading.Cancel();
+    }
+
+    private async Task RunAsync()
+    {
+        IShardSession session = _sink.OpenShard(
+            new ShardSessionStart(_options.StreamName, ShardId, _lease.Checkpoint.Position, _lease.PendingBatches),
+            new LeaseCheckpointer(_store, _lease, _workerId));
+        _session = session;
+        try
+        {
+            if (_leaseLost)
+            {
+                session.Abandon();
+            }
+
+            bool shardEnded = false;
+            using (var reading = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token, session.LeaseLost))
+            {
+                State = ShardConsumerState.Reading;
+                try
+                {
+                    shardEnded = await _reader.ReadAsync(_lease, session, reading.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (reading.IsCancellationRequested)
+                {
+                }
+                catch (LeaseLostException)
+                {
+                }
+                catch (Exception ex)
+                {
+                    State = ShardConsumerState.Failed;
+                    Log.ConsumerFailed(_logger, ex, ShardId, _options.StreamName);
+                    session.Abandon();
+                    throw;
+                }
+            }
+
+            if (_leaseLost || session.LeaseLost.IsCancellationRequested)
+            {
+                State = ShardConsumerState.LeaseLost;
+                return;
+            }
+
+            State = ShardConsumerState.Draining;
+            try
+            {
+                await session.DrainAsync(shardEnded ? CancellationToken.None : _drainDeadline).ConfigureAwait(false);
+            }
+            catch (LeaseLostException)
+            {
+                State = ShardConsumerState.LeaseLost;
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                Log.DrainIncomplete(_logger, ShardId);
+            }
+
+            IsLettingGo = true;
+            if (shardEnded)
+            {
+                await _store.UpdateCheckpointAsync(ShardId, _workerId, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
+                IReadOnlyList<string> children = await _syncer.EnsureChildLeasesAsync(ShardId, _workerId, CancellationToken.None).ConfigureAwait(false);
+                Leases.Log.ShardEnded(_logger, ShardId, string.Join(',', children));
+            }
+
+            await ReleaseAsync().ConfigureAwait(false);
+            State = shardEnded ? ShardConsumerState.ShardEnded : ShardConsumerState.Released;
+        }
+        catch (LeaseLostException)
+        {
+            State = ShardConsumerState.LeaseLost;
+        }
+        finally
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            if (await _store.ReleaseLeaseAsync(_lease with { Owner = _workerId }, CancellationToken.None).ConfigureAwait(false))
+            {
+                Lease? released = await _store.GetLeaseAsync(ShardId, CancellationToken.None).ConfigureAwait(false);
+                Leases.Log.LeaseReleased(_logger, _workerId, ShardId, released?.Checkpoint ?? _lease.Checkpoint);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Releasing is a courtesy that speeds up the hand-over; an unreleased lease simply expires.
+            Leases.Log.LeaseReleaseFailed(_logger, ex, _workerId, ShardId);
+        }
+    }
+}

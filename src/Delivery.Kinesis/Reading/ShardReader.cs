@@ -1,0 +1,146 @@
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Leases;
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Kinesis.Reading;
+
+/// <summary>
+/// Reads one shard with GetRecords and hands each page to the shard's session: no more often than the configured pace
+/// (five calls a second at most), slower when the shard is caught up, following NextShardIterator until the shard ends.
+/// </summary>
+internal sealed class ShardReader
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private readonly IKinesisClient _kinesis;
+    private readonly string _streamName;
+    private readonly string _shardId;
+    private readonly KinesisSourceOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private ShardPosition? _lastRead;
+
+    public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        _kinesis = kinesis;
+        _streamName = options.StreamName;
+        _shardId = shardId;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Milliseconds behind the tip of the stream after the last read; null before the first.</summary>
+    public long? MillisBehindLatest { get; private set; }
+
+    /// <summary>
+    /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
+    /// </summary>
+    public async Task<bool> ReadAsync(Lease lease, IShardSession session, CancellationToken cancellationToken)
+    {
+        ReadingOptions pace = _options.Reading;
+        string? iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
+        TimeSpan backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
+        TimeSpan minInterval = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
+        long? lastCall = null;
+        TimeSpan wait = TimeSpan.Zero;
+        while (iterator is not null)
+        {
+            if (lastCall is { } previous)
+            {
+                TimeSpan delay = (wait > minInterval ? wait : minInterval) - _timeProvider.GetElapsedTime(previous);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _timeProvider, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            lastCall = _timeProvider.GetTimestamp();
+            GetRecordsResponse response;
+            try
+            {
+                response = await _kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = pace.MaxRecordsPerRead }, cancellationToken).ConfigureAwait(false);
+                backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
+            }
+            catch (ExpiredIteratorException)
+            {
+                Log.IteratorExpired(_logger, _shardId, _lastRead);
+                iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
+                wait = TimeSpan.Zero;
+                continue;
+            }
+            catch (AmazonKinesisException ex) when (ex.Kind == FailureKind.Retryable)
+            {
+                // The client has retried already; back off further so a throttled shard is never spun on.
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, backoff);
+                wait = backoff;
+                continue;
+            }
+
+            MillisBehindLatest = response.MillisBehindLatest;
+            if (response.Records.Count > 0)
+            {
+                RecordPage page = ToPage(response);
+                await session.AppendAsync(page, cancellationToken).ConfigureAwait(false);
+                _lastRead = page.Records[^1].Position;
+            }
+
+            iterator = response.NextShardIterator;
+            bool caughtUp = response.Records.Count == 0 && (response.MillisBehindLatest ?? 0) == 0;
+            wait = caughtUp ? TimeSpan.FromMilliseconds(pace.IdleMillisBetweenReads) : TimeSpan.Zero;
+        }
+
+        return true;
+    }
+
+    private RecordPage ToPage(GetRecordsResponse response)
+    {
+        var records = new SourceRecord[response.Records.Count];
+        for (int i = 0; i < records.Length; i++)
+        {
+            Record record = response.Records[i];
+            ReadOnlyMemory<byte> data = record.Data.TryGetBuffer(out ArraySegment<byte> buffer)
+                ? buffer.AsMemory(0, (int)record.Data.Length)
+                : record.Data.ToArray();
+            records[i] = new SourceRecord(
+                new ShardPosition(record.SequenceNumber),
+                record.PartitionKey,
+                new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc)),
+                data);
+        }
+
+        return new RecordPage(_shardId, records, response.MillisBehindLatest ?? 0);
+    }
+
+    private async Task<string?> OpenIteratorAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        var request = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId };
+
+        // Reading resumes AT the last position (not after it) because a KPL aggregate shares one sequence number
+        // across its user records; the session skips what it already has.
+        ShardPosition? resumeAt = _lastRead ?? lease.Checkpoint.Position ?? (lease.PendingBatches.Count > 0 ? lease.PendingBatches[0].First : null);
+        if (resumeAt is { } position)
+        {
+            request.ShardIteratorType = ShardIteratorType.AtSequenceNumber;
+            request.StartingSequenceNumber = position.SequenceNumber;
+        }
+        else if (lease.Checkpoint.Value == LeaseCheckpoint.LatestValue)
+        {
+            request.ShardIteratorType = ShardIteratorType.Latest;
+        }
+        else if (lease.Checkpoint.Value == LeaseCheckpoint.AtTimestampValue)
+        {
+            request.ShardIteratorType = ShardIteratorType.AtTimestamp;
+            request.Timestamp = (_options.InitialTimestamp ?? throw new InvalidOperationException(
+                $"Shard {_shardId} starts AT_TIMESTAMP but no InitialTimestamp is configured for stream {_streamName}.")).UtcDateTime;
+        }
+        else
+        {
+            request.ShardIteratorType = ShardIteratorType.TrimHorizon;
+        }
+
+        GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
+        return response.ShardIterator;
+    }
+}
