@@ -63,7 +63,7 @@ public sealed class LocalAwsStack : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "--openssl-legacy-provider", "local-aws-stack.js", "--data", dataDir })
+        foreach (string argument in new[] { "--openssl-legacy-provider", "local-aws-stack.js", "--data", dataDir, "--stop-on-stdin-close" })
         {
             start.ArgumentList.Add(argument);
         }

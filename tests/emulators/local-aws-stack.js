@@ -1,7 +1,8 @@
 // Starts kinesalite (Kinesis), dynalite (DynamoDB) and s3rver (S3) in one Node process, each bound to 127.0.0.1
-// on a free port, and prints one JSON line with the endpoints once all three listen. The process stops the servers
-// when stdin closes or on SIGTERM/SIGINT, so a test fixture that dies cannot leave it behind.
-// Usage: node --openssl-legacy-provider local-aws-stack.js --data DIR [--kinesis-port N] [--dynamodb-port N] [--s3-port N]
+// on a free port (or the given ones), and prints one JSON line with the endpoints once all three listen. It stops on
+// SIGTERM/SIGINT and, with --stop-on-stdin-close, when stdin closes, so a test fixture that dies cannot leave it behind.
+// Usage: node --openssl-legacy-provider local-aws-stack.js --data DIR [--stop-on-stdin-close]
+//        [--kinesis-port N] [--dynamodb-port N] [--s3-port N]
 'use strict';
 const path = require('path');
 const fs = require('fs');
@@ -39,9 +40,11 @@ async function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  process.stdin.on('end', stop);
-  process.stdin.on('close', stop);
-  process.stdin.resume();
+  if (process.argv.includes('--stop-on-stdin-close')) {
+    process.stdin.on('end', stop);
+    process.stdin.on('close', stop);
+    process.stdin.resume();
+  }
 
   process.stdout.write(JSON.stringify({
     kinesis: `http://127.0.0.1:${kinesisPort}`,

@@ -3,7 +3,7 @@ namespace Delivery.Kinesis.Client;
 // Placeholder until the client branch lands with the real pagination helper.
 public static class KinesisClientExtensions
 {
-    public static async Task<List<Shard>> ListAllShardsAsync(this IKinesisClient client, string streamName, string? exclusiveStartShardId, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<Shard>> ListAllShardsAsync(this IKinesisClient client, string streamName, string? exclusiveStartShardId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ListShardsResponse page = await client.ListShardsAsync(new ListShardsRequest { StreamName = streamName, ExclusiveStartShardId = exclusiveStartShardId }, cancellationToken).ConfigureAwait(false);

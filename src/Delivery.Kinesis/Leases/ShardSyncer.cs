@@ -12,7 +12,7 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
     /// <summary>Creates the leases missing for the stream's shards; returns the shards as listed.</summary>
     public async Task<IReadOnlyList<Shard>> SyncAsync(IReadOnlyCollection<string> existingLeaseKeys, CancellationToken cancellationToken)
     {
-        List<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
         var known = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
         known.UnionWith(existingLeaseKeys);
         foreach (Shard shard in shards.Where(shard => !existingLeaseKeys.Contains(shard.ShardId)))
@@ -26,7 +26,7 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
     /// <summary>After a shard's end: makes sure its children have leases, and records them on its lease.</summary>
     public async Task<IReadOnlyList<string>> EnsureChildLeasesAsync(string shardId, string owner, CancellationToken cancellationToken)
     {
-        List<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
         var known = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
         List<Shard> children = [.. shards.Where(shard => shard.ParentShardId == shardId || shard.AdjacentParentShardId == shardId)];
         foreach (Shard child in children)

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+using Delivery.Aws;
+
+namespace Delivery.Worker.Configuration;
+
+/// <summary>The worker's configuration: the <c>Delivery</c> section of appsettings.json and <c>Delivery__*</c> variables.</summary>
+public sealed class DeliveryOptions
+{
+    public const string SectionName = "Delivery";
+
+    /// <summary>
+    /// This worker's id in lease tables. Default: host name plus a random suffix, new for every process, so a restarted
+    /// worker never mistakes an old tenure's leases for its own.
+    /// </summary>
+    [StringLength(256, MinimumLength = 1)]
+    public string? WorkerId { get; set; }
+
+    /// <summary>
+    /// Seconds SIGTERM may take: stop reading, deliver, checkpoint, release leases. Default 25 (ECS stopTimeout is 30 by
+    /// default; keep this below it); 1 to 3600.
+    /// </summary>
+    [Range(1, 3600)]
+    public int ShutdownGracePeriodSeconds { get; set; } = 25;
+
+    /// <summary>
+    /// MiB of record data the worker holds at most, across all pipelines: buffered and in-flight batches. Readers wait
+    /// when it is spent. Default 512; 16 to 1048576.
+    /// </summary>
+    [Range(16, 1048576)]
+    public int MemoryBudgetMiB { get; set; } = 512;
+
+    /// <summary>Region, credentials chain and endpoint overrides shared by every pipeline.</summary>
+    [Required]
+    public AwsOptions Aws { get; set; } = new();
+
+    /// <summary>The pipelines, by name. The name appears in object names, so it is 1-64 letters, digits, '_', '.', '-'.</summary>
+    [Required]
+    public Dictionary<string, PipelineOptions> Pipelines { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public TimeSpan ShutdownGracePeriod => TimeSpan.FromSeconds(ShutdownGracePeriodSeconds);
+}

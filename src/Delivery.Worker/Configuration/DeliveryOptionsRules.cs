@@ -1,0 +1,64 @@
+using System.Text.RegularExpressions;
+using Delivery.Kinesis;
+
+namespace Delivery.Worker.Configuration;
+
+/// <summary>Rules that span several settings, which DataAnnotations on one property cannot express.</summary>
+internal static partial class DeliveryOptionsRules
+{
+    // A GetRecords page is at most 10 MiB; the budget must hold a full buffer plus one page, or a shard could only ever
+    // cut under memory pressure.
+    private const int MaxPageMiB = 10;
+
+    public static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
+    {
+        const string pipelinesPath = "Delivery:Pipelines";
+        if (options.Pipelines.Count == 0)
+        {
+            errors.Add(new(pipelinesPath, "no pipeline is configured: add one, e.g. Delivery:Pipelines:clickstream with Kinesis and S3 settings."));
+        }
+
+        var tables = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
+        {
+            string path = $"{pipelinesPath}:{name}";
+            if (!PipelineName().IsMatch(name))
+            {
+                errors.Add(new(path, $"pipeline name '{name}' is invalid: use 1-64 letters, digits, '_', '.' or '-' (it appears in object names)."));
+            }
+
+            if (pipeline.S3 is null)
+            {
+                errors.Add(new(path, "has no destination: configure S3 (BucketName at least)."));
+            }
+
+            if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
+            {
+                errors.Add(new($"{path}:Kinesis:InitialTimestamp", "is required when InitialPosition is AtTimestamp (an ISO 8601 time such as 2026-01-31T00:00:00Z)."));
+            }
+
+            string table = LeaseTableName(name, pipeline);
+            if (tables.TryGetValue(table, out string? other))
+            {
+                errors.Add(new($"{path}:Kinesis:Leases:TableName", $"lease table '{table}' is also used by pipeline '{other}': each pipeline keeps its own checkpoints, so each needs its own table."));
+            }
+            else
+            {
+                tables[table] = name;
+            }
+
+            if (options.MemoryBudgetMiB < pipeline.Buffering.SizeInMBs + MaxPageMiB)
+            {
+                errors.Add(new("Delivery:MemoryBudgetMiB",
+                    $"value '{options.MemoryBudgetMiB}' is too small for pipeline '{name}': it must hold a full buffer ({pipeline.Buffering.SizeInMBs} MiB) plus one GetRecords page ({MaxPageMiB} MiB)."));
+            }
+        }
+    }
+
+    /// <summary>The configured table name, or the default one for the pipeline.</summary>
+    public static string LeaseTableName(string pipelineName, PipelineOptions pipeline) =>
+        string.IsNullOrEmpty(pipeline.Kinesis.Leases.TableName) ? $"delivery-{pipelineName}-leases" : pipeline.Kinesis.Leases.TableName;
+
+    [GeneratedRegex("^[a-zA-Z0-9_.-]{1,64}$")]
+    private static partial Regex PipelineName();
+}

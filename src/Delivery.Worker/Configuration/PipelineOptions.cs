@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+using Delivery.Destinations.S3;
+using Delivery.Kinesis;
+using Delivery.Pipeline.Buffering;
+
+namespace Delivery.Worker.Configuration;
+
+/// <summary>One delivery pipeline: a Kinesis stream read into one destination.</summary>
+public sealed class PipelineOptions
+{
+    [Required]
+    public KinesisSourceOptions Kinesis { get; set; } = new();
+
+    /// <summary>Size and interval that cut a shard's buffer into a batch (Firehose's buffering hints).</summary>
+    [Required]
+    public BufferingHints Buffering { get; set; } = new();
+
+    /// <summary>Batches of this pipeline written at once. Default 4; 1 to 64.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentDeliveries { get; set; } = 4;
+
+    /// <summary>The S3 destination. Exactly one destination is configured per pipeline.</summary>
+    public S3DestinationOptions? S3 { get; set; }
+}

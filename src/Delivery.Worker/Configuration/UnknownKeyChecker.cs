@@ -1,0 +1,75 @@
+using System.Collections;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace Delivery.Worker.Configuration;
+
+/// <summary>
+/// Finds configuration keys that bind to nothing, such as a misspelt option, which would otherwise be ignored and
+/// leave a default in place without a word.
+/// </summary>
+internal static class UnknownKeyChecker
+{
+    public static void Check(IConfigurationSection section, Type type, List<ConfigurationValidationError> errors)
+    {
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            PropertyInfo? property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            if (property is null || property.SetMethod is null)
+            {
+                string known = string.Join(", ", type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null).Select(p => p.Name));
+                errors.Add(new ConfigurationValidationError(child.Path, $"is not a known setting. Known settings here: {known}."));
+                continue;
+            }
+
+            CheckValue(child, property.PropertyType, errors);
+        }
+    }
+
+    private static void CheckValue(IConfigurationSection section, Type type, List<ConfigurationValidationError> errors)
+    {
+        Type target = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(target))
+        {
+            if (section.GetChildren().Any())
+            {
+                errors.Add(new ConfigurationValidationError(section.Path, $"takes a single value ({target.Name}), not nested settings."));
+            }
+
+            return;
+        }
+
+        Type? elementType = DictionaryValueType(target) ?? EnumerableElementType(target);
+        if (elementType is not null)
+        {
+            foreach (IConfigurationSection entry in section.GetChildren())
+            {
+                CheckValue(entry, elementType, errors);
+            }
+
+            return;
+        }
+
+        Check(section, target, errors);
+    }
+
+    private static bool IsScalar(Type type) =>
+        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTimeOffset)
+        || type == typeof(DateTime) || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(Guid);
+
+    private static Type? DictionaryValueType(Type type) =>
+        type.IsGenericType && type.GetGenericTypeDefinition() is var definition
+        && (definition == typeof(Dictionary<,>) || definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>))
+            ? type.GetGenericArguments()[1]
+            : null;
+
+    private static Type? EnumerableElementType(Type type)
+    {
+        if (type.IsArray)
+        {
+            return type.GetElementType();
+        }
+
+        return type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) ? type.GetGenericArguments()[0] : null;
+    }
+}

@@ -1,0 +1,50 @@
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Amazon.S3;
+using Delivery.Aws.Credentials;
+using Delivery.Destinations.S3;
+using Delivery.Kinesis.Client;
+using Delivery.Pipeline.Memory;
+using Delivery.Worker.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Delivery.Worker.Hosting;
+
+/// <summary>Wires the worker from validated options. Registrations use TryAdd so tests and adapters can replace them.</summary>
+public static class DeliveryServiceCollectionExtensions
+{
+    public static IServiceCollection AddDeliveryWorker(this IServiceCollection services, DeliveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
+        services.AddSingleton(Options.Create(options.Aws));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AWSCredentials>(static _ => AwsCredentialsResolver.ResolveDefault());
+        services.AddKinesisClient();
+        services.TryAddSingleton<IAmazonDynamoDB>(sp =>
+        {
+            var config = new AmazonDynamoDBConfig { AuthenticationRegion = options.Aws.Region };
+            if (options.Aws.ServiceUrls.DynamoDb is { } endpoint)
+            {
+                config.ServiceURL = endpoint.ToString();
+            }
+            else
+            {
+                config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Aws.Region);
+            }
+
+            return new AmazonDynamoDBClient(sp.GetRequiredService<AWSCredentials>(), config);
+        });
+        services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
+        services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
+        services.AddSingleton<DeliveryWorkerService>();
+        services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorkerService>());
+
+        // The host's own timeout must outlast the drain, or it would cut the drain short.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
+        return services;
+    }
+}

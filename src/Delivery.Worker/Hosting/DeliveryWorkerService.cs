@@ -1,0 +1,95 @@
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Delivery.Destinations.S3;
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Leases;
+using Delivery.Pipeline;
+using Delivery.Pipeline.Memory;
+using Delivery.Worker.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Worker.Hosting;
+
+/// <summary>
+/// Starts every configured pipeline and, on SIGTERM, stops them within the grace period. A pipeline that fails for
+/// good stops the whole worker with a non-zero exit code, so ECS replaces the task and the failure is seen.
+/// </summary>
+internal sealed class DeliveryWorkerService(
+    DeliveryOptions options,
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    ILogger<DeliveryWorkerService> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly List<PipelineRunner> _runners = [];
+
+    public string WorkerId { get; } = options.WorkerId ?? $"{Environment.MachineName}-{Guid.NewGuid():N}"[..Math.Min(Environment.MachineName.Length + 13, 256)];
+
+    public IReadOnlyList<LeaseCoordinator> Coordinators => [.. _runners.Select(runner => runner.Coordinator)];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Log.WorkerStarting(logger, WorkerId, options.Pipelines.Count, string.Join(", ", options.Pipelines.Keys));
+        foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
+        {
+            PipelineRunner runner = CreateRunner(name, pipeline);
+            _runners.Add(runner);
+            await runner.StartAsync(cancellationToken).ConfigureAwait(false);
+            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
+            _ = WatchAsync(runner);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Log.WorkerStopping(logger, WorkerId, options.ShutdownGracePeriod);
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        grace.CancelAfter(options.ShutdownGracePeriod);
+        await Task.WhenAll(_runners.Select(runner => runner.StopAsync(grace.Token))).ConfigureAwait(false);
+        Log.WorkerStopped(logger, WorkerId);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (PipelineRunner runner in _runners)
+        {
+            await runner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private PipelineRunner CreateRunner(string name, PipelineOptions pipeline)
+    {
+        TimeProvider time = services.GetRequiredService<TimeProvider>();
+        IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
+        var settings = new PipelineSettings
+        {
+            Name = name,
+            Buffering = pipeline.Buffering,
+            MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
+        };
+        var delivery = new DeliveryPipeline(settings, writer, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>());
+        var store = new DynamoDbLeaseStore(
+            services.GetRequiredService<IAmazonDynamoDB>(),
+            DeliveryOptionsRules.LeaseTableName(name, pipeline),
+            pipeline.Kinesis.Leases.CreateTableIfMissing,
+            time,
+            services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
+        var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>());
+        return new PipelineRunner(name, coordinator, delivery);
+    }
+
+    private async Task WatchAsync(PipelineRunner runner)
+    {
+        try
+        {
+            await runner.Completion.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.PipelineFailed(logger, ex, runner.Name);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using Delivery.Kinesis.Leases;
+using Delivery.Pipeline;
+
+namespace Delivery.Worker.Hosting;
+
+/// <summary>One configured pipeline at run time: its lease coordinator (the source) feeding its delivery pipeline.</summary>
+internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, DeliveryPipeline pipeline) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+
+    public LeaseCoordinator Coordinator { get; } = coordinator;
+
+    /// <summary>Completes when the source stops; faults on a permanent error (stream gone, table unusable).</summary>
+    public Task Completion => Coordinator.Completion;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        pipeline.Start();
+        await Coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stop reading, deliver and checkpoint what was read, release the leases; all within the grace period.</summary>
+    public async Task StopAsync(CancellationToken gracePeriod)
+    {
+        await Coordinator.StopAsync(gracePeriod).ConfigureAwait(false);
+        await pipeline.StopAsync(gracePeriod).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Coordinator.DisposeAsync().ConfigureAwait(false);
+        await pipeline.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need (the npm emulators) and runs every test: unit tests with fakes and a fake clock, and
+# integration tests against kinesalite, dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures
+# (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set). Extra arguments go to 'dotnet test'.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "test.sh: '$1' is required ($2)." >&2; exit 1; }; }
+need dotnet "install the .NET 10 SDK"
+need node "install Node.js 20 or later"
+need npm "install npm"
+
+if [ ! -d tests/emulators/node_modules ] || [ tests/emulators/package-lock.json -nt tests/emulators/node_modules ]; then
+  echo "Installing the local AWS emulators (npm ci)..."
+  (cd tests/emulators && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet build Delivery.sln -c Release -nologo -v q
+log=$(mktemp)
+status=0
+dotnet test Delivery.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
+# One summary line over all test assemblies, in the plain 'N passed, N failed' form.
+awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit $status

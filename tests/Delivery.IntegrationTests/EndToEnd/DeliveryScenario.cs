@@ -1,0 +1,253 @@
+using System.IO.Compression;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Leases;
+using Delivery.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// A stream, a bucket and a lease table of their own, the records put into the stream (with the shard and sequence
+/// number Kinesis gave each), and the checks that what landed in S3 is exactly those records.
+/// </summary>
+internal sealed class DeliveryScenario : IDisposable
+{
+    public const string Pipeline = "e2e";
+    private readonly LocalAwsStack _stack;
+    private readonly List<PutRecord> _put = [];
+    private readonly AmazonS3Client _s3;
+    private readonly AmazonDynamoDBClient _dynamoDb;
+
+    public DeliveryScenario(LocalAwsStack stack)
+    {
+        _stack = stack;
+        StreamName = LocalAwsStack.UniqueName("e2e-stream");
+        BucketName = LocalAwsStack.UniqueName("e2e-bucket");
+        TableName = LocalAwsStack.UniqueName("e2e-leases");
+        Kinesis = KinesisClient.Create(
+            new KinesisClientOptions { Region = stack.Region, ServiceUrl = stack.KinesisEndpoint },
+            stack.Credentials,
+            TimeProvider.System,
+            NullLoggerFactory.Instance);
+        _s3 = stack.CreateS3Client();
+        _dynamoDb = stack.CreateDynamoDbClient();
+    }
+
+    public string StreamName { get; }
+
+    public string BucketName { get; }
+
+    public string TableName { get; }
+
+    public IKinesisClient Kinesis { get; }
+
+    public int PutCount
+    {
+        get
+        {
+            lock (_put)
+            {
+                return _put.Count;
+            }
+        }
+    }
+
+    public Dictionary<string, string> WorkerSettings(int leaseDurationSeconds = 3) => new()
+    {
+        [$"Delivery:Pipelines:{Pipeline}:Kinesis:StreamName"] = StreamName,
+        [$"Delivery:Pipelines:{Pipeline}:Kinesis:Leases:TableName"] = TableName,
+        [$"Delivery:Pipelines:{Pipeline}:Kinesis:Leases:LeaseDurationSeconds"] = leaseDurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Delivery:Pipelines:{Pipeline}:Kinesis:Reading:IdleMillisBetweenReads"] = "200",
+        [$"Delivery:Pipelines:{Pipeline}:Buffering:SizeInMBs"] = "1",
+        [$"Delivery:Pipelines:{Pipeline}:Buffering:IntervalInSeconds"] = "1",
+        [$"Delivery:Pipelines:{Pipeline}:S3:BucketName"] = BucketName,
+        [$"Delivery:Pipelines:{Pipeline}:S3:Prefix"] = "e2e/",
+        ["Delivery:MemoryBudgetMiB"] = "64",
+        ["Delivery:ShutdownGracePeriodSeconds"] = "20",
+    };
+
+    public async Task CreateAsync(int shards)
+    {
+        await Kinesis.CreateStreamAsync(new CreateStreamRequest { StreamName = StreamName, ShardCount = shards });
+        await Kinesis.WaitForStreamActiveAsync(StreamName, TimeSpan.FromSeconds(30));
+        await _s3.PutBucketAsync(BucketName);
+    }
+
+    /// <summary>Puts the records in order (PutRecords pages of at most 500 records and 4 MiB), remembering where each landed.</summary>
+    public async Task PutAsync(IReadOnlyList<byte[]> records, Random random)
+    {
+        var page = new List<byte[]>();
+        long pageBytes = 0;
+        foreach (byte[] record in records)
+        {
+            if (page.Count == 500 || (page.Count > 0 && pageBytes + record.Length > 4 * 1024 * 1024))
+            {
+                await PutPageAsync(page, random);
+                page.Clear();
+                pageBytes = 0;
+            }
+
+            page.Add(record);
+            pageBytes += record.Length;
+        }
+
+        if (page.Count > 0)
+        {
+            await PutPageAsync(page, random);
+        }
+    }
+
+    /// <summary>Waits until every shard's lease checkpoint is the last sequence number put into it.</summary>
+    public async Task WaitForCheckpointsAsync(TimeSpan timeout, Func<string> diagnostics)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        Dictionary<string, string> expected = LastSequenceNumberByShard();
+        while (true)
+        {
+            Dictionary<string, string> actual = await CheckpointsAsync();
+            if (expected.All(pair => actual.TryGetValue(pair.Key, out string? checkpoint) && checkpoint == pair.Value))
+            {
+                return;
+            }
+
+            if (limit.IsCancellationRequested)
+            {
+                throw new TimeoutException(
+                    $"Checkpoints did not reach the last sequence numbers.{Environment.NewLine}Expected: {string.Join(", ", expected)}{Environment.NewLine}Actual: {string.Join(", ", actual)}{Environment.NewLine}{diagnostics()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    public async Task<Dictionary<string, string>> CheckpointsAsync()
+    {
+        var store = new DynamoDbLeaseStore(_dynamoDb, TableName, false, TimeProvider.System, NullLogger<DynamoDbLeaseStore>.Instance);
+        try
+        {
+            IReadOnlyList<Lease> leases = await store.ListLeasesAsync(CancellationToken.None);
+            return leases.ToDictionary(lease => lease.LeaseKey, lease => lease.Checkpoint.Value);
+        }
+        catch (Amazon.DynamoDBv2.Model.ResourceNotFoundException)
+        {
+            return [];
+        }
+    }
+
+    public Dictionary<string, string> LastSequenceNumberByShard()
+    {
+        lock (_put)
+        {
+            return _put.GroupBy(record => record.ShardId).ToDictionary(
+                group => group.Key,
+                group => group.Select(record => record.Position).Max().SequenceNumber);
+        }
+    }
+
+    /// <summary>
+    /// Reads every object in the bucket and checks that each holds exactly the records of its shard between its first
+    /// and last sequence numbers, in shard order, byte for byte, newline-delimited; that no record is in two objects;
+    /// and that every record put is in some object. Returns the number of objects.
+    /// </summary>
+    public async Task<int> VerifyDeliveredExactlyOnceAsync()
+    {
+        Dictionary<string, List<PutRecord>> byShard;
+        lock (_put)
+        {
+            byShard = _put.GroupBy(record => record.ShardId).ToDictionary(group => group.Key, group => group.OrderBy(record => record.Position).ToList());
+        }
+
+        var deliveredIn = new Dictionary<(string Shard, string Sequence), string>();
+        int objects = 0;
+        string? continuation = null;
+        do
+        {
+            ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, ContinuationToken = continuation });
+            foreach (S3Object entry in listing.S3Objects ?? [])
+            {
+                objects++;
+                entry.Key.ShouldStartWith("e2e/");
+                entry.Key.ShouldEndWith(".gz");
+                using GetObjectResponse response = await _s3.GetObjectAsync(BucketName, entry.Key);
+                string shard = response.Metadata["source-shard"];
+                var first = new ShardPosition(response.Metadata["first-sequence-number"]);
+                var last = new ShardPosition(response.Metadata["last-sequence-number"]);
+                byte[] content;
+                await using (var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress))
+                using (var buffer = new MemoryStream())
+                {
+                    await gzip.CopyToAsync(buffer);
+                    content = buffer.ToArray();
+                }
+
+                byShard.ShouldContainKey(shard, $"object {entry.Key} names shard {shard}, which no record was put into");
+                List<PutRecord> expected = [.. byShard[shard].Where(record => record.Position >= first && record.Position <= last)];
+                expected.ShouldNotBeEmpty($"object {entry.Key} covers {first}..{last} of {shard}, where nothing was put");
+                expected[0].Position.ShouldBe(first);
+                expected[^1].Position.ShouldBe(last);
+                byte[] joined = [.. expected.SelectMany(record => record.Data.Append((byte)'\n'))];
+                content.Length.ShouldBe(joined.Length, $"object {entry.Key} ({shard} {first}..{last}) has the wrong length");
+                content.AsSpan().SequenceEqual(joined).ShouldBeTrue($"object {entry.Key} ({shard} {first}..{last}) differs from the records put");
+                foreach (PutRecord record in expected)
+                {
+                    if (deliveredIn.TryGetValue((shard, record.Position.SequenceNumber), out string? other))
+                    {
+                        throw new ShouldAssertException($"record {record.Position} of {shard} was delivered in two objects: {other} and {entry.Key}");
+                    }
+
+                    deliveredIn[(shard, record.Position.SequenceNumber)] = entry.Key;
+                }
+            }
+
+            continuation = listing.IsTruncated == true ? listing.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        List<PutRecord> missing = [.. byShard.Values.SelectMany(records => records).Where(record => !deliveredIn.ContainsKey((record.ShardId, record.Position.SequenceNumber)))];
+        missing.ShouldBeEmpty($"{missing.Count} records were never delivered, e.g. {string.Join(", ", missing.Take(5).Select(r => r.ShardId + "/" + r.Position))}");
+        return objects;
+    }
+
+    public void Dispose()
+    {
+        _s3.Dispose();
+        _dynamoDb.Dispose();
+    }
+
+    private async Task PutPageAsync(List<byte[]> page, Random random)
+    {
+        List<int> pending = [.. Enumerable.Range(0, page.Count)];
+        while (pending.Count > 0)
+        {
+            var request = new PutRecordsRequest
+            {
+                StreamName = StreamName,
+                Records = [.. pending.Select(i => new PutRecordsRequestEntry { Data = new MemoryStream(page[i]), PartitionKey = random.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) })],
+            };
+            PutRecordsResponse response = await Kinesis.PutRecordsAsync(request);
+            var retry = new List<int>();
+            for (int i = 0; i < pending.Count; i++)
+            {
+                PutRecordsResultEntry result = response.Records[i];
+                if (result.ErrorCode is null)
+                {
+                    lock (_put)
+                    {
+                        _put.Add(new PutRecord(result.ShardId!, new ShardPosition(result.SequenceNumber!), page[pending[i]]));
+                    }
+                }
+                else
+                {
+                    retry.Add(pending[i]);
+                }
+            }
+
+            pending = retry;
+        }
+    }
+
+    private sealed record PutRecord(string ShardId, ShardPosition Position, byte[] Data);
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Text;
+using Amazon.Runtime;
+using Delivery.Testing;
+
+namespace Delivery.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// The real worker executable, run as a child process against the local stack, so that a graceful stop is a real
+/// SIGTERM and a crash is a real SIGKILL.
+/// </summary>
+internal sealed class WorkerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+    }
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
+        ImmutableCredentials credentials = stack.Credentials.GetCredentials();
+        start.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKey;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretKey;
+        start.Environment["AWS_REGION"] = stack.Region;
+        start.Environment["Delivery__Aws__Region"] = stack.Region;
+        start.Environment["Delivery__Aws__ServiceUrls__Kinesis"] = stack.KinesisEndpoint.ToString();
+        start.Environment["Delivery__Aws__ServiceUrls__DynamoDb"] = stack.DynamoDbEndpoint.ToString();
+        start.Environment["Delivery__Aws__ServiceUrls__S3"] = stack.S3Endpoint.ToString();
+        start.Environment["Logging__LogLevel__Delivery"] = "Debug";
+        foreach ((string key, string value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker.");
+        var worker = new WorkerProcess(process);
+        process.OutputDataReceived += (_, e) => worker.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>Sends SIGTERM, as ECS does, and waits for the worker to drain and exit.</summary>
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var limit = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        _process.ExitCode.ShouldBe(0, Output);
+    }
+
+    /// <summary>SIGKILL: no drain, no checkpoint, no release.</summary>
+    public async Task CrashAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await CrashAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

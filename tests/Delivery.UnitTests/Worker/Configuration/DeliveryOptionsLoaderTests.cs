@@ -1,0 +1,165 @@
+using Delivery.Kinesis;
+using Delivery.Worker.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Delivery.UnitTests.Worker.Configuration;
+
+public sealed class DeliveryOptionsLoaderTests
+{
+    private const string P = "Delivery:Pipelines:clicks";
+
+    private static readonly Dictionary<string, string?> Valid = new()
+    {
+        [$"{P}:Kinesis:StreamName"] = "clickstream",
+        [$"{P}:S3:BucketName"] = "analytics-raw",
+    };
+
+    [Fact]
+    public void AMinimalConfiguration_LoadsWithDocumentedDefaults()
+    {
+        DeliveryOptions options = Load(Valid);
+
+        PipelineOptions pipeline = options.Pipelines["clicks"];
+        pipeline.Kinesis.StreamName.ShouldBe("clickstream");
+        pipeline.Kinesis.InitialPosition.ShouldBe(InitialPosition.TrimHorizon);
+        pipeline.Kinesis.Leases.LeaseDurationSeconds.ShouldBe(10);
+        pipeline.Buffering.SizeInMBs.ShouldBe(5);
+        pipeline.Buffering.IntervalInSeconds.ShouldBe(300);
+        pipeline.S3!.BucketName.ShouldBe("analytics-raw");
+        options.ShutdownGracePeriodSeconds.ShouldBe(25);
+        options.Aws.Region.ShouldBe("us-east-1");
+        DeliveryOptionsRules.LeaseTableName("clicks", pipeline).ShouldBe("delivery-clicks-leases");
+    }
+
+    [Theory]
+    [InlineData("Buffering:SizeInMBs", "0", "between 1 and 128")]
+    [InlineData("Buffering:SizeInMBs", "129", "between 1 and 128")]
+    [InlineData("Buffering:IntervalInSeconds", "901", "between 0 and 900")]
+    [InlineData("Buffering:IntervalInSeconds", "-1", "between 0 and 900")]
+    [InlineData("Kinesis:Leases:LeaseDurationSeconds", "0", "between 1 and 600")]
+    [InlineData("Kinesis:Reading:MinMillisBetweenReads", "100", "between 200 and 60000")]
+    [InlineData("Kinesis:StreamName", "bad stream!", "1-128 characters")]
+    [InlineData("MaxConcurrentDeliveries", "0", "between 1 and 64")]
+    public void AnOutOfRangeValue_IsReportedWithItsKeyPathValueAndAllowedRange(string key, string value, string allowed)
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:{key}", value)));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe($"{P}:{key}");
+        problem.Problem.ShouldContain($"'{value}'");
+        problem.Problem.ShouldContain(allowed);
+        error.Message.ShouldContain($"{P}:{key}");
+    }
+
+    [Fact]
+    public void AMisspeltKey_IsAnError_NotSilentlyIgnored()
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:Buffering:SizeInMB", "64")));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe($"{P}:Buffering:SizeInMB");
+        problem.Problem.ShouldContain("not a known setting");
+        problem.Problem.ShouldContain("SizeInMBs");
+    }
+
+    [Fact]
+    public void AValueOfTheWrongType_IsReportedWithItsKeyPath()
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:Kinesis:InitialPosition", "Earliest")));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe($"{P}:Kinesis:InitialPosition");
+        problem.Problem.ShouldContain("'Earliest'");
+    }
+
+    [Fact]
+    public void AMissingStreamName_IsReported()
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:Kinesis:StreamName", "")));
+
+        error.Errors.ShouldContain(e => e.KeyPath == $"{P}:Kinesis:StreamName");
+    }
+
+    [Fact]
+    public void APipelineWithoutDestination_IsReported()
+    {
+        var settings = new Dictionary<string, string?> { [$"{P}:Kinesis:StreamName"] = "clickstream" };
+
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
+
+        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has no destination: configure S3 (BucketName at least)."));
+    }
+
+    [Fact]
+    public void NoPipelines_IsReported()
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(
+            () => Load(new Dictionary<string, string?> { ["Delivery:ShutdownGracePeriodSeconds"] = "20" }));
+
+        error.Errors.ShouldHaveSingleItem().KeyPath.ShouldBe("Delivery:Pipelines");
+    }
+
+    [Fact]
+    public void AtTimestamp_RequiresATimestamp()
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:Kinesis:InitialPosition", "AtTimestamp")));
+
+        error.Errors.ShouldHaveSingleItem().KeyPath.ShouldBe($"{P}:Kinesis:InitialTimestamp");
+    }
+
+    [Fact]
+    public void TwoPipelinesSharingALeaseTable_AreRejected()
+    {
+        Dictionary<string, string?> settings = With($"{P}:Kinesis:Leases:TableName", "shared-leases");
+        settings["Delivery:Pipelines:other:Kinesis:StreamName"] = "orders";
+        settings["Delivery:Pipelines:other:Kinesis:Leases:TableName"] = "shared-leases";
+        settings["Delivery:Pipelines:other:S3:BucketName"] = "orders-raw";
+
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
+
+        error.Errors.ShouldHaveSingleItem().Problem.ShouldContain("also used by pipeline");
+    }
+
+    [Fact]
+    public void AMemoryBudgetThatCannotHoldABufferAndAPage_IsRejected()
+    {
+        Dictionary<string, string?> settings = With($"{P}:Buffering:SizeInMBs", "64");
+        settings["Delivery:MemoryBudgetMiB"] = "64";
+
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
+
+        error.Errors.ShouldHaveSingleItem().KeyPath.ShouldBe("Delivery:MemoryBudgetMiB");
+    }
+
+    [Fact]
+    public void EveryProblem_IsReportedAtOnce()
+    {
+        Dictionary<string, string?> settings = With($"{P}:Buffering:SizeInMBs", "0");
+        settings[$"{P}:Buffering:IntervalInSeconds"] = "1000";
+        settings["Delivery:Unknown"] = "x";
+
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
+
+        error.Errors.Select(e => e.KeyPath).ShouldBe(["Delivery:Unknown", $"{P}:Buffering:SizeInMBs", $"{P}:Buffering:IntervalInSeconds"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void TheShippedConfigurationFiles_AreValid()
+    {
+        string root = Delivery.Testing.LocalAwsStack.RepositoryRoot;
+        foreach (string file in Directory.GetFiles(Path.Combine(root, "config"), "*.json"))
+        {
+            IConfiguration configuration = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(root, "appsettings.json"))
+                .AddJsonFile(file)
+                .Build();
+
+            Should.NotThrow(() => DeliveryOptionsLoader.Load(configuration), file);
+        }
+    }
+
+    private static Dictionary<string, string?> With(string key, string value) => new(Valid) { [key] = value };
+
+    private static DeliveryOptions Load(Dictionary<string, string?> settings) =>
+        DeliveryOptionsLoader.Load(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+}
