@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Ndjson;
+using Delivery.Testing;
 
 namespace Delivery.UnitTests.Formats.Compression;
 
@@ -19,11 +20,11 @@ public sealed class CompressionCodecTests
     public void RoundTrip_GivesBackTheFormattedBytesExactly(CompressionFormat format, CompressionLevel level)
     {
         ICompressionCodec codec = CompressionCodecs.BuiltIn.Create(format, level);
-        IReadOnlyList<SourceRecord> records = TestRecords.Mixed();
+        IReadOnlyList<SourceRecord> records = SampleRecords.Mixed();
 
         byte[] compressed = Compress(codec, output => new NewlineDelimitedFormatter().Write(records, output));
 
-        Decompress(codec, compressed).ShouldBe(TestRecords.Joined(records, "\n"));
+        Decompress(codec, compressed).ShouldBe(SampleRecords.Joined(records, "\n"));
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public sealed class CompressionCodecTests
     [Fact]
     public void Gzip_WritesAStandardGzipFileThatAnyGzipReaderDecodes()
     {
-        IReadOnlyList<SourceRecord> records = TestRecords.Mixed();
+        IReadOnlyList<SourceRecord> records = SampleRecords.Mixed();
         byte[] compressed = Compress(new GzipCodec(), output => new NewlineDelimitedFormatter().Write(records, output));
 
         compressed[0].ShouldBe((byte)0x1F);
@@ -49,7 +50,7 @@ public sealed class CompressionCodecTests
         using var reader = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
         var decompressed = new MemoryStream();
         reader.CopyTo(decompressed);
-        decompressed.ToArray().ShouldBe(TestRecords.Joined(records, "\n"));
+        decompressed.ToArray().ShouldBe(SampleRecords.Joined(records, "\n"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text;
 using Delivery.Formats.Ndjson;
+using Delivery.Testing;
 
 namespace Delivery.UnitTests.Formats.Ndjson;
 
@@ -8,12 +9,12 @@ public sealed class NewlineDelimitedFormatterTests
     [Fact]
     public void Write_EmitsEachRecordsExactBytesFollowedByANewline()
     {
-        IReadOnlyList<SourceRecord> records = TestRecords.Mixed();
+        IReadOnlyList<SourceRecord> records = SampleRecords.Mixed();
         var output = new MemoryStream();
 
         new NewlineDelimitedFormatter().Write(records, output);
 
-        output.ToArray().ShouldBe(TestRecords.Joined(records, "\n"));
+        output.ToArray().ShouldBe(SampleRecords.Joined(records, "\n"));
     }
 
     [Theory]
@@ -22,12 +23,12 @@ public sealed class NewlineDelimitedFormatterTests
     [InlineData("|§|")]
     public void Write_UsesTheConfiguredDelimiterEncodedAsUtf8(string delimiter)
     {
-        IReadOnlyList<SourceRecord> records = TestRecords.Mixed();
+        IReadOnlyList<SourceRecord> records = SampleRecords.Mixed();
         var output = new MemoryStream();
 
         new NewlineDelimitedFormatter(delimiter).Write(records, output);
 
-        output.ToArray().ShouldBe(TestRecords.Joined(records, delimiter));
+        output.ToArray().ShouldBe(SampleRecords.Joined(records, delimiter));
     }
 
     [Fact]
@@ -35,23 +36,23 @@ public sealed class NewlineDelimitedFormatterTests
     {
         // Sizes around 64 KiB exercise the flush-before-copy and the write-through paths next to each other.
         int[] sizes = [1, 65535, 65536, 65537, 3, 200_000, 0, 65534, 7];
-        var records = sizes.Select((size, i) => TestRecords.Record(i, Enumerable.Range(0, size).Select(b => (byte)(b * 31 + i)).ToArray())).ToList();
+        var records = sizes.Select((size, i) => SampleRecords.Record(i, Enumerable.Range(0, size).Select(b => (byte)(b * 31 + i)).ToArray())).ToList();
         var output = new MemoryStream();
 
         new NewlineDelimitedFormatter().Write(records, output);
 
-        output.ToArray().ShouldBe(TestRecords.Joined(records, "\n"));
+        output.ToArray().ShouldBe(SampleRecords.Joined(records, "\n"));
     }
 
     [Fact]
     public void Write_ManySmallRecords_AreCoalescedIntoFewWrites()
     {
-        var records = Enumerable.Range(0, 10_000).Select(i => TestRecords.Record(i, Encoding.UTF8.GetBytes($"{{\"i\":{i}}}"))).ToList();
+        var records = Enumerable.Range(0, 10_000).Select(i => SampleRecords.Record(i, Encoding.UTF8.GetBytes($"{{\"i\":{i}}}"))).ToList();
         var output = new CountingStream();
 
         new NewlineDelimitedFormatter().Write(records, output);
 
-        output.Bytes.ToArray().ShouldBe(TestRecords.Joined(records, "\n"));
+        output.Bytes.ToArray().ShouldBe(SampleRecords.Joined(records, "\n"));
         output.WriteCalls.ShouldBeLessThan(10);
     }
 

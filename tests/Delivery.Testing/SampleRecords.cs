@@ -1,14 +1,15 @@
+using System.Globalization;
 using System.Text;
 
-namespace Delivery.UnitTests.Formats;
+namespace Delivery.Testing;
 
 /// <summary>Records that tend to break formatters and codecs: empty, binary with newlines, large, multi-byte UTF-8.</summary>
-internal static class TestRecords
+public static class SampleRecords
 {
     private static readonly DateTimeOffset Arrival = new(2026, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
     public static SourceRecord Record(int sequence, byte[] data) =>
-        new(new ShardPosition(sequence.ToString(System.Globalization.CultureInfo.InvariantCulture)), "pk", Arrival, data);
+        new(new ShardPosition(sequence.ToString(CultureInfo.InvariantCulture)), "pk", Arrival, data);
 
     public static IReadOnlyList<SourceRecord> Mixed()
     {
@@ -30,6 +31,24 @@ internal static class TestRecords
             Record(6, [0x0A, 0x0A, 0x00, 0xFF]),
             Record(7, []),
         ];
+    }
+
+    /// <summary>
+    /// Incompressible records of <paramref name="recordBytes"/> each until at least <paramref name="totalBytes"/>, with
+    /// consecutive sequence numbers from 100: sizes after gzip stay predictable, which multipart tests rely on.
+    /// </summary>
+    public static IReadOnlyList<SourceRecord> Random(long totalBytes, int recordBytes, int seed = 7)
+    {
+        var random = new Random(seed);
+        var records = new List<SourceRecord>();
+        for (long written = 0; written < totalBytes; written += recordBytes)
+        {
+            byte[] data = new byte[recordBytes];
+            random.NextBytes(data);
+            records.Add(Record(100 + records.Count, data));
+        }
+
+        return records;
     }
 
     /// <summary>What a delimited file of <paramref name="records"/> must hold, built the obvious way.</summary>
