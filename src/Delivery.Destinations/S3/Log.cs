@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Destinations.S3;
+
+internal static partial class Log
+{
+    // Debug: one line per object; at a few objects a second this is noise at Information, and the counts belong in metrics.
+    [LoggerMessage(EventId = 4001, EventName = "S3ObjectWritten", Level = LogLevel.Debug,
+        Message = "Wrote s3://{Bucket}/{Key}: {ObjectBytes} bytes, {RecordCount} records, {PartCount} part(s) in {ElapsedMilliseconds:F1} ms")]
+    public static partial void ObjectWritten(ILogger logger, string bucket, string key, long objectBytes, int recordCount, int partCount, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 4002, EventName = "S3WriteFailed", Level = LogLevel.Warning,
+        Message = "Writing s3://{Bucket}/{Key} ({RecordCount} records) failed in {Operation}: {ErrorCode}, {FailureKind}")]
+    public static partial void WriteFailed(ILogger logger, string bucket, string key, int recordCount, string operation, string errorCode, FailureKind failureKind, Exception exception);
+
+    [LoggerMessage(EventId = 4003, EventName = "S3MultipartAbortFailed", Level = LogLevel.Warning,
+        Message = "Could not abort multipart upload {UploadId} of s3://{Bucket}/{Key}; its parts stay until a lifecycle rule for incomplete uploads removes them")]
+    public static partial void MultipartAbortFailed(ILogger logger, string bucket, string key, string uploadId, Exception exception);
+}

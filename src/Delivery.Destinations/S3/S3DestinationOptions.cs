@@ -1,0 +1,65 @@
+using System.ComponentModel.DataAnnotations;
+using System.IO.Compression;
+using Delivery.Formats.Compression;
+
+namespace Delivery.Destinations.S3;
+
+/// <summary>
+/// Where and how a pipeline writes its batches to S3, one object per batch. Bound from
+/// <c>Delivery:Pipelines:&lt;name&gt;:S3</c> and checked at start by <see cref="S3DestinationOptionsValidator"/>.
+/// </summary>
+public sealed class S3DestinationOptions
+{
+    /// <summary>The most characters a prefix may have, as in Firehose.</summary>
+    public const int MaxPrefixLength = 512;
+
+    /// <summary>S3's smallest part size (every part but the last): 5 MiB.</summary>
+    public const long MinPartSizeBytes = 5L * 1024 * 1024;
+
+    /// <summary>S3's largest part size and largest single PUT: 5 GiB.</summary>
+    public const long MaxPartSizeBytes = 5L * 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// The bucket objects go to. Required; must follow S3 bucket naming (3-63 characters of lowercase letters, digits,
+    /// '.' and '-', starting and ending with a letter or digit, not an IP address).
+    /// </summary>
+    [Required]
+    public string BucketName { get; set; } = "";
+
+    /// <summary>
+    /// Prepended to every key. Default "" (keys start with the time path). At most 512 characters. Without expressions
+    /// the default time path <c>yyyy/MM/dd/HH/</c> follows it directly (end it with '/' to make it a folder); with
+    /// <c>!{timestamp:pattern}</c> expressions it is evaluated instead. See <see cref="S3ObjectKeyBuilder"/>.
+    /// </summary>
+    [MaxLength(MaxPrefixLength)]
+    public string Prefix { get; set; } = "";
+
+    /// <summary>Default <see cref="CompressionFormat.Gzip"/>. Uncompressed or Gzip; a gzip object's key ends in ".gz".</summary>
+    [EnumDataType(typeof(CompressionFormat))]
+    public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;
+
+    /// <summary>
+    /// Default <see cref="System.IO.Compression.CompressionLevel.Fastest"/> (about three times the throughput of Optimal
+    /// for a slightly larger object). Fastest, Optimal, SmallestSize or NoCompression; ignored when uncompressed.
+    /// </summary>
+    [EnumDataType(typeof(CompressionLevel))]
+    public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+
+    /// <summary>
+    /// Written after every record. Default "\n" (newline-delimited JSON). Any string of at most 64 UTF-8 bytes; ""
+    /// writes records back to back, as Firehose does when records carry their own newline.
+    /// </summary>
+    [Required(AllowEmptyStrings = true)]
+    public string RecordDelimiter { get; set; } = "\n";
+
+    /// <summary>
+    /// Objects of at least this many bytes (after compression) are sent as a multipart upload, smaller ones with one
+    /// PUT. Default 16 MiB (16777216); 5 MiB to 5 GiB.
+    /// </summary>
+    [Range(typeof(long), "5242880", "5368709120")]
+    public long MultipartThresholdBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>The size of each part of a multipart upload but the last. Default 8 MiB (8388608); 5 MiB to 5 GiB.</summary>
+    [Range(typeof(long), "5242880", "5368709120")]
+    public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
+}
