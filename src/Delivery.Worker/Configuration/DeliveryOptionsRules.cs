@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using Delivery.Destinations.S3;
 using Delivery.Kinesis;
+using Microsoft.Extensions.Options;
 
 namespace Delivery.Worker.Configuration;
 
@@ -31,6 +33,10 @@ internal static partial class DeliveryOptionsRules
             {
                 errors.Add(new(path, "has no destination: configure S3 (BucketName at least)."));
             }
+            else
+            {
+                AddDestinationRules($"{path}:S3", new S3DestinationOptionsValidator().Validate(name, pipeline.S3), errors);
+            }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
             {
@@ -54,6 +60,31 @@ internal static partial class DeliveryOptionsRules
             }
         }
     }
+
+    /// <summary>
+    /// Adds a destination validator's findings under the destination's key path, except where the annotation pass has
+    /// already reported the same setting.
+    /// </summary>
+    private static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
+    {
+        if (!result.Failed)
+        {
+            return;
+        }
+
+        foreach (string failure in result.Failures ?? [])
+        {
+            Match property = PropertyFailure().Match(failure);
+            string keyPath = property.Success ? $"{path}:{property.Groups[1].Value}" : path;
+            if (!errors.Any(error => error.KeyPath.Equals(keyPath, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add(new(keyPath, property.Success ? property.Groups[2].Value : failure));
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^(?:Property )?(\w+): (.*)$", RegexOptions.Singleline)]
+    private static partial Regex PropertyFailure();
 
     /// <summary>The configured table name, or the default one for the pipeline.</summary>
     public static string LeaseTableName(string pipelineName, PipelineOptions pipeline) =>
