@@ -27,7 +27,7 @@ public sealed class SigV4Signer
     private static readonly HashSet<string> UnsignedHeaders = new(StringComparer.OrdinalIgnoreCase)
     {
         "authorization", "user-agent", "expect", "connection", "keep-alive", "proxy-authorization", "proxy-connection",
-        "te", "trailer", "transfer-encoding", "upgrade", "content-length", "x-amzn-trace-id",
+        "te", "trailer", "transfer-encoding", "upgrade", "x-amzn-trace-id",
     };
 
     private readonly bool _isS3;

@@ -46,6 +46,10 @@ public sealed class SigV4SigningHandler : DelegatingHandler
         string payloadHash = request.Options.TryGetValue(PayloadHashOption, out string? known)
             ? known
             : await HashContentAsync(request.Content, cancellationToken).ConfigureAwait(false);
+
+        // Reading ContentLength materialises the header when the length is known, so content-length is signed on every
+        // path (as the AWS SDKs do) and not only when buffering happened to compute it.
+        _ = request.Content?.Headers.ContentLength;
         _signer.Sign(request, credentials, _timeProvider.GetUtcNow(), payloadHash);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }

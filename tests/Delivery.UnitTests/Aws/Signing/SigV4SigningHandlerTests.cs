@@ -21,7 +21,7 @@ public sealed class SigV4SigningHandlerTests
         sent.Headers.GetValues("X-Amz-Date").ShouldBe(["20150830T123600Z"]);
         sent.Headers.GetValues("x-amz-content-sha256").ShouldBe([SigV4Signer.HashPayload("hello"u8)]);
         sent.Headers.GetValues("Authorization").Single().ShouldStartWith(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=");
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/s3/aws4_request, SignedHeaders=content-length;host;x-amz-content-sha256;x-amz-date, Signature=");
         (await sent.Content!.ReadAsStringAsync()).ShouldBe("hello");
     }
 

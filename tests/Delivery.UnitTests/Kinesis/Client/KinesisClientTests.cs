@@ -53,7 +53,8 @@ public sealed class KinesisClientTests : IDisposable
         sent.ContentType.ShouldBe("application/x-amz-json-1.1");
         sent.Headers["X-Amz-Date"].ShouldBe("20260304T050607Z");
         sent.Headers["Authorization"].ShouldStartWith(
-            "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260304/eu-west-1/kinesis/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=");
+            "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260304/eu-west-1/kinesis/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-date;x-amz-target, Signature=");
+        sent.Body.ShouldContain(Convert.ToBase64String(binary), Case.Sensitive, "base64 is written unescaped");
         JsonElement body = sent.Json;
         body.GetProperty("StreamName").GetString().ShouldBe("orders");
         body.TryGetProperty("StreamARN", out _).ShouldBeFalse();
