@@ -1,0 +1,284 @@
+using System.Buffers;
+using System.ComponentModel.DataAnnotations;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Amazon.Runtime;
+using Delivery.Aws.Signing;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Delivery.Kinesis.Client;
+
+/// <summary>
+/// <see cref="IKinesisClient"/> over the Kinesis JSON 1.1 protocol, signed with SigV4. It is the single retry layer
+/// for its calls: throttling, 5xx, network failures and attempt timeouts are retried with exponential backoff and
+/// jitter; everything else surfaces at once.
+/// </summary>
+public sealed class KinesisClient : IKinesisClient, IDisposable
+{
+    /// <summary>The SigV4 signing name of Kinesis.</summary>
+    public const string SigningName = "kinesis";
+
+    private const string TargetPrefix = "Kinesis_20131202.";
+    private const string ContentType = "application/x-amz-json-1.1";
+
+    private readonly HttpClient _httpClient;
+    private readonly bool _ownsHttpClient;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+
+    /// <summary>
+    /// Creates a client over an <see cref="HttpClient"/> whose handler chain already signs requests (see
+    /// <see cref="SigV4SigningHandler"/>). The caller keeps ownership of <paramref name="httpClient"/>.
+    /// </summary>
+    public KinesisClient(HttpClient httpClient, KinesisClientOptions options, TimeProvider timeProvider, ILogger<KinesisClient> logger)
+        : this(httpClient, ownsHttpClient: false, options, timeProvider, logger)
+    {
+    }
+
+    private KinesisClient(HttpClient httpClient, bool ownsHttpClient, KinesisClientOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        Validator.ValidateObject(options, new ValidationContext(options), validateAllProperties: true);
+
+        _httpClient = httpClient;
+        _ownsHttpClient = ownsHttpClient;
+        _attemptTimeout = options.AttemptTimeout;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Endpoint = options.ResolveEndpoint();
+        _pipeline = BuildPipeline(options, timeProvider, logger);
+    }
+
+    /// <summary>Where requests are sent.</summary>
+    public Uri Endpoint { get; }
+
+    /// <summary>
+    /// Creates a client with its own connection pool and signing handler. The client owns the <see cref="HttpClient"/>
+    /// and disposes it.
+    /// </summary>
+    public static KinesisClient Create(KinesisClientOptions options, AWSCredentials credentials, TimeProvider timeProvider, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+
+        // Recycling pooled connections picks up DNS changes of the regional endpoint; the attempt timeout replaces
+        // HttpClient's own.
+        var transport = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+        var signing = new SigV4SigningHandler(credentials, new SigV4Signer(options.Region, SigningName), timeProvider, transport);
+        var httpClient = new HttpClient(signing, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        return new KinesisClient(httpClient, ownsHttpClient: true, options, timeProvider, loggerFactory.CreateLogger<KinesisClient>());
+    }
+
+    /// <inheritdoc />
+    public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("DescribeStreamSummary", request, KinesisJsonContext.Default.DescribeStreamSummaryRequest,
+            KinesisJsonContext.Default.DescribeStreamSummaryResponse, request?.StreamName ?? request?.StreamARN, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<ListShardsResponse> ListShardsAsync(ListShardsRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("ListShards", request, KinesisJsonContext.Default.ListShardsRequest,
+            KinesisJsonContext.Default.ListShardsResponse, request?.StreamName ?? request?.StreamARN, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("GetShardIterator", request, KinesisJsonContext.Default.GetShardIteratorRequest,
+            KinesisJsonContext.Default.GetShardIteratorResponse, request?.StreamName ?? request?.StreamARN, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("GetRecords", request, KinesisJsonContext.Default.GetRecordsRequest,
+            KinesisJsonContext.Default.GetRecordsResponse, streamName: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("PutRecords", request, KinesisJsonContext.Default.PutRecordsRequest,
+            KinesisJsonContext.Default.PutRecordsResponse, request?.StreamName ?? request?.StreamARN, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("CreateStream", request, KinesisJsonContext.Default.CreateStreamRequest,
+            KinesisJsonContext.Default.CreateStreamResponse, request?.StreamName, cancellationToken);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_ownsHttpClient)
+        {
+            _httpClient.Dispose();
+        }
+    }
+
+    private static ResiliencePipeline BuildPipeline(KinesisClientOptions options, TimeProvider timeProvider, ILogger logger)
+    {
+        if (options.MaxRetries == 0)
+        {
+            return ResiliencePipeline.Empty;
+        }
+
+        return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Exception is { } e && KinesisErrors.IsRetriedByClient(e)),
+                OnRetry = args =>
+                {
+                    var failure = (AmazonKinesisException)args.Outcome.Exception!;
+                    string operation = args.Context.OperationKey ?? "call";
+                    if (failure is ProvisionedThroughputExceededException or LimitExceededException)
+                    {
+                        Log.Throttled(logger, operation, failure.ErrorCode, args.AttemptNumber + 1, args.RetryDelay);
+                    }
+                    else
+                    {
+                        Log.Retrying(logger, operation, failure.ErrorCode, args.AttemptNumber + 1, args.RetryDelay, failure);
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
+
+    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
+        string operation,
+        TRequest request,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        string? streamName,
+        CancellationToken cancellationToken)
+        where TResponse : new()
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        // Serialized and hashed once; every attempt re-sends the same bytes with a fresh signature.
+        byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
+        var call = new Call<TResponse>(this, operation, body, SigV4Signer.HashPayload(body), responseType, streamName);
+
+        ResilienceContext context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
+        try
+        {
+            return await _pipeline.ExecuteAsync(
+                static (ctx, state) => state.Client.SendOnceAsync(state, ctx.CancellationToken),
+                context,
+                call).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private async ValueTask<TResponse> SendOnceAsync<TResponse>(Call<TResponse> call, CancellationToken cancellationToken)
+        where TResponse : new()
+    {
+        using var timeout = new CancellationTokenSource(_attemptTimeout, _timeProvider);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        using HttpRequestMessage message = CreateMessage(call);
+        try
+        {
+            using HttpResponseMessage response = await _httpClient
+                .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
+            (byte[] buffer, int length) = await ReadBodyAsync(response.Content, attempt.Token).ConfigureAwait(false);
+            try
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    string? errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+                    throw KinesisErrors.FromResponse(call.Operation, response.StatusCode, buffer.AsSpan(0, length), errorType, call.StreamName);
+                }
+
+                // CreateStream answers with an empty body.
+                return length == 0 ? new TResponse() : JsonSerializer.Deserialize(buffer.AsSpan(0, length), call.ResponseType) ?? new TResponse();
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only the attempt timeout or HttpClient.Timeout gets here; the caller's cancellation propagates untouched.
+            throw KinesisErrors.Timeout(call.Operation, _attemptTimeout, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw KinesisErrors.Network(call.Operation, Endpoint, ex);
+        }
+        catch (IOException ex)
+        {
+            throw KinesisErrors.Network(call.Operation, Endpoint, ex);
+        }
+        catch (JsonException ex)
+        {
+            throw KinesisErrors.InvalidResponse(call.Operation, ex);
+        }
+    }
+
+    private HttpRequestMessage CreateMessage<TResponse>(Call<TResponse> call)
+    {
+        var content = new ByteArrayContent(call.Body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
+        var message = new HttpRequestMessage(HttpMethod.Post, Endpoint) { Content = content };
+        message.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + call.Operation);
+        message.Options.Set(SigV4SigningHandler.PayloadHashOption, call.PayloadHash);
+        return message;
+    }
+
+    /// <summary>Reads the whole body into a pooled buffer the caller returns; GetRecords bodies reach ~14 MB.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        long? declared = content.Headers.ContentLength;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < int.MaxValue ? (int)declared.Value : 16 * 1024);
+        int length = 0;
+        try
+        {
+            Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                while (true)
+                {
+                    if (length == buffer.Length)
+                    {
+                        byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, length).CopyTo(larger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = larger;
+                    }
+
+                    int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        return (buffer, length);
+                    }
+
+                    length += read;
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private sealed record Call<TResponse>(
+        KinesisClient Client,
+        string Operation,
+        byte[] Body,
+        string PayloadHash,
+        JsonTypeInfo<TResponse> ResponseType,
+        string? StreamName);
+}
