@@ -87,7 +87,7 @@ internal static class Program
             Console.WriteLine($"Stream {stream} exists already.");
         }
 
-        await kinesis.WaitForStreamActiveAsync(stream, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        await kinesis.WaitForStreamActiveAsync(stream, TimeSpan.FromSeconds(60), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (options.TryGetValue("bucket", out string? bucket))
         {
             using AmazonS3Client s3 = S3ClientFactory.Create(AwsCredentialsResolver.ResolveDefault(), Region(options), Endpoint(options, "s3-endpoint", "DELIVERY_S3_ENDPOINT"));

@@ -25,13 +25,30 @@ public static partial class DeliveryOptionsLoader
         try
         {
             section.Bind(options);
+
+            // The binder skips a dictionary entry whose value fails to convert, which would make a pipeline vanish
+            // without a word; binding each pipeline on its own makes the failure surface with its key.
+            options.Pipelines.Clear();
+            foreach (IConfigurationSection pipelineSection in section.GetSection(nameof(DeliveryOptions.Pipelines)).GetChildren())
+            {
+                var pipeline = new PipelineOptions();
+                pipelineSection.Bind(pipeline);
+                options.Pipelines[pipelineSection.Key] = pipeline;
+            }
         }
         catch (InvalidOperationException ex)
         {
-            Match at = KeyInBinderMessage().Match(ex.Message);
+            // The binder wraps the failure of a nested value in the failure of its container: the innermost names the key.
+            Match at = Match.Empty;
+            for (Exception? inner = ex; inner is not null; inner = inner.InnerException)
+            {
+                Match candidate = KeyInBinderMessage().Match(inner.Message);
+                at = candidate.Success ? candidate : at;
+            }
+
             string value = at.Success ? configuration[at.Groups[1].Value] ?? "" : "";
             errors.Add(at.Success
-                ? new ConfigurationValidationError(at.Groups[1].Value, $"value '{value}' cannot be read as {at.Groups[2].Value}.")
+                ? new ConfigurationValidationError(at.Groups[1].Value, $"value '{value}' cannot be read as {FriendlyType(at.Groups[2].Value)}.")
                 : new ConfigurationValidationError(DeliveryOptions.SectionName, ex.Message));
             throw new InvalidDeliveryConfigurationException(errors);
         }
@@ -44,6 +61,22 @@ public static partial class DeliveryOptionsLoader
         }
 
         return options;
+    }
+
+    private static string FriendlyType(string typeName)
+    {
+        Type? type = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(assembly => assembly.GetType(typeName)).FirstOrDefault(found => found is not null);
+        Type? target = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
+        return target switch
+        {
+            { IsEnum: true } => $"one of {string.Join(", ", Enum.GetNames(target))}",
+            null => typeName,
+            _ when target == typeof(int) || target == typeof(long) => "a whole number",
+            _ when target == typeof(bool) => "true or false",
+            _ when target == typeof(DateTimeOffset) => "a time (ISO 8601, e.g. 2026-01-31T00:00:00Z)",
+            _ when target == typeof(Uri) => "a URL",
+            _ => target.Name,
+        };
     }
 
     [GeneratedRegex("at '([^']+)' to type '([^']+)'")]

@@ -6,13 +6,13 @@ using Microsoft.Extensions.Options;
 namespace Delivery.Worker.Configuration;
 
 /// <summary>Rules that span several settings, which DataAnnotations on one property cannot express.</summary>
-internal static partial class DeliveryOptionsRules
+public static partial class DeliveryOptionsRules
 {
     // A GetRecords page is at most 10 MiB; the budget must hold a full buffer plus one page, or a shard could only ever
     // cut under memory pressure.
     private const int MaxPageMiB = 10;
 
-    public static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
+    internal static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
     {
         const string pipelinesPath = "Delivery:Pipelines";
         if (options.Pipelines.Count == 0)

@@ -68,8 +68,9 @@ public sealed class DeliveryOptionsLoaderTests
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With($"{P}:Kinesis:InitialPosition", "Earliest")));
 
         ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
-        problem.KeyPath.ShouldBe($"{P}:Kinesis:InitialPosition");
+        problem.KeyPath.ShouldBe($"{P}:Kinesis:InitialPosition", problem.Problem);
         problem.Problem.ShouldContain("'Earliest'");
+        problem.Problem.ShouldContain("one of TrimHorizon, Latest, AtTimestamp");
     }
 
     [Fact]
