@@ -18,6 +18,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ResiliencePipeline _retry;
     private Task[] _loops = [];
+    private int _disposed;
 
     public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger)
     {
@@ -96,6 +97,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
         await _hardStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);

@@ -25,6 +25,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _stopLoop = new();
     private Task _loop = Task.CompletedTask;
     private volatile bool _stopping;
+    private int _disposed;
     private long _lastShardSync;
     private bool _syncDue = true;
 
@@ -120,6 +121,11 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _stopLoop.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -52,7 +52,10 @@ internal sealed class DeliveryWorkerService(
 
     public async ValueTask DisposeAsync()
     {
-        foreach (PipelineRunner runner in _runners)
+        // Registered both as itself and as a hosted service, so the container may dispose it twice.
+        PipelineRunner[] runners = [.. _runners];
+        _runners.Clear();
+        foreach (PipelineRunner runner in runners)
         {
             await runner.DisposeAsync().ConfigureAwait(false);
         }
