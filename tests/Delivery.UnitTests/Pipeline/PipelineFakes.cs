@@ -16,6 +16,12 @@ internal sealed class RecordingBatchWriter : IBatchWriter
 
     public int Attempts;
 
+    /// <summary>Batches that reached the destination, including those whose write never returned.</summary>
+    public ConcurrentQueue<DeliveryBatch> Written { get; } = new();
+
+    /// <summary>When set, a write stores the batch and then never returns: a crash after the object was written.</summary>
+    public bool HangAfterWriting { get; set; }
+
     public void Block() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Unblock() => _gate.TrySetResult();
@@ -29,6 +35,12 @@ internal sealed class RecordingBatchWriter : IBatchWriter
         if (Interlocked.Decrement(ref _failuresToThrow) >= 0)
         {
             throw new DeliveryException(FailureKind.Retryable, "Fake.Unavailable", "destination unavailable");
+        }
+
+        Written.Enqueue(batch);
+        if (HangAfterWriting)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
 
         _delivered.Enqueue(batch);
