@@ -28,6 +28,9 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         _logger = logger;
     }
 
+    /// <summary>The table this store uses.</summary>
+    public string TableName => _tableName;
+
     public async Task EnsureTableAsync(CancellationToken cancellationToken)
     {
         string? status = await DescribeStatusAsync(cancellationToken).ConfigureAwait(false);

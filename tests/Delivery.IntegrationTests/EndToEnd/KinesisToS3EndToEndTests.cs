@@ -65,4 +65,16 @@ public sealed class KinesisToS3EndToEndTests(LocalAwsStack stack)
         (await scenario.CheckpointsAsync()).ShouldBe(scenario.LastSequenceNumberByShard(), ignoreOrder: true);
         await first.DisposeAsync();
     }
+
+    [Fact]
+    public async Task AWorkerPointedAtAStreamThatDoesNotExist_ExitsNonZero_NamingTheStream()
+    {
+        using var scenario = new DeliveryScenario(stack);
+
+        await using WorkerProcess worker = WorkerProcess.Start(stack, scenario.WorkerSettings());
+        int exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        exitCode.ShouldNotBe(0, worker.Output);
+        worker.Output.ShouldContain($"Kinesis stream '{scenario.StreamName}' was not found");
+    }
 }

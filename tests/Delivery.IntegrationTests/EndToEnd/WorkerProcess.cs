@@ -77,6 +77,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
         _process.ExitCode.ShouldBe(0, Output);
     }
 
+    /// <summary>Waits for the worker to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no drain, no checkpoint, no release.</summary>
     public async Task CrashAsync()
     {
