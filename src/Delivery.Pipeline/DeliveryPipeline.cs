@@ -183,6 +183,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         {
             // Hard stop or lost lease: the batch stays un-checkpointed and is read again.
         }
+        catch (Exception ex)
+        {
+            // Nothing may end a delivery loop: the batch stays un-checkpointed and its shard cannot advance past it.
+            Log.BatchAbandoned(Logger, ex, Name, batch.Id, batch.Source.ShardId);
+        }
         finally
         {
             Budget.Release(batch.DataBytes);

@@ -1,6 +1,6 @@
+using System.Threading.Channels;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Checkpointing;
-using Microsoft.Extensions.Logging;
 
 namespace Delivery.Pipeline;
 
@@ -16,13 +16,17 @@ internal sealed class ShardSession : IShardSession
     private readonly ShardBuffer _buffer;
     private readonly CheckpointTracker _tracker;
     private readonly Lock _gate = new();
+
+    // Neither is disposed: batches of this session may still sit in the pipeline's queue after the session is gone,
+    // and they must still be able to look at the token and the lock.
     private readonly SemaphoreSlim _persistLock = new(1, 1);
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly HashSet<DeliveryWork> _inFlight = [];
     private ShardPosition? _lastAppended;
     private ITimer? _intervalTimer;
+    private long _timerGeneration;
     private long _persistedVersion;
-    private bool _abandoned;
+    private bool _stopped;
 
     public ShardSession(DeliveryPipeline pipeline, ShardSessionStart start, IShardCheckpointer checkpointer)
     {
@@ -50,32 +54,18 @@ internal sealed class ShardSession : IShardSession
             return;
         }
 
-        if (!_pipeline.Budget.TryAcquire(page.DataBytes))
-        {
-            // Out of memory budget: send what this shard holds on its way now instead of at its interval, then wait
-            // for deliveries to give bytes back. Reading slows down; nothing is dropped.
-            await CutNowAsync(cancellationToken).ConfigureAwait(false);
-            using var waitCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _leaseLost.Token);
-            try
-            {
-                await _pipeline.Budget.AcquireAsync(page.DataBytes, waitCancellation.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (_leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
-            }
-        }
-
-        var cuts = new List<DeliveryBatch>();
+        await AcquireBudgetAsync(page, cancellationToken).ConfigureAwait(false);
+        var cuts = new List<DeliveryWork>();
         long skippedBytes = 0;
         lock (_gate)
         {
-            if (_abandoned)
+            if (_stopped)
             {
                 _pipeline.Budget.Release(page.DataBytes);
                 throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
             }
 
+            var batches = new List<DeliveryBatch>();
             foreach (SourceRecord record in page.Records)
             {
                 // A re-read after an expired iterator or a replay may overlap what this session already holds.
@@ -85,21 +75,23 @@ internal sealed class ShardSession : IShardSession
                     continue;
                 }
 
-                _buffer.Append(record, cuts);
+                _buffer.Append(record, batches);
                 _lastAppended = record.Position;
             }
 
             if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
             {
-                cuts.Add(immediate);
+                batches.Add(immediate);
             }
 
-            foreach (DeliveryBatch cut in cuts)
+            cuts.AddRange(batches.Select(StartDeliveryLocked));
+            if (batches.Count > 0)
             {
-                _tracker.Register(new PlannedBatch(cut.Source.First, cut.Source.Last));
+                // What is left after a cut is a new buffer: its interval starts now, not with the records cut away.
+                DisposeTimerLocked();
             }
 
-            ArmOrDisarmIntervalTimer();
+            ArmOrDisarmIntervalTimerLocked();
         }
 
         if (skippedBytes > 0)
@@ -107,24 +99,20 @@ internal sealed class ShardSession : IShardSession
             _pipeline.Budget.Release(skippedBytes);
         }
 
-        foreach (DeliveryBatch cut in cuts)
-        {
-            await EnqueueAsync(cut, cancellationToken).ConfigureAwait(false);
-        }
+        await EnqueueAllAsync(cuts).ConfigureAwait(false);
     }
 
     public async Task<ShardPosition?> DrainAsync(CancellationToken cancellationToken)
     {
         ThrowIfLost();
-        DeliveryBatch? last;
+        DeliveryWork? last = null;
         Task[] inFlight;
         lock (_gate)
         {
-            DisposeTimer();
-            last = _buffer.TryCutNow();
-            if (last is not null)
+            DisposeTimerLocked();
+            if (_buffer.TryCutNow() is { } batch)
             {
-                _tracker.Register(new PlannedBatch(last.Source.First, last.Source.Last));
+                last = StartDeliveryLocked(batch);
             }
             else if (!_buffer.IsEmpty)
             {
@@ -135,7 +123,7 @@ internal sealed class ShardSession : IShardSession
 
         if (last is not null)
         {
-            await EnqueueAsync(last, cancellationToken).ConfigureAwait(false);
+            await EnqueueAllAsync([last]).ConfigureAwait(false);
         }
 
         lock (_gate)
@@ -158,35 +146,7 @@ internal sealed class ShardSession : IShardSession
     {
         // A session disposed without a drain gives its buffered bytes back; what was buffered is re-read later.
         Stop(leaseLost: false);
-        _leaseLost.Dispose();
-        _persistLock.Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    private void Stop(bool leaseLost)
-    {
-        int droppedRecords;
-        long droppedBytes;
-        lock (_gate)
-        {
-            if (_abandoned)
-            {
-                return;
-            }
-
-            _abandoned = true;
-            DisposeTimer();
-            droppedRecords = _buffer.Count;
-            droppedBytes = _buffer.Discard();
-        }
-
-        _pipeline.Budget.Release(droppedBytes);
-        if (leaseLost || droppedRecords > 0)
-        {
-            Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);
-        }
-
-        _leaseLost.Cancel();
     }
 
     /// <summary>Marks a delivered batch and lets the checkpoint move over it.</summary>
@@ -194,7 +154,7 @@ internal sealed class ShardSession : IShardSession
     {
         lock (_gate)
         {
-            if (!_abandoned)
+            if (!_stopped)
             {
                 _tracker.Acknowledge(new PlannedBatch(batch.Source.First, batch.Source.Last));
             }
@@ -266,73 +226,161 @@ internal sealed class ShardSession : IShardSession
         }
     }
 
-    private async Task CutNowAsync(CancellationToken cancellationToken)
+    private async Task AcquireBudgetAsync(RecordPage page, CancellationToken cancellationToken)
     {
-        DeliveryBatch? batch;
+        if (_pipeline.Budget.TryAcquire(page.DataBytes))
+        {
+            return;
+        }
+
+        bool replaying;
         lock (_gate)
         {
-            if (_abandoned)
+            replaying = _buffer.IsReplayingPlannedCuts;
+        }
+
+        if (replaying)
+        {
+            // This buffer can only be cut at the previous owner's point; waiting for bytes that only that cut would
+            // give back could never end.
+            _pipeline.Budget.ForceAcquire(page.DataBytes);
+            return;
+        }
+
+        // Out of budget: send what this shard holds on its way now instead of at its interval, then wait for
+        // deliveries to give bytes back. Reading slows down; nothing is dropped.
+        await CutNowAsync().ConfigureAwait(false);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _leaseLost.Token);
+        try
+        {
+            await _pipeline.Budget.AcquireAsync(page.DataBytes, waiting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
+        }
+    }
+
+    private async Task CutNowAsync()
+    {
+        DeliveryWork? work = null;
+        lock (_gate)
+        {
+            if (_stopped)
             {
                 return;
             }
 
-            batch = _buffer.TryCutNow();
-            if (batch is not null)
+            if (_buffer.TryCutNow() is { } batch)
             {
-                _tracker.Register(new PlannedBatch(batch.Source.First, batch.Source.Last));
+                work = StartDeliveryLocked(batch);
             }
 
-            ArmOrDisarmIntervalTimer();
+            DisposeTimerLocked();
+            ArmOrDisarmIntervalTimerLocked();
         }
 
-        if (batch is not null)
+        if (work is not null)
         {
-            await EnqueueAsync(batch, cancellationToken).ConfigureAwait(false);
+            await EnqueueAllAsync([work]).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask EnqueueAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    /// <summary>Registers a cut batch with the tracker and as in flight, in one step, so a drain cannot miss it.</summary>
+    private DeliveryWork StartDeliveryLocked(DeliveryBatch batch)
     {
+        _tracker.Register(new PlannedBatch(batch.Source.First, batch.Source.Last));
         var work = new DeliveryWork(this, batch);
+        _inFlight.Add(work);
+        return work;
+    }
+
+    /// <summary>
+    /// Hands cut batches to the delivery queue, waiting while it is full. Only a hard stop or a lost lease interrupts
+    /// the wait: a graceful stop of reading still lets what was read be delivered.
+    /// </summary>
+    private async Task EnqueueAllAsync(List<DeliveryWork> works)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_pipeline.Stopping, _leaseLost.Token);
+        for (int i = 0; i < works.Count; i++)
+        {
+            try
+            {
+                await _pipeline.EnqueueAsync(works[i], cancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+            {
+                // Never handed on: their bytes go back and their records stay un-checkpointed, to be read again.
+                foreach (DeliveryWork abandoned in works.Skip(i))
+                {
+                    _pipeline.Budget.Release(abandoned.Batch.DataBytes);
+                    Completed(abandoned);
+                }
+
+                ThrowIfLost();
+                throw;
+            }
+        }
+    }
+
+    private void Stop(bool leaseLost)
+    {
+        int droppedRecords;
+        long droppedBytes;
         lock (_gate)
         {
-            _inFlight.Add(work);
+            if (_stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            DisposeTimerLocked();
+            droppedRecords = _buffer.Count;
+            droppedBytes = _buffer.Discard();
         }
 
-        try
+        _pipeline.Budget.Release(droppedBytes);
+        if (leaseLost || droppedRecords > 0)
         {
-            await _pipeline.EnqueueAsync(work, cancellationToken).ConfigureAwait(false);
+            Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);
         }
-        catch
-        {
-            // Never handed on: its bytes go back and the records stay un-checkpointed, to be read again.
-            _pipeline.Budget.Release(batch.DataBytes);
-            Completed(work);
-            throw;
-        }
+
+        _leaseLost.Cancel();
     }
 
-    private void ArmOrDisarmIntervalTimer()
+    private void ArmOrDisarmIntervalTimerLocked()
     {
         if (_buffer.IsEmpty || _pipeline.Settings.Buffering.IntervalInSeconds == 0)
         {
-            DisposeTimer();
+            DisposeTimerLocked();
         }
-        else
+        else if (_intervalTimer is null)
         {
-            _intervalTimer ??= _pipeline.TimeProvider.CreateTimer(
-                static state => ((ShardSession)state!).OnIntervalElapsed(),
-                this,
+            long generation = ++_timerGeneration;
+            _intervalTimer = _pipeline.TimeProvider.CreateTimer(
+                static state =>
+                {
+                    var (session, generation) = ((ShardSession, long))state!;
+                    session.OnIntervalElapsed(generation);
+                },
+                (this, generation),
                 _pipeline.Settings.Buffering.Interval,
                 Timeout.InfiniteTimeSpan);
         }
     }
 
-    private void OnIntervalElapsed()
+    private void OnIntervalElapsed(long generation)
     {
         lock (_gate)
         {
-            DisposeTimer();
+            // A callback of a timer that was replaced meanwhile must not touch its successor.
+            if (generation != _timerGeneration)
+            {
+                return;
+            }
+
+            DisposeTimerLocked();
         }
 
         _ = CutOnIntervalAsync();
@@ -342,23 +390,24 @@ internal sealed class ShardSession : IShardSession
     {
         try
         {
-            await CutNowAsync(_pipeline.Stopping).ConfigureAwait(false);
+            await CutNowAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException or LeaseLostException)
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or LeaseLostException or ObjectDisposedException)
         {
             // Shutting down or lease lost: drain (or the next owner) takes care of what is buffered.
         }
     }
 
-    private void DisposeTimer()
+    private void DisposeTimerLocked()
     {
         _intervalTimer?.Dispose();
         _intervalTimer = null;
+        _timerGeneration++;
     }
 
     private void ThrowIfLost()
     {
-        if (_abandoned)
+        if (_stopped && _leaseLost.IsCancellationRequested)
         {
             throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
         }

@@ -34,9 +34,11 @@ internal static class Program
         {
             await host.RunAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is DeliveryException or OperationCanceledException)
+        catch (Exception ex)
         {
-            await Console.Error.WriteLineAsync("Delivery failed to start: " + ex.Message).ConfigureAwait(false);
+            // Whatever stopped the start (a missing stream, a refused table, bad credentials), say it in one line
+            // rather than as a crash dump, and exit non-zero so the orchestrator sees it.
+            await Console.Error.WriteLineAsync($"Delivery failed: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
 

@@ -194,6 +194,21 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         }
     }
 
+    public async Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken)
+    {
+        Lease? updated = await ConditionalUpdateAsync(
+            leaseKey,
+            "SET #start = :start",
+            "#owner = :owner",
+            new() { ["#owner"] = LeaseOwner, ["#start"] = StartingSequenceNumber },
+            new() { [":owner"] = S(owner), [":start"] = S(sequenceNumber) },
+            cancellationToken).ConfigureAwait(false);
+        if (updated is null)
+        {
+            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'.");
+        }
+    }
+
     public async Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(childShardIds);
@@ -246,6 +261,7 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             StartingHashKey = Text(StartingHashKey),
             EndingHashKey = Text(EndingHashKey),
             PendingBatches = item.TryGetValue(PendingBatches, out AttributeValue? pending) ? PendingFromAttribute(pending) : [],
+            StartingSequenceNumber = Text(StartingSequenceNumber),
         };
     }
 
@@ -283,6 +299,11 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         if (lease.EndingHashKey is not null)
         {
             item[EndingHashKey] = S(lease.EndingHashKey);
+        }
+
+        if (lease.StartingSequenceNumber is not null)
+        {
+            item[StartingSequenceNumber] = S(lease.StartingSequenceNumber);
         }
 
         return item;

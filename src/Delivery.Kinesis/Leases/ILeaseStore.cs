@@ -31,6 +31,9 @@ public interface ILeaseStore
     /// </summary>
     Task UpdateCheckpointAsync(string leaseKey, string owner, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken);
 
+    /// <summary>Records where a shard that started at LATEST or AT_TIMESTAMP began to be read (owner-conditional).</summary>
+    Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken);
+
     /// <summary>Records the children of a closed shard on its lease (owner-conditional, like a checkpoint).</summary>
     Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken);
 

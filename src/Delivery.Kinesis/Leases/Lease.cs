@@ -32,6 +32,12 @@ public sealed record Lease
     /// </summary>
     public IReadOnlyList<PlannedBatch> PendingBatches { get; init; } = [];
 
+    /// <summary>
+    /// For a shard that started at LATEST or AT_TIMESTAMP: the first record read, recorded before it was handed on, so
+    /// that a new owner after a crash starts there rather than at a LATEST that has moved on (Delivery's extension).
+    /// </summary>
+    public string? StartingSequenceNumber { get; init; }
+
     public bool IsFree => Owner is null;
 
     public bool IsShardEnded => Checkpoint.IsShardEnd;

@@ -16,4 +16,7 @@ public static class LeaseAttributes
 
     /// <summary>Delivery's addition: the planned, not yet checkpointed batches (a list of maps with first/last positions).</summary>
     public const string PendingBatches = "pendingBatches";
+
+    /// <summary>Delivery's addition: where a shard that started at LATEST or AT_TIMESTAMP began to be read.</summary>
+    public const string StartingSequenceNumber = "startingSequenceNumber";
 }

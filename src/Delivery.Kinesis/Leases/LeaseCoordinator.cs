@@ -22,8 +22,11 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly ShardSyncer _syncer;
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
-    private readonly CancellationTokenSource _stopLoop = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly CancellationTokenSource _stopTaking = new();
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private Task _takeLoop = Task.CompletedTask;
+    private Task _renewLoop = Task.CompletedTask;
+    private Task _completion = Task.CompletedTask;
     private volatile bool _stopping;
     private int _disposed;
     private long _lastShardSync;
@@ -47,7 +50,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     public string WorkerId => _workerId;
 
     /// <summary>Completes when the coordinator stops; faults when a shard stopped on a permanent error.</summary>
-    public Task Completion => _loop;
+    public Task Completion => _completion;
 
     /// <summary>The shards this worker holds now and the state of each.</summary>
     public IReadOnlyDictionary<string, ShardConsumerState> HeldShards
@@ -75,7 +78,12 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         }
 
         await _store.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(() => RunAsync(_stopLoop.Token), CancellationToken.None);
+
+        // Renewals run on a loop of their own so that a slow shard listing or table scan never delays them past the
+        // lease duration.
+        _renewLoop = Task.Run(() => RenewLoopAsync(_stopRenewing.Token), CancellationToken.None);
+        _takeLoop = Task.Run(() => TakeLoopAsync(_stopTaking.Token), CancellationToken.None);
+        _completion = Task.WhenAll(_takeLoop, _renewLoop);
     }
 
     /// <summary>
@@ -86,6 +94,9 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     public async Task StopAsync(CancellationToken gracePeriod)
     {
         _stopping = true;
+        await _stopTaking.CancelAsync().ConfigureAwait(false);
+        await QuietlyAsync(_takeLoop).ConfigureAwait(false);
+
         Task[] consumers;
         lock (_gate)
         {
@@ -109,14 +120,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             // A failed shard is reported through Completion.
         }
 
-        await _stopLoop.CancelAsync().ConfigureAwait(false);
-        try
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await _stopRenewing.CancelAsync().ConfigureAwait(false);
+        await QuietlyAsync(_renewLoop).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -126,32 +131,51 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             return;
         }
 
-        await _stopLoop.CancelAsync().ConfigureAwait(false);
+        await _stopTaking.CancelAsync().ConfigureAwait(false);
+        await _stopRenewing.CancelAsync().ConfigureAwait(false);
+        await QuietlyAsync(_completion).ConfigureAwait(false);
+        _stopTaking.Dispose();
+        _stopRenewing.Dispose();
+    }
+
+    private static async Task QuietlyAsync(Task task)
+    {
         try
         {
-            await _loop.ConfigureAwait(false);
+            await task.ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // Disposal does not report; Completion did.
+            // Stopping does not report; Completion did.
         }
-
-        _stopLoop.Dispose();
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private async Task RenewLoopAsync(CancellationToken stop)
+    {
+        TimeSpan round = _options.Leases.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            await RenewAsync(round, stop).ConfigureAwait(false);
+            try
+            {
+                await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task TakeLoopAsync(CancellationToken stop)
     {
         TimeSpan round = _options.Leases.LeaseDuration / 3;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                await RenewAsync(stop).ConfigureAwait(false);
                 ReapFinishedConsumers();
-                if (!_stopping)
-                {
-                    await TakeAsync(stop).ConfigureAwait(false);
-                }
+                await TakeAsync(stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -177,7 +201,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         }
     }
 
-    private async Task RenewAsync(CancellationToken cancellationToken)
+    private async Task RenewAsync(TimeSpan callTimeout, CancellationToken cancellationToken)
     {
         HeldLease[] held;
         lock (_gate)
@@ -187,17 +211,25 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         await Task.WhenAll(held.Select(async lease =>
         {
+            // Others count the lease duration from before this request reached the table, so this worker does too.
+            long attempted = _timeProvider.GetTimestamp();
             try
             {
-                Lease? renewed = await _store.TryRenewLeaseAsync(lease.Lease, cancellationToken).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(callTimeout, _timeProvider);
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                Lease? renewed = await _store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
                 if (renewed is not null)
                 {
                     lease.Lease = renewed;
-                    lease.LastRenewed = _timeProvider.GetTimestamp();
+                    lease.LastRenewed = attempted;
                     return;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
             {
                 // Unreachable table: the lease is still ours until a full lease duration passes without a renewal,
                 // after which another worker may already have taken it.
@@ -241,13 +273,21 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         foreach (HeldLease lease in finished)
         {
-            if (lease.Consumer.Completion.Exception?.InnerException is { } error)
+            if (lease.Consumer.Completion.Exception?.InnerException is not { } error)
             {
-                throw error is DeliveryException { Kind: FailureKind.Permanent } permanent
-                    ? permanent
-                    : new DeliveryException(FailureKind.Permanent, "Kinesis.ShardFailed",
-                        $"Shard {lease.Consumer.ShardId} of stream '{_options.StreamName}' failed: {error.Message}", error);
+                continue;
             }
+
+            if (error is DeliveryException { Kind: FailureKind.Permanent } permanent)
+            {
+                Reading.Log.ConsumerFailed(_logger, error, lease.Consumer.ShardId, _options.StreamName);
+                throw new DeliveryException(FailureKind.Permanent, permanent.ErrorCode,
+                    $"Shard {lease.Consumer.ShardId} of stream '{_options.StreamName}' stopped: {permanent.Message}", permanent);
+            }
+
+            // The lease is still ours in the table, so the next round takes it up again and reading resumes from the
+            // checkpoint.
+            Reading.Log.ConsumerRestarting(_logger, error, lease.Consumer.ShardId);
         }
     }
 

@@ -13,11 +13,16 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
     public async Task<IReadOnlyList<Shard>> SyncAsync(IReadOnlyCollection<string> existingLeaseKeys, CancellationToken cancellationToken)
     {
         IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
-        var known = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
-        known.UnionWith(existingLeaseKeys);
-        foreach (Shard shard in shards.Where(shard => !existingLeaseKeys.Contains(shard.ShardId)))
+
+        // Starting at LATEST, a shard that is already closed and was never leased holds only data from before the
+        // start: it gets no lease, and its children start at LATEST too instead of replaying their whole retention.
+        List<Shard> toLease = [.. shards.Where(shard => !existingLeaseKeys.Contains(shard.ShardId)
+            && !(options.InitialPosition == InitialPosition.Latest && shard.IsClosed))];
+        var leased = new HashSet<string>(existingLeaseKeys, StringComparer.Ordinal);
+        leased.UnionWith(toLease.Select(shard => shard.ShardId));
+        foreach (Shard shard in toLease)
         {
-            await CreateLeaseAsync(shard, known, cancellationToken).ConfigureAwait(false);
+            await CreateLeaseAsync(shard, leased, cancellationToken).ConfigureAwait(false);
         }
 
         return shards;
@@ -27,11 +32,14 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
     public async Task<IReadOnlyList<string>> EnsureChildLeasesAsync(string shardId, string owner, CancellationToken cancellationToken)
     {
         IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
-        var known = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
         List<Shard> children = [.. shards.Where(shard => shard.ParentShardId == shardId || shard.AdjacentParentShardId == shardId)];
+
+        // The parent just ended, so its sibling parent (a merge) has a lease too, or has aged out of the stream.
+        var leased = new HashSet<string>(children.SelectMany(child => new[] { child.ParentShardId, child.AdjacentParentShardId }).OfType<string>(), StringComparer.Ordinal);
+        leased.IntersectWith(shards.Select(shard => shard.ShardId));
         foreach (Shard child in children)
         {
-            await CreateLeaseAsync(child, known, cancellationToken).ConfigureAwait(false);
+            await CreateLeaseAsync(child, leased, cancellationToken).ConfigureAwait(false);
         }
 
         string[] childIds = [.. children.Select(child => child.ShardId)];
@@ -39,9 +47,10 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
         return childIds;
     }
 
-    private async Task CreateLeaseAsync(Shard shard, HashSet<string> knownShards, CancellationToken cancellationToken)
+    /// <summary>Creates a shard's lease; parents count only if they have (or are getting) a lease of their own.</summary>
+    private async Task CreateLeaseAsync(Shard shard, HashSet<string> leasedShards, CancellationToken cancellationToken)
     {
-        string[] parents = [.. new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>().Where(knownShards.Contains)];
+        string[] parents = [.. new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>().Where(leasedShards.Contains)];
 
         // A child's records follow its parents' directly, so it starts at its beginning whatever the pipeline's
         // initial position; only shards without a known parent start where the configuration says.

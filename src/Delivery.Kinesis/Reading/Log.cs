@@ -19,4 +19,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 1204, EventName = "ShardDrainIncomplete", Level = LogLevel.Warning,
         Message = "Shard {ShardId} did not finish delivering within the grace period; undelivered records stay un-checkpointed and will be read again")]
     public static partial void DrainIncomplete(ILogger logger, string shardId);
+
+    [LoggerMessage(EventId = 1205, EventName = "ChildLeasesDeferred", Level = LogLevel.Warning,
+        Message = "Could not create the child leases of closed shard {ShardId} now; the next shard sync will")]
+    public static partial void ChildLeasesDeferred(ILogger logger, Exception exception, string shardId);
+
+    [LoggerMessage(EventId = 1206, EventName = "ShardConsumerRestarting", Level = LogLevel.Error,
+        Message = "Shard {ShardId} stopped on an error that may pass; its lease is taken up again next round")]
+    public static partial void ConsumerRestarting(ILogger logger, Exception exception, string shardId);
 }

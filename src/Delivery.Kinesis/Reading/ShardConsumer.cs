@@ -86,7 +86,11 @@ internal sealed class ShardConsumer
                 State = ShardConsumerState.Reading;
                 try
                 {
-                    shardEnded = await _reader.ReadAsync(_lease, session, reading.Token).ConfigureAwait(false);
+                    shardEnded = await _reader.ReadAsync(
+                        _lease,
+                        session,
+                        start => _store.UpdateStartingSequenceNumberAsync(ShardId, _workerId, start.SequenceNumber, reading.Token),
+                        reading.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reading.IsCancellationRequested)
                 {
@@ -94,10 +98,10 @@ internal sealed class ShardConsumer
                 catch (LeaseLostException)
                 {
                 }
-                catch (Exception ex)
+                catch (Exception)
                 {
+                    // The coordinator decides whether this stops the worker or only this shard for a round.
                     State = ShardConsumerState.Failed;
-                    Log.ConsumerFailed(_logger, ex, ShardId, _options.StreamName);
                     session.Abandon();
                     throw;
                 }
@@ -110,9 +114,10 @@ internal sealed class ShardConsumer
             }
 
             State = ShardConsumerState.Draining;
+            ShardPosition? checkpoint;
             try
             {
-                await session.DrainAsync(shardEnded ? CancellationToken.None : _drainDeadline).ConfigureAwait(false);
+                checkpoint = await session.DrainAsync(shardEnded ? CancellationToken.None : _drainDeadline).ConfigureAwait(false);
             }
             catch (LeaseLostException)
             {
@@ -122,14 +127,23 @@ internal sealed class ShardConsumer
             catch (OperationCanceledException)
             {
                 Log.DrainIncomplete(_logger, ShardId);
+                checkpoint = null;
+                shardEnded = false;
             }
 
             IsLettingGo = true;
-            if (shardEnded)
+
+            // SHARD_END says every record of the shard is delivered: only true when the checkpoint reached the last
+            // record read. Otherwise the lease keeps its checkpoint and the rest is read again.
+            if (shardEnded && checkpoint == (_reader.LastRead ?? _lease.Checkpoint.Position))
             {
                 await _store.UpdateCheckpointAsync(ShardId, _workerId, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
-                IReadOnlyList<string> children = await _syncer.EnsureChildLeasesAsync(ShardId, _workerId, CancellationToken.None).ConfigureAwait(false);
+                IReadOnlyList<string> children = await EnsureChildLeasesAsync().ConfigureAwait(false);
                 Leases.Log.ShardEnded(_logger, ShardId, string.Join(',', children));
+            }
+            else
+            {
+                shardEnded = false;
             }
 
             await ReleaseAsync().ConfigureAwait(false);
@@ -142,6 +156,20 @@ internal sealed class ShardConsumer
         finally
         {
             await session.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Best effort: the periodic shard sync creates any child lease this misses.</summary>
+    private async Task<IReadOnlyList<string>> EnsureChildLeasesAsync()
+    {
+        try
+        {
+            return await _syncer.EnsureChildLeasesAsync(ShardId, _workerId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
+        {
+            Log.ChildLeasesDeferred(_logger, ex, ShardId);
+            return [];
         }
     }
 

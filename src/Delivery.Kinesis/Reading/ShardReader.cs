@@ -29,14 +29,21 @@ internal sealed class ShardReader
         _logger = logger;
     }
 
+    /// <summary>The position of the last record handed to the session; null before the first.</summary>
+    public ShardPosition? LastRead => _lastRead;
+
     /// <summary>Milliseconds behind the tip of the stream after the last read; null before the first.</summary>
     public long? MillisBehindLatest { get; private set; }
 
     /// <summary>
     /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
+    /// <paramref name="beforeFirstRecord"/> runs once, before the first record of a shard that starts at LATEST or
+    /// AT_TIMESTAMP is handed on, so that the lease can remember where reading started.
     /// </summary>
-    public async Task<bool> ReadAsync(Lease lease, IShardSession session, CancellationToken cancellationToken)
+    public async Task<bool> ReadAsync(Lease lease, IShardSession session, Func<ShardPosition, Task> beforeFirstRecord, CancellationToken cancellationToken)
     {
+        bool startIsMoving = lease.Checkpoint.Position is null && lease.PendingBatches.Count == 0 && lease.StartingSequenceNumber is null
+            && lease.Checkpoint.Value is LeaseCheckpoint.LatestValue or LeaseCheckpoint.AtTimestampValue;
         ReadingOptions pace = _options.Reading;
         string? iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
         TimeSpan backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
@@ -82,6 +89,14 @@ internal sealed class ShardReader
             if (response.Records.Count > 0)
             {
                 RecordPage page = ToPage(response);
+                if (startIsMoving)
+                {
+                    // LATEST and AT_TIMESTAMP mean something else after a crash; the first record read is where a
+                    // new owner must start if nothing gets checkpointed before then.
+                    await beforeFirstRecord(page.Records[0].Position).ConfigureAwait(false);
+                    startIsMoving = false;
+                }
+
                 await session.AppendAsync(page, cancellationToken).ConfigureAwait(false);
                 _lastRead = page.Records[^1].Position;
             }
@@ -113,13 +128,35 @@ internal sealed class ShardReader
         return new RecordPage(_shardId, records, response.MillisBehindLatest ?? 0);
     }
 
+    /// <summary>Opens the shard where reading stands, backing off while Kinesis is throttling or failing.</summary>
     private async Task<string?> OpenIteratorAsync(Lease lease, CancellationToken cancellationToken)
+    {
+        TimeSpan backoff = TimeSpan.FromMilliseconds(_options.Reading.MinMillisBetweenReads);
+        while (true)
+        {
+            try
+            {
+                return await TryOpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
+            }
+            catch (AmazonKinesisException ex) when (ex.Kind == FailureKind.Retryable && ex is not ExpiredIteratorException)
+            {
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, backoff);
+                await Task.Delay(backoff, _timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<string?> TryOpenIteratorAsync(Lease lease, CancellationToken cancellationToken)
     {
         var request = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId };
 
         // Reading resumes AT the last position (not after it) because a KPL aggregate shares one sequence number
         // across its user records; the session skips what it already has.
-        ShardPosition? resumeAt = _lastRead ?? lease.Checkpoint.Position ?? (lease.PendingBatches.Count > 0 ? lease.PendingBatches[0].First : null);
+        ShardPosition? resumeAt = _lastRead
+            ?? lease.Checkpoint.Position
+            ?? (lease.PendingBatches.Count > 0 ? lease.PendingBatches[0].First : (ShardPosition?)null)
+            ?? (lease.StartingSequenceNumber is { } start ? new ShardPosition(start) : null);
         if (resumeAt is { } position)
         {
             request.ShardIteratorType = ShardIteratorType.AtSequenceNumber;

@@ -69,18 +69,41 @@ public sealed class MemoryBudget
         return new ValueTask(WaitAsync(bytes, cancellationToken));
     }
 
+    /// <summary>
+    /// Takes the bytes at once, even beyond the capacity. Only for re-cutting a previous owner's planned batch: its cut
+    /// point is fixed, so waiting for bytes that only its own cut would free could never end. The overdraft is bounded
+    /// by what the previous owner had planned.
+    /// </summary>
+    public void ForceAcquire(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_gate)
+        {
+            _used += bytes;
+        }
+    }
+
     public void Release(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        lock (_gate)
+        {
+            if (bytes > _used)
+            {
+                throw new InvalidOperationException($"Released {bytes} bytes but only {_used} are held.");
+            }
+
+            _used -= bytes;
+        }
+
+        GrantWaiters();
+    }
+
+    private void GrantWaiters()
+    {
         List<Waiter> granted = [];
         lock (_gate)
         {
-            _used -= bytes;
-            if (_used < 0)
-            {
-                throw new InvalidOperationException($"Released {bytes} bytes more than were acquired.");
-            }
-
             while (_waiters.First is { } first && Fits(first.Value.Bytes))
             {
                 _used += first.Value.Bytes;
@@ -120,15 +143,23 @@ public sealed class MemoryBudget
 
         await using (cancellationToken.Register(() =>
         {
+            bool removed = false;
             lock (_gate)
             {
                 if (node.List is not null)
                 {
                     _waiters.Remove(node);
+                    removed = true;
                 }
             }
 
             waiter.Completion.TrySetCanceled(cancellationToken);
+
+            // A cancelled waiter at the head may have been holding back smaller requests behind it.
+            if (removed)
+            {
+                GrantWaiters();
+            }
         }))
         {
             await waiter.Completion.Task.ConfigureAwait(false);

@@ -9,8 +9,9 @@ public sealed class DeliveryOptions
     public const string SectionName = "Delivery";
 
     /// <summary>
-    /// This worker's id in lease tables. Default: host name plus a random suffix, new for every process, so a restarted
-    /// worker never mistakes an old tenure's leases for its own.
+    /// The start of this worker's id in lease tables (default: the host name). A random suffix is always added, new for
+    /// every process, so a restarted worker never mistakes an old tenure's leases for its own and two tasks given the
+    /// same id never both read a shard.
     /// </summary>
     [StringLength(256, MinimumLength = 1)]
     public string? WorkerId { get; set; }

@@ -24,7 +24,8 @@ internal sealed class DeliveryWorkerService(
 {
     private readonly List<PipelineRunner> _runners = [];
 
-    public string WorkerId { get; } = options.WorkerId ?? $"{Environment.MachineName}-{Guid.NewGuid():N}"[..Math.Min(Environment.MachineName.Length + 13, 256)];
+    // Always unique per process: two tasks given the same configured id would otherwise each take every lease as its own.
+    public string WorkerId { get; } = $"{options.WorkerId ?? Environment.MachineName}-{Guid.NewGuid().ToString("N")[..12]}";
 
     public IReadOnlyList<LeaseCoordinator> Coordinators => [.. _runners.Select(runner => runner.Coordinator)];
 

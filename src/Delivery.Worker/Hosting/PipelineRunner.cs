@@ -22,8 +22,14 @@ internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, 
     /// <summary>Stop reading, deliver and checkpoint what was read, release the leases; all within the grace period.</summary>
     public async Task StopAsync(CancellationToken gracePeriod)
     {
-        await Coordinator.StopAsync(gracePeriod).ConfigureAwait(false);
-        await pipeline.StopAsync(gracePeriod).ConfigureAwait(false);
+        try
+        {
+            await Coordinator.StopAsync(gracePeriod).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipeline.StopAsync(gracePeriod).ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -14,6 +14,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
     private readonly Lock _gate = new();
     private readonly List<FakeShard> _shards = [];
     private readonly Queue<Exception> _getRecordsFailures = new();
+    private readonly Queue<Exception> _getShardIteratorFailures = new();
     private readonly List<(string ShardId, DateTimeOffset At, int Returned)> _reads = [];
 
     public string StreamName { get; } = streamName;
@@ -82,6 +83,14 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         }
     }
 
+    public void FailNextGetShardIterator(Exception exception)
+    {
+        lock (_gate)
+        {
+            _getShardIteratorFailures.Enqueue(exception);
+        }
+    }
+
     public string LastSequenceNumber(string shardId)
     {
         lock (_gate)
@@ -127,6 +136,11 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         lock (_gate)
         {
             IteratorRequests.Add(request);
+            if (_getShardIteratorFailures.TryDequeue(out Exception? failure))
+            {
+                throw failure;
+            }
+
             FakeShard shard = Shard(request.ShardId);
             int index = request.ShardIteratorType switch
             {

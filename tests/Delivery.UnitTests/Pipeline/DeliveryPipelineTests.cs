@@ -207,6 +207,63 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "skipped records give their bytes back too");
     }
 
+    [Fact]
+    public async Task ReplayingAPlannedBatchLargerThanTheBudget_CompletesInsteadOfWaitingForever()
+    {
+        _budget = new MemoryBudget(1000);
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300, pending: [new(Records.Position(1), Records.Position(200))]);
+
+        for (int first = 1; first <= 200; first += 50)
+        {
+            await session.AppendAsync(Records.Page(Shard, first, 50), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(200), "the planned batch is delivered");
+        _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(200);
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "the overdraft is given back");
+    }
+
+    [Fact]
+    public async Task ASessionDisposedWhileItsBatchesAreQueued_LeavesTheDeliveryLoopsWorking()
+    {
+        var settings = new PipelineSettings { Name = "p", Buffering = new BufferingHints { IntervalInSeconds = 0 }, MaxConcurrentDeliveries = 1 };
+        _pipeline = new DeliveryPipeline(settings, _writer, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
+        _pipeline.Start();
+        IShardSession lost = _pipeline.OpenShard(new ShardSessionStart("stream", "lost-shard", null, []), _checkpointer);
+        var otherCheckpointer = new RecordingCheckpointer();
+        IShardSession other = _pipeline.OpenShard(new ShardSessionStart("stream", Shard, null, []), otherCheckpointer);
+        _writer.Block();
+        await lost.AppendAsync(Records.Page("lost-shard", 1, 2), CancellationToken.None);
+        await lost.AppendAsync(Records.Page("lost-shard", 3, 2), CancellationToken.None);
+        await Eventually.TrueAsync(() => _writer.Attempts == 1, "the first batch is being written");
+
+        lost.Abandon();
+        await lost.DisposeAsync();
+        _writer.Unblock();
+        await other.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => otherCheckpointer.LastCheckpoint == Records.Position(3), "the other shard is still delivered");
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "every byte comes back");
+    }
+
+    [Fact]
+    public async Task RecordsLeftAfterASizeCut_GetAFullIntervalOfTheirOwn()
+    {
+        IShardSession session = Open(sizeInMBs: 1, intervalSeconds: 60);
+        await session.AppendAsync(Records.Page(Shard, 1, 5, size: 100 * 1024), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await session.AppendAsync(Records.Page(Shard, 6, 10, size: 100 * 1024), CancellationToken.None);
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 1, "the size cut is delivered");
+
+        _time.Advance(TimeSpan.FromSeconds(31));
+        await Task.Delay(50);
+        _writer.Delivered.Count.ShouldBe(1, "the 4 records left over arrived at 30 s; their interval ends at 90 s");
+
+        _time.Advance(TimeSpan.FromSeconds(29));
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 2, "the rest is cut at 90 s");
+        _writer.Delivered.Last().Records.Count.ShouldBe(4);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _writer.Unblock();

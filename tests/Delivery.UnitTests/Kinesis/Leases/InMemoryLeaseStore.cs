@@ -153,21 +153,11 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    public Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            Enter(owner);
-            Lease current = _leases[leaseKey];
-            if (current.Owner != owner)
-            {
-                throw new LeaseLostException($"lease {leaseKey} is held by {current.Owner}, not {owner}");
-            }
+    public Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken) =>
+        UpdateOwned(leaseKey, owner, lease => lease with { ChildShardIds = [.. childShardIds] });
 
-            _leases[leaseKey] = current with { ChildShardIds = [.. childShardIds] };
-            return Task.CompletedTask;
-        }
-    }
+    public Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken) =>
+        UpdateOwned(leaseKey, owner, lease => lease with { StartingSequenceNumber = sequenceNumber });
 
     public Task<bool> ReleaseLeaseAsync(Lease held, CancellationToken cancellationToken)
     {
@@ -182,6 +172,22 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
 
             _leases[held.LeaseKey] = current with { Owner = null, Counter = current.Counter + 1 };
             return Task.FromResult(true);
+        }
+    }
+
+    private Task UpdateOwned(string leaseKey, string owner, Func<Lease, Lease> update)
+    {
+        lock (_gate)
+        {
+            Enter(owner);
+            Lease current = _leases[leaseKey];
+            if (current.Owner != owner)
+            {
+                throw new LeaseLostException($"lease {leaseKey} is held by {current.Owner}, not {owner}");
+            }
+
+            _leases[leaseKey] = update(current);
+            return Task.CompletedTask;
         }
     }
 

@@ -187,6 +187,77 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         error.Message.ShouldContain("'no-such-stream' was not found");
     }
 
+    [Fact]
+    public async Task AClosedShard_IsNotMarkedShardEnd_WhenItsRecordsCouldNotBeDeliveredBeforeStop()
+    {
+        string parent = _stream.AddShard();
+        _stream.Put(parent, 10);
+        _stream.Close(parent);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "the closed shard's batch is being written");
+
+        using var grace = new CancellationTokenSource();
+        Task stopping = worker.Coordinator.StopAsync(grace.Token);
+        await grace.CancelAsync();
+        await worker.Pipeline.StopAsync(grace.Token);
+        await stopping;
+
+        _store[parent].Checkpoint.IsShardEnd.ShouldBeFalse("its records were never delivered");
+        _store[parent].PendingBatches.ShouldNotBeEmpty("the next owner must cut the same batch again");
+    }
+
+    [Fact]
+    public async Task AShardStartingAtLatest_RemembersWhereItStarted_SoANewOwnerDoesNotSkipWhatWasReadBeforeACrash()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        Worker first = await StartAsync("worker-1", initialPosition: InitialPosition.Latest, intervalSeconds: 300);
+        await DriveUntil(() => _stream.Reads.Count > 0, "the shard is read at LATEST");
+        IReadOnlyList<string> afterStart = _stream.Put(shard, 7);
+        await DriveUntil(() => _store[shard].StartingSequenceNumber is not null, "the first record read is recorded");
+        _store[shard].StartingSequenceNumber.ShouldBe(afterStart[0]);
+        _store.CutOff("worker-1");
+
+        Worker second = await StartAsync("worker-2", initialPosition: InitialPosition.Latest);
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the new owner delivers the records the first one only buffered");
+
+        DeliveredData(second, shard).ShouldBe(Enumerable.Range(5, 7).Select(n => $"{shard}:{n}"));
+        first.Writer.Written.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ATransientErrorOpeningAShard_IsRetried_AndDoesNotStopTheWorker()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        _stream.FailNextGetShardIterator(new Delivery.Kinesis.Client.LimitExceededException("Rate exceeded"));
+        _stream.FailNextGetShardIterator(new Delivery.Kinesis.Client.AmazonKinesisException("Internal failure"));
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is delivered after the errors");
+
+        worker.Coordinator.Completion.IsFaulted.ShouldBeFalse();
+        DeliveredData(worker, shard).Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task StartingAtLatest_ClosedShardsAreSkipped_AndTheirChildrenStartAtLatestToo()
+    {
+        string parent = _stream.AddShard();
+        _stream.Put(parent, 5);
+        _stream.Close(parent);
+        string child = _stream.AddShard(parent);
+        _stream.Put(child, 5);
+        await StartAsync("worker-1", initialPosition: InitialPosition.Latest);
+
+        await DriveUntil(() => CheckpointOf(child) is not null, "the child has a lease");
+
+        Should.Throw<KeyNotFoundException>(() => _store[parent]);
+        _store[child].ParentShardIds.ShouldBeEmpty();
+        _store[child].Checkpoint.ShouldBe(LeaseCheckpoint.Latest);
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (Worker worker in _workers)
@@ -214,15 +285,16 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         }
     }
 
-    private async Task<Worker> StartAsync(string workerId, ReadingOptions? reading = null)
+    private async Task<Worker> StartAsync(string workerId, ReadingOptions? reading = null, InitialPosition initialPosition = InitialPosition.TrimHorizon, int intervalSeconds = 1)
     {
         var options = new KinesisSourceOptions
         {
             StreamName = _stream.StreamName,
+            InitialPosition = initialPosition,
             Leases = new LeaseOptions { LeaseDurationSeconds = 3 },
             Reading = reading ?? new ReadingOptions(),
         };
-        var worker = new Worker(workerId, options, _stream, _store, _time);
+        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds);
         _workers.Add(worker);
         await worker.Coordinator.StartAsync(CancellationToken.None);
         return worker;
@@ -258,10 +330,10 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
 
     private sealed class Worker : IAsyncDisposable
     {
-        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time)
+        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1)
         {
             Pipeline = new DeliveryPipeline(
-                new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 1 } },
+                new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
                 Writer,
                 new MemoryBudget(64L * 1024 * 1024),
                 time,

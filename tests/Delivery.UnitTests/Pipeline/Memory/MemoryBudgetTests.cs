@@ -46,11 +46,28 @@ public sealed class MemoryBudgetTests
     }
 
     [Fact]
+    public async Task CancellingTheWaiterAtTheHead_LetsTheOnesBehindItIn()
+    {
+        var budget = new MemoryBudget(100);
+        budget.TryAcquire(60).ShouldBeTrue();
+        using var cancel = new CancellationTokenSource();
+        ValueTask large = budget.AcquireAsync(80, cancel.Token);
+        ValueTask small = budget.AcquireAsync(30, CancellationToken.None);
+
+        await cancel.CancelAsync();
+
+        await small.AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        budget.UsedBytes.ShouldBe(90);
+        await Should.ThrowAsync<OperationCanceledException>(async () => await large);
+    }
+
+    [Fact]
     public void ReleasingMoreThanWasAcquired_IsABug()
     {
         var budget = new MemoryBudget(100);
         budget.TryAcquire(10);
 
         Should.Throw<InvalidOperationException>(() => budget.Release(11));
+        budget.UsedBytes.ShouldBe(10, "a refused release changes nothing");
     }
 }
