@@ -138,7 +138,7 @@ internal static class Program
                 entries.Add(new PutRecordsRequestEntry { Data = new MemoryStream(data), PartitionKey = random.Next().ToString("x8", CultureInfo.InvariantCulture) });
             }
 
-            await PutAllAsync(kinesis, stream, entries, cancellationToken).ConfigureAwait(false);
+            await PutAllAsync(kinesis, stream, entries, clock, cancellationToken).ConfigureAwait(false);
             sent += batchSize;
 
             TimeSpan due = TimeSpan.FromSeconds(sent / rate) - clock.GetElapsedTime(started);
@@ -159,7 +159,7 @@ internal static class Program
     }
 
     /// <summary>Puts the entries, putting again those Kinesis refused (throttled) until every one is in.</summary>
-    private static async Task PutAllAsync(IKinesisClient kinesis, string stream, List<PutRecordsRequestEntry> entries, CancellationToken cancellationToken)
+    private static async Task PutAllAsync(IKinesisClient kinesis, string stream, List<PutRecordsRequestEntry> entries, TimeProvider clock, CancellationToken cancellationToken)
     {
         TimeSpan backoff = TimeSpan.FromMilliseconds(100);
         while (entries.Count > 0)
@@ -171,7 +171,7 @@ internal static class Program
             }
 
             entries = [.. entries.Where((_, i) => response.Records[i].ErrorCode is not null)];
-            await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(backoff, clock, cancellationToken).ConfigureAwait(false);
             backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
         }
     }
