@@ -20,6 +20,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly LeaseTaker _taker;
     private readonly ShardSyncer _syncer;
+    private readonly LeaseRenewer _renewer;
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopTaking = new();
@@ -45,6 +46,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _logger = logger;
         _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
         _syncer = new ShardSyncer(kinesis, store, options, logger);
+        _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
     }
 
     public string WorkerId => _workerId;
@@ -155,7 +157,13 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         TimeSpan round = _options.Leases.LeaseDuration / 3;
         while (!stop.IsCancellationRequested)
         {
-            await RenewAsync(round, stop).ConfigureAwait(false);
+            HeldLease[] held;
+            lock (_gate)
+            {
+                held = [.. _held.Values];
+            }
+
+            await _renewer.RenewAsync(held, round, stop).ConfigureAwait(false);
             try
             {
                 await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
@@ -199,60 +207,6 @@ public sealed class LeaseCoordinator : IAsyncDisposable
                 break;
             }
         }
-    }
-
-    private async Task RenewAsync(TimeSpan callTimeout, CancellationToken cancellationToken)
-    {
-        HeldLease[] held;
-        lock (_gate)
-        {
-            held = [.. _held.Values.Where(lease => !lease.Consumer.Completion.IsCompleted && !lease.Consumer.IsLettingGo)];
-        }
-
-        await Task.WhenAll(held.Select(async lease =>
-        {
-            // Others count the lease duration from before this request reached the table, so this worker does too.
-            long attempted = _timeProvider.GetTimestamp();
-            try
-            {
-                using var timeout = new CancellationTokenSource(callTimeout, _timeProvider);
-                using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                Lease? renewed = await _store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
-                if (renewed is not null)
-                {
-                    lease.Lease = renewed;
-                    lease.LastRenewed = attempted;
-                    return;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Unreachable table: the lease is still ours until a full lease duration passes without a renewal,
-                // after which another worker may already have taken it.
-                if (_timeProvider.GetElapsedTime(lease.LastRenewed) < _options.Leases.LeaseDuration)
-                {
-                    Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
-                    return;
-                }
-            }
-
-            LoseLease(lease);
-        })).ConfigureAwait(false);
-    }
-
-    private void LoseLease(HeldLease lease)
-    {
-        if (lease.Consumer.Completion.IsCompleted)
-        {
-            return;
-        }
-
-        Log.LeaseLost(_logger, _workerId, lease.Consumer.ShardId);
-        lease.Consumer.OnLeaseLost();
     }
 
     private void ReapFinishedConsumers()
@@ -331,14 +285,5 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
             consumer.Start();
         }
-    }
-
-    private sealed class HeldLease(Lease lease, ShardConsumer consumer, long lastRenewed)
-    {
-        public Lease Lease { get; set; } = lease;
-
-        public ShardConsumer Consumer { get; } = consumer;
-
-        public long LastRenewed { get; set; } = lastRenewed;
     }
 }

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Kinesis.Leases;
+
+/// <summary>
+/// Renews the leases a worker holds, each conditional on owner and counter, and stops the shard of any lease that is
+/// lost: taken by another worker, or not renewed for a whole lease duration (after which another worker may have
+/// taken it without this one being able to tell).
+/// </summary>
+internal sealed class LeaseRenewer(string workerId, string streamName, ILeaseStore store, TimeSpan leaseDuration, TimeProvider timeProvider, ILogger logger)
+{
+    /// <summary>Renews every lease in <paramref name="held"/> at once; each call gives up after <paramref name="callTimeout"/>.</summary>
+    public Task RenewAsync(IReadOnlyCollection<HeldLease> held, TimeSpan callTimeout, CancellationToken cancellationToken) =>
+        Task.WhenAll(held.Where(lease => lease.NeedsRenewal).Select(lease => RenewAsync(lease, callTimeout, cancellationToken)));
+
+    private async Task RenewAsync(HeldLease lease, TimeSpan callTimeout, CancellationToken cancellationToken)
+    {
+        // Others count the lease duration from before this request reached the table, so this worker does too.
+        long attempted = timeProvider.GetTimestamp();
+        try
+        {
+            using var timeout = new CancellationTokenSource(callTimeout, timeProvider);
+            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            Lease? renewed = await store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
+            if (renewed is not null)
+            {
+                lease.Lease = renewed;
+                lease.LastRenewed = attempted;
+                return;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex)
+        {
+            // Unreachable table or a timed-out call: the lease is still ours until a full lease duration passes
+            // without a renewal.
+            if (timeProvider.GetElapsedTime(lease.LastRenewed) < leaseDuration)
+            {
+                Log.LeaseRoundFailed(logger, ex, workerId, streamName);
+                return;
+            }
+        }
+
+        if (!lease.Consumer.Completion.IsCompleted)
+        {
+            Log.LeaseLost(logger, workerId, lease.Consumer.ShardId);
+            lease.Consumer.OnLeaseLost();
+        }
+    }
+}
