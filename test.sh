@@ -19,8 +19,15 @@ dotnet build Delivery.sln -c Release -nologo -v q
 log=$(mktemp)
 status=0
 dotnet test Delivery.sln -c Release --no-build -nologo "$@" 2>&1 | tee "$log" || status=$?
-# One summary line over all test assemblies, in the plain 'N passed, N failed' form.
-awk '/(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
-     END { printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# One summary line over all test assemblies, in the plain 'N passed, N failed' form. A test run that aborted (a crashed
+# test host) counts as a failure, so the line never reads green when the exit status is not.
+awk -v status="$status" '
+  /(Passed|Failed)!  - Failed:/ { gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+  /Test Run Aborted/ { aborted++ }
+  END {
+    if (aborted > 0) { f += aborted; printf "%d test run(s) aborted\n", aborted }
+    if (status != 0 && f == 0) { f = 1; print "dotnet test failed (exit status " status ") without a failing test; see above" }
+    printf "Tests: %d passed, %d failed, %d skipped\n", p, f, s
+  }' "$log"
 rm -f "$log"
 exit $status
