@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -51,6 +52,11 @@ internal static class Program
             e.Cancel = true;
             cancel.Cancel();
         };
+        using PosixSignalRegistration onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            cancel.Cancel();
+        });
 
         try
         {
@@ -125,11 +131,33 @@ internal static class Program
         IKinesisClient kinesis = CreateKinesis(options);
         TimeProvider clock = TimeProvider.System;
         long started = clock.GetTimestamp();
+        long sent;
+        Console.WriteLine($"Putting {(count == 0 ? "records until Ctrl-C" : $"{count} records")} into {stream} at {rate} records/s ({templateName}).");
+        try
+        {
+            sent = await PutLoopAsync(kinesis, stream, template, random, rate, count, clock, started, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PutStoppedException stopped)
+        {
+            Console.WriteLine($"Stopped: {stopped.Sent} records put into {stream}.");
+            return 0;
+        }
+
+        Console.WriteLine($"Done: {sent} records put into {stream}.");
+        return 0;
+    }
+
+    private static async Task<long> PutLoopAsync(IKinesisClient kinesis, string stream, RecordTemplate template, Random random, double rate, long count, TimeProvider clock, long started, CancellationToken cancellationToken)
+    {
         long sent = 0;
         long lastReport = started;
-        Console.WriteLine($"Putting {(count == 0 ? "records until Ctrl-C" : $"{count} records")} into {stream} at {rate} records/s ({templateName}).");
         while (count == 0 || sent < count)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new PutStoppedException(sent);
+            }
+
             int batchSize = (int)Math.Min(Math.Min(500, Math.Max(1, rate / 5)), count == 0 ? 500 : count - sent);
             var entries = new List<PutRecordsRequestEntry>(batchSize);
             for (int i = 0; i < batchSize; i++)
@@ -138,13 +166,19 @@ internal static class Program
                 entries.Add(new PutRecordsRequestEntry { Data = new MemoryStream(data), PartitionKey = random.Next().ToString("x8", CultureInfo.InvariantCulture) });
             }
 
-            await PutAllAsync(kinesis, stream, entries, clock, cancellationToken).ConfigureAwait(false);
-            sent += batchSize;
-
-            TimeSpan due = TimeSpan.FromSeconds(sent / rate) - clock.GetElapsedTime(started);
-            if (due > TimeSpan.Zero)
+            try
             {
-                await Task.Delay(due, clock, cancellationToken).ConfigureAwait(false);
+                await PutAllAsync(kinesis, stream, entries, clock, cancellationToken).ConfigureAwait(false);
+                sent += batchSize;
+                TimeSpan due = TimeSpan.FromSeconds(sent / rate) - clock.GetElapsedTime(started);
+                if (due > TimeSpan.Zero)
+                {
+                    await Task.Delay(due, clock, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new PutStoppedException(sent);
             }
 
             if (clock.GetElapsedTime(lastReport) >= TimeSpan.FromSeconds(5))
@@ -154,8 +188,7 @@ internal static class Program
             }
         }
 
-        Console.WriteLine($"Done: {sent} records put into {stream}.");
-        return 0;
+        return sent;
     }
 
     /// <summary>Puts the entries, putting again those Kinesis refused (throttled) until every one is in.</summary>
@@ -207,4 +240,10 @@ internal static class Program
 
         return options;
     }
+}
+
+/// <summary>Ctrl-C or SIGTERM stopped putting; carries how many records were put (a batch in flight may or may not be).</summary>
+internal sealed class PutStoppedException(long sent) : Exception($"Stopped after {sent} records.")
+{
+    public long Sent { get; } = sent;
 }

@@ -72,7 +72,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     public IShardSession OpenShard(ShardSessionStart start, IShardCheckpointer checkpointer)
     {
         ArgumentNullException.ThrowIfNull(start);
-        Log.ShardSessionOpened(Logger, Name, start.ShardId, start.Checkpoint, start.PendingBatches.Count);
+        Log.ShardSessionOpened(Logger, Name, start.ShardId, start.Checkpoint?.ToString() ?? "its start", start.PendingBatches.Count);
         return new ShardSession(this, start, checkpointer);
     }
 

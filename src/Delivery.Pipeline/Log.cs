@@ -30,7 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2007, EventName = "ShardSessionOpened", Level = LogLevel.Information,
         Message = "Pipeline {Pipeline} opened shard {ShardId} after checkpoint {Checkpoint} with {PlannedBatches} planned batches to cut again")]
-    public static partial void ShardSessionOpened(ILogger logger, string pipeline, string shardId, ShardPosition? checkpoint, int plannedBatches);
+    public static partial void ShardSessionOpened(ILogger logger, string pipeline, string shardId, string checkpoint, int plannedBatches);
 
     [LoggerMessage(EventId = 2008, EventName = "BatchAbandoned", Level = LogLevel.Error,
         Message = "Pipeline {Pipeline} gave up batch {BatchId} of shard {ShardId} on an unexpected error; the shard's checkpoint stays before it and its records will be read again")]

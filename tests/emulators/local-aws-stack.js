@@ -1,7 +1,9 @@
 // Starts kinesalite (Kinesis), dynalite (DynamoDB) and s3rver (S3) in one Node process, each bound to 127.0.0.1
 // on a free port (or the given ones), and prints one JSON line with the endpoints once all three listen. It stops on
 // SIGTERM/SIGINT and, with --stop-on-stdin-close, when stdin closes, so a test fixture that dies cannot leave it behind.
-// Usage: node --openssl-legacy-provider local-aws-stack.js --data DIR [--stop-on-stdin-close]
+// With --persist, streams and tables are kept in DIR too (as objects always are), so a later start resumes them.
+// With --parent-pid P it also stops once process P is gone, so a script killed outright leaves nothing behind.
+// Usage: node --openssl-legacy-provider local-aws-stack.js --data DIR [--stop-on-stdin-close] [--persist] [--parent-pid P]
 //        [--kinesis-port N] [--dynamodb-port N] [--s3-port N]
 'use strict';
 const path = require('path');
@@ -23,8 +25,15 @@ function listen(server, port) {
 }
 
 async function main() {
-  const kinesalite = require('kinesalite')({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
-  const dynalite = require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const persist = process.argv.includes('--persist');
+  const kinesalite = require('kinesalite')({
+    createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100,
+    path: persist ? path.join(dataDir, 'kinesis') : undefined,
+  });
+  const dynalite = require('dynalite')({
+    createTableMs: 0, deleteTableMs: 0, updateTableMs: 0,
+    path: persist ? path.join(dataDir, 'dynamodb') : undefined,
+  });
   const S3rver = require('s3rver');
   const s3 = new S3rver({ address: '127.0.0.1', port: Number(arg('s3-port', 0)), silent: true, directory: path.join(dataDir, 's3') });
 
@@ -40,6 +49,12 @@ async function main() {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  const parentPid = Number(arg('parent-pid', 0));
+  if (parentPid > 0) {
+    setInterval(() => {
+      try { process.kill(parentPid, 0); } catch (_) { stop(); }
+    }, 1000).unref();
+  }
   if (process.argv.includes('--stop-on-stdin-close')) {
     process.stdin.on('end', stop);
     process.stdin.on('close', stop);

@@ -276,7 +276,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
                 continue;
             }
 
-            Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner, taken.Checkpoint);
+            Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner ?? "none", taken.Checkpoint);
             var consumer = new ShardConsumer(taken, _workerId, _options, _kinesis, _store, _sink, _syncer, _timeProvider, _logger);
             lock (_gate)
             {

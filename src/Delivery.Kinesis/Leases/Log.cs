@@ -9,7 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1102, EventName = "LeaseTaken", Level = LogLevel.Information,
         Message = "Worker {WorkerId} took the lease of shard {ShardId} (previous owner {PreviousOwner}, checkpoint {Checkpoint})")]
-    public static partial void LeaseTaken(ILogger logger, string workerId, string shardId, string? previousOwner, LeaseCheckpoint checkpoint);
+    public static partial void LeaseTaken(ILogger logger, string workerId, string shardId, string previousOwner, LeaseCheckpoint checkpoint);
 
     [LoggerMessage(EventId = 1103, EventName = "LeaseLost", Level = LogLevel.Warning,
         Message = "Worker {WorkerId} lost the lease of shard {ShardId}; the shard is stopped")]
