@@ -20,6 +20,14 @@ public static partial class DeliveryOptionsRules
             errors.Add(new(pipelinesPath, "no pipeline is configured: add one, e.g. Delivery:Pipelines:clickstream with Kinesis and S3 settings."));
         }
 
+        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3) })
+        {
+            if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+            {
+                errors.Add(new($"Delivery:Aws:ServiceUrls:{service}", $"value '{url.OriginalString}' is invalid: it must be an absolute http:// or https:// URL, such as http://localhost:4566."));
+            }
+        }
+
         var tables = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {

@@ -51,6 +51,44 @@ public sealed class DeliveryOptionsLoaderTests
         error.Message.ShouldContain($"{P}:{key}");
     }
 
+    [Theory]
+    [InlineData($"{P}:S3:CompressionFormat", "Zstd", $"{P}:S3:CompressionFormat", "one of Uncompressed, Gzip")]
+    [InlineData($"{P}:S3:BucketName", "Bad_Bucket", $"{P}:S3:BucketName", "not a valid bucket name")]
+    [InlineData($"{P}:S3:Prefix", "logs/!{partitionKeyFromQuery:customer}/", $"{P}:S3:Prefix", "partitionKeyFromQuery")]
+    [InlineData($"{P}:S3:Prefix", "logs/!{nonsense}/", $"{P}:S3:Prefix", "nonsense")]
+    [InlineData("Delivery:Aws:ServiceUrls:Kinesis", "not a url", "Delivery:Aws:ServiceUrls:Kinesis", "'not a url'")]
+    [InlineData("Delivery:Aws:Region", "US EAST", "Delivery:Aws:Region", "us-east-1")]
+    [InlineData("Delivery:ShutdownGracePeriodSeconds", "0", "Delivery:ShutdownGracePeriodSeconds", "between 1 and 3600")]
+    [InlineData($"{P}:Kinesis:Leases:CreateTableIfMissing", "perhaps", $"{P}:Kinesis:Leases:CreateTableIfMissing", "true or false")]
+    public void EveryOtherSetting_IsCheckedWithAMessageNamingIt(string key, string value, string reportedAt, string expected)
+    {
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(key, value)));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe(reportedAt, problem.Problem);
+        problem.Problem.ShouldContain(expected, Case.Insensitive);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_ConfigureAPipelineTheWayEcsPassesThem()
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                // What the environment-variable provider makes of Delivery__Pipelines__clicks__S3__BucketName=...
+                ["Delivery:Pipelines:clicks:Kinesis:StreamName"] = "clickstream",
+                ["Delivery:Pipelines:clicks:S3:BucketName"] = "analytics-raw",
+                ["Delivery:Pipelines:clicks:S3:CompressionFormat"] = "uncompressed",
+                ["Delivery:Pipelines:clicks:Kinesis:InitialPosition"] = "latest",
+            })
+            .Build();
+
+        DeliveryOptions options = DeliveryOptionsLoader.Load(configuration);
+
+        options.Pipelines["clicks"].S3!.CompressionFormat.ShouldBe(Delivery.Formats.Compression.CompressionFormat.Uncompressed);
+        options.Pipelines["clicks"].Kinesis.InitialPosition.ShouldBe(InitialPosition.Latest);
+    }
+
     [Fact]
     public void AMisspeltKey_IsAnError_NotSilentlyIgnored()
     {
