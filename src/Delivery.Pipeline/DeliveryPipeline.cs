@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Delivery.Pipeline.Delivery;
 using Delivery.Pipeline.Memory;
@@ -17,6 +18,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private readonly Channel<DeliveryWork> _queue;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ResiliencePipeline _retry;
+    private readonly ConcurrentDictionary<ShardSession, byte> _sessions = new();
     private Task[] _loops = [];
     private int _disposed;
 
@@ -27,6 +29,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         Settings = settings;
         _writer = writer;
         Budget = budget;
+        Budget.Pressure += OnMemoryPressure;
         TimeProvider = timeProvider;
         Logger = logger;
         _queue = Channel.CreateBounded<DeliveryWork>(new BoundedChannelOptions(settings.MaxConcurrentDeliveries * 2)
@@ -73,7 +76,9 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(start);
         Log.ShardSessionOpened(Logger, Name, start.ShardId, start.Checkpoint?.ToString() ?? "its start", start.PendingBatches.Count);
-        return new ShardSession(this, start, checkpointer);
+        var session = new ShardSession(this, start, checkpointer);
+        _sessions[session] = 0;
+        return session;
     }
 
     /// <summary>
@@ -102,6 +107,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             return;
         }
 
+        Budget.Pressure -= OnMemoryPressure;
         _queue.Writer.TryComplete();
         await _hardStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
@@ -109,6 +115,18 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     }
 
     internal ValueTask EnqueueAsync(DeliveryWork work, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(work, cancellationToken);
+
+    internal void Forget(ShardSession session) => _sessions.TryRemove(session, out _);
+
+    // A reader waits for memory: every buffer of this pipeline goes on its way now rather than at its interval, or the
+    // bytes idle shards hold could keep a busy shard waiting for up to 15 minutes.
+    private void OnMemoryPressure()
+    {
+        foreach (ShardSession session in _sessions.Keys)
+        {
+            _ = session.CutForMemoryPressureAsync();
+        }
+    }
 
     private async Task DeliveryLoopAsync()
     {
@@ -185,8 +203,10 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         }
         catch (Exception ex)
         {
-            // Nothing may end a delivery loop: the batch stays un-checkpointed and its shard cannot advance past it.
+            // Nothing may end a delivery loop. A shard cannot go on past a batch it could not deliver, so the session
+            // is stopped: its lease stays with this worker and the shard is read again from its checkpoint.
             Log.BatchAbandoned(Logger, ex, Name, batch.Id, batch.Source.ShardId);
+            session.Abandon();
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Checkpointing;
+using Delivery.Pipeline.Memory;
 
 namespace Delivery.Pipeline;
 
@@ -11,6 +12,7 @@ namespace Delivery.Pipeline;
 /// </summary>
 internal sealed class ShardSession : IShardSession
 {
+    private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(30);
     private readonly DeliveryPipeline _pipeline;
     private readonly IShardCheckpointer _checkpointer;
     private readonly ShardBuffer _buffer;
@@ -142,11 +144,35 @@ internal sealed class ShardSession : IShardSession
 
     public void Abandon() => Stop(leaseLost: true);
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         // A session disposed without a drain gives its buffered bytes back; what was buffered is re-read later.
         Stop(leaseLost: false);
-        return ValueTask.CompletedTask;
+
+        // Its deliveries are cancelled now; waiting for them keeps a late checkpoint write of this tenure from landing
+        // after the same worker has taken the lease up again.
+        Task[] inFlight;
+        lock (_gate)
+        {
+            inFlight = [.. _inFlight.Select(work => work.Completion.Task)];
+        }
+
+        Task all = Task.WhenAll(inFlight);
+        await Task.WhenAny(all, Task.Delay(DisposeWaitLimit, _pipeline.TimeProvider)).ConfigureAwait(false);
+        _pipeline.Forget(this);
+    }
+
+    /// <summary>Cuts what is buffered now because a reader somewhere waits for memory (see <see cref="MemoryBudget"/>).</summary>
+    internal async Task CutForMemoryPressureAsync()
+    {
+        try
+        {
+            await CutNowAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or LeaseLostException or ObjectDisposedException)
+        {
+            // Stopping: nothing to relieve.
+        }
     }
 
     /// <summary>Marks a delivered batch and lets the checkpoint move over it.</summary>
@@ -197,7 +223,10 @@ internal sealed class ShardSession : IShardSession
                     }
 
                     checkpoint = _tracker.Checkpoint;
-                    pending = _tracker.PendingBatches();
+
+                    // The previous owner's cut points not reached yet stay in the lease too: dropping them would let a
+                    // third owner cut those records differently and write them into a second object.
+                    pending = [.. _tracker.PendingBatches(), .. _buffer.PlannedCuts];
                 }
 
                 try
@@ -212,8 +241,9 @@ internal sealed class ShardSession : IShardSession
                     Abandon();
                     throw;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
+                    // Includes a client timeout, which .NET reports as a cancellation that is not ours.
                     Log.CheckpointPersistFailed(_pipeline.Logger, ex, _pipeline.Name, ShardId, delay);
                     await Task.Delay(delay, _pipeline.TimeProvider, cancellationToken).ConfigureAwait(false);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _pipeline.Settings.MaxRetryDelay.Ticks));

@@ -2,6 +2,7 @@ using Delivery.Worker.Configuration;
 using Delivery.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Delivery.Worker;
@@ -33,6 +34,11 @@ internal static class Program
         try
         {
             await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+        {
+            // SIGTERM arrived while starting (waiting for the lease table, say): a clean stop, nothing was read yet.
+            return 0;
         }
         catch (Exception ex)
         {

@@ -85,7 +85,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         // lease duration.
         _renewLoop = Task.Run(() => RenewLoopAsync(_stopRenewing.Token), CancellationToken.None);
         _takeLoop = Task.Run(() => TakeLoopAsync(_stopTaking.Token), CancellationToken.None);
-        _completion = Task.WhenAll(_takeLoop, _renewLoop);
+        _completion = FirstFaultOrBothAsync(_takeLoop, _renewLoop);
     }
 
     /// <summary>
@@ -138,6 +138,13 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         await QuietlyAsync(_completion).ConfigureAwait(false);
         _stopTaking.Dispose();
         _stopRenewing.Dispose();
+    }
+
+    // The renew loop runs until stop, so waiting for both would hide a take loop that ended on a permanent error.
+    private static async Task FirstFaultOrBothAsync(Task first, Task second)
+    {
+        await (await Task.WhenAny(first, second).ConfigureAwait(false)).ConfigureAwait(false);
+        await Task.WhenAll(first, second).ConfigureAwait(false);
     }
 
     private static async Task QuietlyAsync(Task task)

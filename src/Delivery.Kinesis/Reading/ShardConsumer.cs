@@ -20,7 +20,8 @@ internal sealed class ShardConsumer
     private readonly ShardReader _reader;
     private readonly ShardSyncer _syncer;
     private readonly CancellationTokenSource _stopReading = new();
-    private CancellationToken _drainDeadline;
+    // Fires when a stop was requested and its grace period ran out; a closed shard's own drain obeys it too.
+    private readonly CancellationTokenSource _drainDeadline = new();
     private IShardSession? _session;
     private volatile bool _leaseLost;
 
@@ -55,7 +56,7 @@ internal sealed class ShardConsumer
     /// <summary>Stops reading; what was read is delivered and checkpointed until <paramref name="drainDeadline"/>.</summary>
     public void RequestStop(CancellationToken drainDeadline)
     {
-        _drainDeadline = drainDeadline;
+        drainDeadline.Register(static state => ((CancellationTokenSource)state!).Cancel(), _drainDeadline);
         _stopReading.Cancel();
     }
 
@@ -117,7 +118,7 @@ internal sealed class ShardConsumer
             ShardPosition? checkpoint;
             try
             {
-                checkpoint = await session.DrainAsync(shardEnded ? CancellationToken.None : _drainDeadline).ConfigureAwait(false);
+                checkpoint = await session.DrainAsync(_drainDeadline.Token).ConfigureAwait(false);
             }
             catch (LeaseLostException)
             {

@@ -31,6 +31,9 @@ public sealed class ShardBuffer
 
     public bool IsEmpty => _records.Count == 0;
 
+    /// <summary>The previous owner's cut points this buffer has not reached yet, in order.</summary>
+    public IEnumerable<PlannedBatch> PlannedCuts => _plannedCuts;
+
     /// <summary>True while the buffer must cut at a previous owner's planned point and nowhere else.</summary>
     public bool IsReplayingPlannedCuts => _plannedCuts.Count > 0;
 

@@ -6,7 +6,8 @@ namespace Delivery.Pipeline.Delivery;
 /// <summary>
 /// Retries a whole batch after its destination gave up on it (the AWS SDK has already retried each call by then).
 /// Like Firehose for S3, a batch is retried until it is delivered: there is no failure path that drops records.
-/// Cancellation (shutdown, lost lease) is never retried.
+/// Cancellation (shutdown, lost lease) is never retried; a timeout inside a client, which .NET also reports as an
+/// OperationCanceledException, is.
 /// </summary>
 internal static class BatchRetryPolicy
 {
@@ -21,7 +22,12 @@ internal static class BatchRetryPolicy
                 UseJitter = true,
                 Delay = settings.InitialRetryDelay,
                 MaxDelay = settings.MaxRetryDelay,
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException and not LeaseLostException),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception switch
+                {
+                    null or LeaseLostException => false,
+                    OperationCanceledException => !args.Context.CancellationToken.IsCancellationRequested,
+                    _ => true,
+                }),
                 OnRetry = args =>
                 {
                     onRetry(args);

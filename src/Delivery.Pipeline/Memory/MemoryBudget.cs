@@ -30,7 +30,10 @@ public sealed class MemoryBudget
         }
     }
 
-    /// <summary>True while some reader waits for bytes; buffers use it to cut early instead of waiting for their interval.</summary>
+    /// <summary>Raised when a reader starts waiting for bytes; pipelines cut their buffers early so bytes come back.</summary>
+    public event Action? Pressure;
+
+    /// <summary>True while some reader waits for bytes.</summary>
     public bool HasWaiters
     {
         get
@@ -140,6 +143,8 @@ public sealed class MemoryBudget
 
             node = _waiters.AddLast(waiter);
         }
+
+        Pressure?.Invoke();
 
         await using (cancellationToken.Register(() =>
         {

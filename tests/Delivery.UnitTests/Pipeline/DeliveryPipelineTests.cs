@@ -264,6 +264,51 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         _writer.Delivered.Last().Records.Count.ShouldBe(4);
     }
 
+    [Fact]
+    public async Task AClientTimeout_IsRetriedLikeAnyFailure_NotMistakenForOurOwnCancellation()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.ThrowOnce = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout");
+
+        await session.AppendAsync(Records.Page(Shard, 1, 6), CancellationToken.None);
+        for (int i = 0; i < 200 && _checkpointer.LastCheckpoint is null; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        _checkpointer.LastCheckpoint.ShouldBe(Records.Position(6));
+        _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(6);
+    }
+
+    [Fact]
+    public async Task ANewOwner_KeepsThePreviousOwnersLaterPlannedCutsInTheLease_UntilItReachesThem()
+    {
+        PlannedBatch first = new(Records.Position(1), Records.Position(3));
+        PlannedBatch second = new(Records.Position(4), Records.Position(6));
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0, pending: [first, second]);
+        _writer.Block();
+
+        await session.AppendAsync(Records.Page(Shard, 1, 3), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _writer.Attempts == 1, "the first planned batch is being written");
+        _checkpointer.Writes.ShouldHaveSingleItem().Pending.ShouldBe([first, second], "a crash now must leave both cut points for the next owner");
+    }
+
+    [Fact]
+    public async Task AReaderWaitingForMemory_MakesOtherShardsCutTheirBuffersEarly()
+    {
+        _budget = new MemoryBudget(1000);
+        IShardSession idle = Open(sizeInMBs: 5, intervalSeconds: 900);
+        var busyCheckpointer = new RecordingCheckpointer();
+        IShardSession busy = _pipeline!.OpenShard(new ShardSessionStart("stream", "busy-shard", null, []), busyCheckpointer);
+        await idle.AppendAsync(Records.Page(Shard, 1, 80), CancellationToken.None);
+
+        await busy.AppendAsync(Records.Page("busy-shard", 1, 50), CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(80), "the idle shard's buffer was delivered without waiting 900 s");
+    }
+
     public async ValueTask DisposeAsync()
     {
         _writer.Unblock();

@@ -28,10 +28,24 @@ internal sealed class RecordingBatchWriter : IBatchWriter
 
     public void FailNext(int times) => _failuresToThrow = times;
 
+    /// <summary>The next write throws this (for example a client timeout, which .NET reports as a cancellation).</summary>
+    public Exception? ThrowOnce
+    {
+        get => _throwOnce;
+        set => _throwOnce = value;
+    }
+
+    private Exception? _throwOnce;
+
     public async Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Attempts);
         await _gate.Task.WaitAsync(cancellationToken);
+        if (Interlocked.Exchange(ref _throwOnce, null) is { } once)
+        {
+            throw once;
+        }
+
         if (Interlocked.Decrement(ref _failuresToThrow) >= 0)
         {
             throw new DeliveryException(FailureKind.Retryable, "Fake.Unavailable", "destination unavailable");

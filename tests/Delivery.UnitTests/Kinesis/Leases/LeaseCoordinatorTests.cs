@@ -227,6 +227,21 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task APermanentReadError_FaultsTheCoordinator_SoTheWorkerStops()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        _stream.FailNextGetRecords(new Delivery.Kinesis.Client.AmazonKinesisException(
+            "User is not authorized to perform kinesis:GetRecords", FailureKind.Permanent, "AccessDeniedException", System.Net.HttpStatusCode.BadRequest));
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => worker.Coordinator.Completion.IsCompleted, "the coordinator gives up");
+
+        worker.Coordinator.Completion.IsFaulted.ShouldBeTrue();
+        worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain("not authorized");
+    }
+
+    [Fact]
     public async Task ATransientErrorOpeningAShard_IsRetried_AndDoesNotStopTheWorker()
     {
         string shard = _stream.AddShard();
