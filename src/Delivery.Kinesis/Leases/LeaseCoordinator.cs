@@ -15,12 +15,12 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly KinesisSourceOptions _options;
     private readonly IKinesisClient _kinesis;
     private readonly ILeaseStore _store;
-    private readonly IShardRecordSink _sink;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly LeaseTaker _taker;
     private readonly ShardSyncer _syncer;
     private readonly LeaseRenewer _renewer;
+    private readonly ShardConsumerContext _consumerContext;
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopTaking = new();
@@ -41,11 +41,11 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _options = options;
         _kinesis = kinesis;
         _store = store;
-        _sink = sink;
         _timeProvider = timeProvider;
         _logger = logger;
         _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
         _syncer = new ShardSyncer(kinesis, store, options, logger);
+        _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger);
         _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
     }
 
@@ -284,7 +284,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             }
 
             Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner ?? "none", taken.Checkpoint);
-            var consumer = new ShardConsumer(taken, _workerId, _options, _kinesis, _store, _sink, _syncer, _timeProvider, _logger);
+            var consumer = new ShardConsumer(taken, _consumerContext);
             lock (_gate)
             {
                 _held[taken.LeaseKey] = new HeldLease(taken, consumer, _timeProvider.GetTimestamp());

@@ -11,31 +11,19 @@ namespace Delivery.Kinesis.Reading;
 internal sealed class ShardConsumer
 {
     private readonly Lease _lease;
-    private readonly string _workerId;
-    private readonly KinesisSourceOptions _options;
-    private readonly IKinesisClient _kinesis;
-    private readonly ILeaseStore _store;
-    private readonly IShardRecordSink _sink;
-    private readonly ILogger _logger;
+    private readonly ShardConsumerContext _context;
     private readonly ShardReader _reader;
-    private readonly ShardSyncer _syncer;
     private readonly CancellationTokenSource _stopReading = new();
     // Fires when a stop was requested and its grace period ran out; a closed shard's own drain obeys it too.
     private readonly CancellationTokenSource _drainDeadline = new();
     private IShardSession? _session;
     private volatile bool _leaseLost;
 
-    public ShardConsumer(Lease lease, string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, ShardSyncer syncer, TimeProvider timeProvider, ILogger logger)
+    public ShardConsumer(Lease lease, ShardConsumerContext context)
     {
-        _syncer = syncer;
         _lease = lease;
-        _workerId = workerId;
-        _options = options;
-        _kinesis = kinesis;
-        _store = store;
-        _sink = sink;
-        _logger = logger;
-        _reader = new ShardReader(kinesis, lease.LeaseKey, options, timeProvider, logger);
+        _context = context;
+        _reader = new ShardReader(context.Kinesis, lease.LeaseKey, context.Options, context.TimeProvider, context.Logger);
         Completion = Task.CompletedTask;
     }
 
@@ -70,9 +58,9 @@ internal sealed class ShardConsumer
 
     private async Task RunAsync()
     {
-        IShardSession session = _sink.OpenShard(
-            new ShardSessionStart(_options.StreamName, ShardId, _lease.Checkpoint.Position, _lease.PendingBatches),
-            new LeaseCheckpointer(_store, _lease, _workerId));
+        IShardSession session = _context.Sink.OpenShard(
+            new ShardSessionStart(_context.Options.StreamName, ShardId, _lease.Checkpoint.Position, _lease.PendingBatches),
+            new LeaseCheckpointer(_context.Store, _lease, _context.WorkerId));
         _session = session;
         try
         {
@@ -90,7 +78,7 @@ internal sealed class ShardConsumer
                     shardEnded = await _reader.ReadAsync(
                         _lease,
                         session,
-                        start => _store.UpdateStartingSequenceNumberAsync(ShardId, _workerId, start.SequenceNumber, reading.Token),
+                        start => _context.Store.UpdateStartingSequenceNumberAsync(ShardId, _context.WorkerId, start.SequenceNumber, reading.Token),
                         reading.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reading.IsCancellationRequested)
@@ -127,7 +115,7 @@ internal sealed class ShardConsumer
             }
             catch (OperationCanceledException)
             {
-                Log.DrainIncomplete(_logger, ShardId);
+                Log.DrainIncomplete(_context.Logger, ShardId);
                 checkpoint = null;
                 shardEnded = false;
             }
@@ -138,9 +126,9 @@ internal sealed class ShardConsumer
             // record read. Otherwise the lease keeps its checkpoint and the rest is read again.
             if (shardEnded && checkpoint == (_reader.LastRead ?? _lease.Checkpoint.Position))
             {
-                await _store.UpdateCheckpointAsync(ShardId, _workerId, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
+                await _context.Store.UpdateCheckpointAsync(ShardId, _context.WorkerId, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
                 IReadOnlyList<string> children = await EnsureChildLeasesAsync().ConfigureAwait(false);
-                Leases.Log.ShardEnded(_logger, ShardId, string.Join(',', children));
+                Leases.Log.ShardEnded(_context.Logger, ShardId, string.Join(',', children));
             }
             else
             {
@@ -165,11 +153,11 @@ internal sealed class ShardConsumer
     {
         try
         {
-            return await _syncer.EnsureChildLeasesAsync(ShardId, _workerId, CancellationToken.None).ConfigureAwait(false);
+            return await _context.Syncer.EnsureChildLeasesAsync(ShardId, _context.WorkerId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
         {
-            Log.ChildLeasesDeferred(_logger, ex, ShardId);
+            Log.ChildLeasesDeferred(_context.Logger, ex, ShardId);
             return [];
         }
     }
@@ -178,16 +166,16 @@ internal sealed class ShardConsumer
     {
         try
         {
-            if (await _store.ReleaseLeaseAsync(_lease with { Owner = _workerId }, CancellationToken.None).ConfigureAwait(false))
+            if (await _context.Store.ReleaseLeaseAsync(_lease with { Owner = _context.WorkerId }, CancellationToken.None).ConfigureAwait(false))
             {
-                Lease? released = await _store.GetLeaseAsync(ShardId, CancellationToken.None).ConfigureAwait(false);
-                Leases.Log.LeaseReleased(_logger, _workerId, ShardId, released?.Checkpoint ?? _lease.Checkpoint);
+                Lease? released = await _context.Store.GetLeaseAsync(ShardId, CancellationToken.None).ConfigureAwait(false);
+                Leases.Log.LeaseReleased(_context.Logger, _context.WorkerId, ShardId, released?.Checkpoint ?? _lease.Checkpoint);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Releasing is a courtesy that speeds up the hand-over; an unreleased lease simply expires.
-            Leases.Log.LeaseReleaseFailed(_logger, ex, _workerId, ShardId);
+            Leases.Log.LeaseReleaseFailed(_context.Logger, ex, _context.WorkerId, ShardId);
         }
     }
 }
