@@ -174,40 +174,31 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
     public async Task UpdateCheckpointAsync(string leaseKey, string owner, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pendingBatches);
-        Lease? updated = await ConditionalUpdateAsync(
+        await UpdateOwnedAsync(
             leaseKey,
+            owner,
+            "checkpoint",
             "SET #checkpoint = :checkpoint, #sub = :sub, #switches = :zero, #pending = :pending",
-            "#owner = :owner",
-            new() { ["#owner"] = LeaseOwner, ["#checkpoint"] = Checkpoint, ["#sub"] = CheckpointSubSequenceNumber, ["#switches"] = OwnerSwitchesSinceCheckpoint, ["#pending"] = PendingBatches },
+            new() { ["#checkpoint"] = Checkpoint, ["#sub"] = CheckpointSubSequenceNumber, ["#switches"] = OwnerSwitchesSinceCheckpoint, ["#pending"] = PendingBatches },
             new()
             {
-                [":owner"] = S(owner),
                 [":checkpoint"] = S(checkpoint.Value),
                 [":sub"] = N(checkpoint.SubSequenceNumber),
                 [":zero"] = N(0),
                 [":pending"] = PendingToAttribute(pendingBatches),
             },
             cancellationToken).ConfigureAwait(false);
-        if (updated is null)
-        {
-            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'; its checkpoint was not written.");
-        }
     }
 
-    public async Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken)
-    {
-        Lease? updated = await ConditionalUpdateAsync(
+    public Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken) =>
+        UpdateOwnedAsync(
             leaseKey,
+            owner,
+            "starting sequence number",
             "SET #start = :start",
-            "#owner = :owner",
-            new() { ["#owner"] = LeaseOwner, ["#start"] = StartingSequenceNumber },
-            new() { [":owner"] = S(owner), [":start"] = S(sequenceNumber) },
-            cancellationToken).ConfigureAwait(false);
-        if (updated is null)
-        {
-            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'.");
-        }
-    }
+            new() { ["#start"] = StartingSequenceNumber },
+            new() { [":start"] = S(sequenceNumber) },
+            cancellationToken);
 
     public async Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
     {
@@ -217,17 +208,14 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             return;
         }
 
-        Lease? updated = await ConditionalUpdateAsync(
+        await UpdateOwnedAsync(
             leaseKey,
+            owner,
+            "child shards",
             "SET #children = :children",
-            "#owner = :owner",
-            new() { ["#owner"] = LeaseOwner, ["#children"] = ChildShardIds },
-            new() { [":owner"] = S(owner), [":children"] = new AttributeValue { SS = [.. childShardIds] } },
+            new() { ["#children"] = ChildShardIds },
+            new() { [":children"] = new AttributeValue { SS = [.. childShardIds] } },
             cancellationToken).ConfigureAwait(false);
-        if (updated is null)
-        {
-            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'.");
-        }
     }
 
     public async Task<bool> ReleaseLeaseAsync(Lease held, CancellationToken cancellationToken)
@@ -328,6 +316,24 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         [.. (value.L ?? []).Where(entry => entry.M is not null).Select(entry => new PlannedBatch(
             new ShardPosition(entry.M["first"].S, long.Parse(entry.M["firstSub"].N, CultureInfo.InvariantCulture)),
             new ShardPosition(entry.M["last"].S, long.Parse(entry.M["lastSub"].N, CultureInfo.InvariantCulture))))];
+
+    /// <summary>An update made only while <paramref name="owner"/> holds the lease; otherwise <see cref="LeaseLostException"/>.</summary>
+    private async Task UpdateOwnedAsync(
+        string leaseKey,
+        string owner,
+        string what,
+        string update,
+        Dictionary<string, string> names,
+        Dictionary<string, AttributeValue> values,
+        CancellationToken cancellationToken)
+    {
+        names["#owner"] = LeaseOwner;
+        values[":owner"] = S(owner);
+        if (await ConditionalUpdateAsync(leaseKey, update, "#owner = :owner", names, values, cancellationToken).ConfigureAwait(false) is null)
+        {
+            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'; its {what} was not written.");
+        }
+    }
 
     private async Task<Lease?> ConditionalUpdateAsync(
         string leaseKey,
