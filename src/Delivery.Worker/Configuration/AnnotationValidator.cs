@@ -41,7 +41,7 @@ internal static class AnnotationValidator
                 case IDictionary dictionary:
                     foreach (DictionaryEntry entry in dictionary)
                     {
-                        if (entry.Value is { } item && !IsScalar(item.GetType()))
+                        if (entry.Value is { } item && !ConfigurationTypes.IsScalar(item.GetType()))
                         {
                             Validate(item, keyPath + ":" + entry.Key, errors);
                         }
@@ -52,7 +52,7 @@ internal static class AnnotationValidator
                     int index = 0;
                     foreach (object? item in sequence)
                     {
-                        if (item is not null && !IsScalar(item.GetType()))
+                        if (item is not null && !ConfigurationTypes.IsScalar(item.GetType()))
                         {
                             Validate(item, keyPath + ":" + index.ToString(CultureInfo.InvariantCulture), errors);
                         }
@@ -62,7 +62,7 @@ internal static class AnnotationValidator
 
                     break;
                 default:
-                    if (!IsScalar(value.GetType()))
+                    if (!ConfigurationTypes.IsScalar(value.GetType()))
                     {
                         Validate(value, keyPath, errors);
                     }
@@ -80,10 +80,6 @@ internal static class AnnotationValidator
             }
         }
     }
-
-    private static bool IsScalar(Type type) =>
-        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTimeOffset)
-        || type == typeof(DateTime) || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(Guid);
 
     // Values of secret settings never reach an error message (or a log that prints it).
     private static string Describe(string name, object? value) => value switch

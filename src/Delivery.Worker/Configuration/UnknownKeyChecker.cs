@@ -29,7 +29,7 @@ internal static class UnknownKeyChecker
     private static void CheckValue(IConfigurationSection section, Type type, List<ConfigurationValidationError> errors)
     {
         Type target = Nullable.GetUnderlyingType(type) ?? type;
-        if (IsScalar(target))
+        if (ConfigurationTypes.IsScalar(target))
         {
             if (section.GetChildren().Any())
             {
@@ -52,10 +52,6 @@ internal static class UnknownKeyChecker
 
         Check(section, target, errors);
     }
-
-    private static bool IsScalar(Type type) =>
-        type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTimeOffset)
-        || type == typeof(DateTime) || type == typeof(TimeSpan) || type == typeof(Uri) || type == typeof(Guid);
 
     private static Type? DictionaryValueType(Type type) =>
         type.IsGenericType && type.GetGenericTypeDefinition() is var definition
