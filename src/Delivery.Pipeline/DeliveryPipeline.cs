@@ -124,7 +124,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     {
         foreach (ShardSession session in _sessions.Keys)
         {
-            _ = session.CutForMemoryPressureAsync();
+            _ = session.CutInBackgroundAsync();
         }
     }
 

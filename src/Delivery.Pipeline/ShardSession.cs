@@ -162,8 +162,11 @@ internal sealed class ShardSession : IShardSession
         _pipeline.Forget(this);
     }
 
-    /// <summary>Cuts what is buffered now because a reader somewhere waits for memory (see <see cref="MemoryBudget"/>).</summary>
-    internal async Task CutForMemoryPressureAsync()
+    /// <summary>
+    /// Cuts what is buffered now, off the caller's path: when the interval elapses, or when a reader somewhere waits
+    /// for memory (see <see cref="MemoryBudget"/>).
+    /// </summary>
+    internal async Task CutInBackgroundAsync()
     {
         try
         {
@@ -171,7 +174,7 @@ internal sealed class ShardSession : IShardSession
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or LeaseLostException or ObjectDisposedException)
         {
-            // Stopping: nothing to relieve.
+            // Shutting down or lease lost: drain (or the next owner) takes care of what is buffered.
         }
     }
 
@@ -413,19 +416,7 @@ internal sealed class ShardSession : IShardSession
             DisposeTimerLocked();
         }
 
-        _ = CutOnIntervalAsync();
-    }
-
-    private async Task CutOnIntervalAsync()
-    {
-        try
-        {
-            await CutNowAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or LeaseLostException or ObjectDisposedException)
-        {
-            // Shutting down or lease lost: drain (or the next owner) takes care of what is buffered.
-        }
+        _ = CutInBackgroundAsync();
     }
 
     private void DisposeTimerLocked()
@@ -437,7 +428,7 @@ internal sealed class ShardSession : IShardSession
 
     private void ThrowIfLost()
     {
-        if (_stopped && _leaseLost.IsCancellationRequested)
+        if (_stopped)
         {
             throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
         }
