@@ -84,7 +84,7 @@ public sealed class HttpEndpointOptions
 
     /// <summary>Default <see cref="HttpBackupMode.FailedDataOnly"/>; FailedDataOnly or AllData (needs the pipeline's Backup bucket).</summary>
     [EnumDataType(typeof(HttpBackupMode))]
-    public HttpBackupMode BackupMode { get; set; } = HttpBackupMode.FailedDataOnly;
+    public HttpBackupMode S3BackupMode { get; set; } = HttpBackupMode.FailedDataOnly;
 
     /// <summary>
     /// Sent in <c>X-Amz-Firehose-Source-Arn</c>. Default <c>arn:aws:firehose:&lt;region&gt;:000000000000:deliverystream/&lt;pipeline&gt;</c>;
