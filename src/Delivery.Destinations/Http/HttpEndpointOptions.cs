@@ -92,4 +92,7 @@ public sealed class HttpEndpointOptions
     /// </summary>
     [MaxLength(2048)]
     public string? SourceArn { get; set; }
+
+    /// <summary>The URL without user info or query, which may hold credentials: what logs and errors show.</summary>
+    public string RedactedUrl() => Url is null ? "(none)" : HttpEndpointRequest.SafeUrl(Url);
 }

@@ -90,4 +90,11 @@ public sealed class RedshiftDestinationOptions
     /// </summary>
     [MaxLength(S3DestinationOptions.MaxPrefixLength)]
     public string ErrorManifestPrefix { get; set; } = "errors/manifests/";
+
+    /// <summary>
+    /// Default <see cref="SourceRecordBackup.Disabled"/>. Enabled also writes every source record, before transformation,
+    /// to the pipeline's backup bucket under <c>Backup:Prefix</c>.
+    /// </summary>
+    [EnumDataType(typeof(SourceRecordBackup))]
+    public SourceRecordBackup S3BackupMode { get; set; } = SourceRecordBackup.Disabled;
 }

@@ -39,6 +39,7 @@ public static class DeliveryServiceCollectionExtensions
             return new AmazonDynamoDBClient(sp.GetRequiredService<AWSCredentials>(), config);
         });
         services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
+        services.AddDestinations(options);
         services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
         services.AddSingleton<DeliveryWorkerService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorkerService>());

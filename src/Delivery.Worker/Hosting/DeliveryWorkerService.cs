@@ -38,7 +38,7 @@ internal sealed class DeliveryWorkerService(
             PipelineRunner runner = CreateRunner(name, pipeline);
             _runners.Add(runner);
             await runner.StartAsync(cancellationToken).ConfigureAwait(false);
-            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
+            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), DestinationWiring.Describe(pipeline));
             _ = WatchAsync(runner);
         }
     }
@@ -66,7 +66,7 @@ internal sealed class DeliveryWorkerService(
     private PipelineRunner CreateRunner(string name, PipelineOptions pipeline)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
-        IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
+        IBatchWriter writer = DestinationWiring.CreateWriter(services, options, name, pipeline);
         var settings = new PipelineSettings
         {
             Name = name,
