@@ -32,6 +32,21 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The worker as built in its own project folder (same configuration and framework as these tests). The copy in the
+    /// test folder cannot run: this project references the ASP.NET Core framework for its Kestrel receivers, so the
+    /// Microsoft.Extensions.* assemblies the worker needs are not copied here, and its runtimeconfig names only .NET.
+    /// </summary>
+    private static string WorkerAssembly
+    {
+        get
+        {
+            var testOutput = new DirectoryInfo(AppContext.BaseDirectory);
+            string own = Path.Combine(LocalAwsStack.RepositoryRoot, "src", "Delivery.Worker", "bin", testOutput.Parent!.Name, testOutput.Name, "Delivery.Worker.dll");
+            return File.Exists(own) ? own : Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll");
+        }
+    }
+
     public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -40,7 +55,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
+        start.ArgumentList.Add(WorkerAssembly);
         ImmutableCredentials credentials = stack.Credentials.GetCredentials();
         start.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretKey;
