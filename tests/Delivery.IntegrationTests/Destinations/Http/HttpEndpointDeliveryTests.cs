@@ -142,6 +142,44 @@ public sealed class HttpEndpointDeliveryTests : IAsyncLifetime
         (await BackedUpAsync(_s3, _backupBucket)).ShouldBeEmpty();
     }
 
+    [Fact]
+    public async Task ABackupBucketThatCannotBeWritten_HoldsTheCheckpoint_AndReadingWaits_UntilItCanBe()
+    {
+        _receiver.Behaviour = (_, _) => Reply.WithStatus(413, "too large");
+        string notYetThere = LocalAwsStack.UniqueName("late-backup");
+        const long Capacity = 64 * 1024;
+        List<SourceRecord>[] pages = [.. Enumerable.Range(0, 20).Select(p => Records(p * 10, 10, padding: 1000))];
+        int appended = 0;
+
+        await using (var harness = new PipelineHarness(HttpTestBatches.Writer(HttpTestBatches.Options(_receiver.Url)), _s3, notYetThere, new MemoryBudget(Capacity)))
+        {
+            Task reading = Task.Run(async () =>
+            {
+                foreach (List<SourceRecord> page in pages)
+                {
+                    await harness.AppendAsync(page);
+                    Interlocked.Increment(ref appended);
+                }
+            });
+
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            harness.LastCheckpoint.ShouldBeNull("no record may be checkpointed before its backup is written");
+            reading.IsCompleted.ShouldBeFalse("reading must wait while failed records cannot be backed up");
+            harness.Budget.UsedBytes.ShouldBeLessThanOrEqualTo(Capacity);
+
+            await _s3.PutBucketAsync(notYetThere);
+            await reading.WaitAsync(TimeSpan.FromSeconds(60));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            (await harness.DrainAsync(timeout.Token)).ShouldBe(Position(199));
+        }
+
+        _receiver.Accepted.ShouldBeEmpty();
+        List<(byte[] Data, string ErrorCode, string Key)> backedUp = await BackedUpAsync(_s3, notYetThere);
+        backedUp.Select(b => Encoding.UTF8.GetString(b.Data)).Order(StringComparer.Ordinal)
+            .ShouldBe(pages.SelectMany(p => p).Select(r => Encoding.UTF8.GetString(r.Data.Span)).Order(StringComparer.Ordinal));
+        backedUp.ShouldAllBe(b => b.ErrorCode == "HttpEndpoint.RequestEntityTooLarge");
+    }
+
     private static Func<ReceivedRequest, int, Reply> Behaviour(string name) => name switch
     {
         "500 twice" => (_, n) => n <= 2 ? Reply.WithStatus(500, "internal") : Reply.Ok,
