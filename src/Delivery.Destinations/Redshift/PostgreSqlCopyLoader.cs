@@ -33,8 +33,9 @@ public sealed class PostgreSqlCopyLoader(RedshiftDestinationOptions options, IAm
         }
         catch
         {
+            // Cancelling sends CopyFail, so the server discards what was streamed, and ends the import; disposing it
+            // afterwards would throw. The caller's transaction then rolls back.
             await import.CancelAsync().ConfigureAwait(false);
-            await import.DisposeAsync().ConfigureAwait(false);
             throw;
         }
 

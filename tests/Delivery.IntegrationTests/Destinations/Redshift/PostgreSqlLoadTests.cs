@@ -127,6 +127,28 @@ public sealed class PostgreSqlLoadTests : IClassFixture<PostgresServer>, IAsyncL
         _logs.Entries.Count(e => e.EventId.Name == "RedshiftLoadAttemptFailed").ShouldBe(1, "a rejected row is permanent: one attempt, no retries");
     }
 
+    [Fact]
+    public async Task AStagedObjectThatIsGoneMidLoad_CancelsTheCopy_AndLeavesTheConnectionUsable()
+    {
+        RedshiftDestinationOptions options = Options();
+        string present = "staging/present.csv";
+        await _s3.PutObjectAsync(new PutObjectRequest { BucketName = _staging, Key = present, ContentBody = "1,\"a\",1.00\n2,\"b\",2.00\n", UseChunkEncoding = false });
+        string manifest = RedshiftStager.Manifest($"s3://{_staging}/{present}", $"s3://{_staging}/staging/missing.csv");
+        var staged = new StagedBatch(_staging, present, "staging/m.manifest", manifest, Gzip: false);
+        await using NpgsqlConnection connection = await _database.OpenConnectionAsync();
+
+        await using (NpgsqlTransaction transaction = await connection.BeginTransactionAsync())
+        {
+            DeliveryException error = await Should.ThrowAsync<DeliveryException>(() => new PostgreSqlCopyLoader(options, _s3).LoadAsync(connection, _table, staged, CancellationToken.None));
+            error.ErrorCode.ShouldBe("S3.NoSuchKey");
+            error.Kind.ShouldBe(FailureKind.Permanent);
+            await transaction.RollbackAsync();
+        }
+
+        await using NpgsqlCommand count = new($"SELECT count(*) FROM {_table}", connection);
+        (await count.ExecuteScalarAsync()).ShouldBe(0L);
+    }
+
     private RedshiftDestinationOptions Options() => new()
     {
         ConnectionString = _postgres.ConnectionString,
