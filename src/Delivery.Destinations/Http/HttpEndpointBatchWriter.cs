@@ -24,7 +24,11 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
     /// <summary>Firehose reads at most 1 MiB of a response body; a longer one is a failed attempt.</summary>
     public const int MaxResponseBytes = 1024 * 1024;
 
-    private static readonly RecyclableMemoryStreamManager SharedStreams = new();
+    private static readonly RecyclableMemoryStreamManager SharedStreams = new(new RecyclableMemoryStreamManager.Options
+    {
+        // Keeps up to this many idle bytes of blocks for the next request; a burst beyond it goes back to the GC.
+        MaximumSmallPoolFreeBytes = 256L * 1024 * 1024,
+    });
 
     private readonly HttpEndpointOptions _options;
     private readonly HttpClient _client;

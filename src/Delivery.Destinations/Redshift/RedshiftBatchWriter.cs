@@ -1,5 +1,6 @@
 using Delivery.Destinations.Retrying;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Delivery.Destinations.Redshift;
@@ -26,7 +27,7 @@ public sealed class RedshiftBatchWriter : IBatchWriter
     private readonly RetryDurationPolicy _retry;
     private readonly string _where;
 
-    /// <param name="options">The pipeline's settings, validated by the host.</param>
+    /// <param name="options">The pipeline's settings; validated here too, so a bad one throws <see cref="OptionsValidationException"/>.</param>
     /// <param name="stager">Writes the staged object and manifest.</param>
     /// <param name="database">Connections to the warehouse; the writer does not dispose it.</param>
     /// <param name="loader">Issues the COPY: <see cref="RedshiftCopyLoader"/> or <see cref="PostgreSqlCopyLoader"/>.</param>
@@ -42,7 +43,14 @@ public sealed class RedshiftBatchWriter : IBatchWriter
         TimeProvider? timeProvider = null,
         Func<double>? unitRandom = null)
     {
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        ArgumentNullException.ThrowIfNull(options);
+        ValidateOptionsResult validation = new RedshiftDestinationOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(RedshiftDestinationOptions), validation.Failures);
+        }
+
+        _options = options;
         _stager = stager ?? throw new ArgumentNullException(nameof(stager));
         _database = database ?? throw new ArgumentNullException(nameof(database));
         _loader = loader ?? throw new ArgumentNullException(nameof(loader));

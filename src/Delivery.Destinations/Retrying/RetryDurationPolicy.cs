@@ -19,8 +19,7 @@ public sealed class RetryDurationPolicy
     /// <param name="retryDuration">How long a call may be retried, from its first attempt; zero or more.</param>
     /// <param name="timeProvider">Times the waits and the deadline.</param>
     /// <param name="unitRandom">Source of jitter in [0, 1); default <see cref="Random.Shared"/>.</param>
-    /// <param name="onRetry">Called before each wait with the failed outcome, the attempt number (1-based) and the wait.</param>
-    public RetryDurationPolicy(TimeSpan retryDuration, TimeProvider timeProvider, Func<double>? unitRandom = null, Action<AttemptOutcome, int, TimeSpan>? onRetry = null)
+    public RetryDurationPolicy(TimeSpan retryDuration, TimeProvider timeProvider, Func<double>? unitRandom = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(retryDuration, TimeSpan.Zero);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -40,11 +39,6 @@ public sealed class RetryDurationPolicy
                     TimeSpan left = args.Context.Properties.GetValue(AttemptsKey, null!).Deadline - _time.GetUtcNow();
                     TimeSpan delay = RetryBackoff.Delay(args.AttemptNumber, random());
                     return ValueTask.FromResult<TimeSpan?>(delay < left ? delay : left);
-                },
-                OnRetry = args =>
-                {
-                    onRetry?.Invoke(args.Outcome.Result, args.AttemptNumber + 1, args.RetryDelay);
-                    return ValueTask.CompletedTask;
                 },
             })
             .Build();
