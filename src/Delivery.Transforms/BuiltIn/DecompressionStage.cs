@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 using Delivery.Transforms.Processing;
 
@@ -53,6 +54,17 @@ public sealed class DecompressionStage : RecordStage
                         $"The record decompresses to more than {_maxBytes} bytes.", ErrorOutputTypes.DecompressionFailed);
                     return;
                 }
+            }
+
+            // GZipStream stops quietly at the end of a truncated record; the trailer's size (mod 2^32) says whether
+            // all of it was there.
+            uint trailerSize = BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]);
+            if (trailerSize != unchecked((uint)buffer.WrittenCount))
+            {
+                run.Fail(record.SourceIndex, TransformErrorCodes.DecompressionFailed,
+                    $"The record decompresses to {buffer.WrittenCount} bytes but its gzip trailer says {trailerSize}: it is truncated or corrupt (or holds several gzip members, which is not supported).",
+                    ErrorOutputTypes.DecompressionFailed);
+                return;
             }
 
             output.Add(record with { Data = buffer.WrittenMemory });

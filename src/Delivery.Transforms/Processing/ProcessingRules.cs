@@ -35,11 +35,16 @@ public static class ProcessingRules
 
         if (!partitioned && keysUsed > 0)
         {
-            yield return (prefixKey, "uses partition keys, which need DynamicPartitioning:Enabled = true.");
+            // Without partitioning no batch carries keys; the key rules below would only repeat this.
+            string first = queryKeysInPrefix.Count > 0 ? $"partitionKeyFromQuery:{queryKeysInPrefix[0]}" : $"partitionKeyFromLambda:{lambdaKeysInPrefix[0]}";
+            yield return (prefixKey, $"uses !{{{first}}}; partition keys need DynamicPartitioning:Enabled = true.");
+            queryKeysInPrefix = [];
+            lambdaKeysInPrefix = [];
         }
 
         var queryKeys = new HashSet<string>(StringComparer.Ordinal);
         bool hasTransform = false;
+        bool queriesReadable = true;
         for (int i = 0; i < processors.Count; i++)
         {
             ProcessorOptions processor = processors[i];
@@ -54,6 +59,10 @@ public static class ProcessingRules
                     }
 
                     break;
+                case ProcessorType.MetadataExtraction:
+                    // The processor's own validation reports the query; which keys it defines is unknown.
+                    queriesReadable = false;
+                    break;
                 case ProcessorType.Lambda or ProcessorType.Http or ProcessorType.Plugin:
                     hasTransform = true;
                     break;
@@ -66,7 +75,7 @@ public static class ProcessingRules
             }
         }
 
-        foreach (string key in queryKeysInPrefix.Where(key => !queryKeys.Contains(key)))
+        foreach (string key in queryKeysInPrefix.Where(key => queriesReadable && !queryKeys.Contains(key)))
         {
             yield return (prefixKey, $"uses !{{partitionKeyFromQuery:{key}}}, but no MetadataExtraction processor's query defines '{key}'.");
         }

@@ -101,13 +101,10 @@ internal sealed class JqParser
                 continue;
             }
 
-            if (items[i] is PathSegment segment)
+            // A negative index counts from an array's end, which a forward scan cannot know: the array is taken
+            // whole and indexed afterwards.
+            if (items[i] is PathSegment { Index: null or >= 0 } segment)
             {
-                if (segment.Index < 0)
-                {
-                    throw Error($"key '{key}': a negative index cannot be part of the path into the record; take the array and apply .[{segment.Index}] after a '|'");
-                }
-
                 path.Add(segment);
                 continue;
             }
@@ -175,7 +172,7 @@ internal sealed class JqParser
             {
                 char op = _text[_at++];
                 SkipSpace();
-                if (!(char.IsAsciiDigit(Peek()) || Peek() == '.'))
+                if (!char.IsAsciiDigit(Peek()))
                 {
                     throw Error($"'{op}' takes a number literal on its right, such as '{op} 1000'");
                 }

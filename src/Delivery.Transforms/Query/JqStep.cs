@@ -7,7 +7,7 @@ internal abstract class JqStep
 {
     public abstract JqValue Apply(JqValue input);
 
-    protected static JqException Cannot(string what, JqValue input) => new($"{what} cannot be applied to a {input.Describe()}");
+    protected static JqException Cannot(string what, JqValue input) => new($"{what} cannot be applied to {input.Describe()}");
 }
 
 /// <summary><c>.name</c> after a non-path step: only ever meets values without fields, so it says how to write the path instead.</summary>
@@ -15,7 +15,7 @@ internal sealed class FieldStep(string name) : JqStep
 {
     public override JqValue Apply(JqValue input) => input.Kind is JqKind.Null or JqKind.Missing
         ? JqValue.Null
-        : throw new JqException($"cannot take field '{name}' of a {input.Describe()}; put fields into the path that starts the expression");
+        : throw new JqException($"cannot take field '{name}' of {input.Describe()}; put fields into the path that starts the expression");
 }
 
 /// <summary><c>.[n]</c> on an array (negative counts from the end); null past the end, as in jq.</summary>
@@ -132,7 +132,7 @@ internal sealed class FunctionStep(string name, string? argument) : JqStep
     private static JqValue ToNumber(JqValue input) =>
         input.Kind == JqKind.String && double.TryParse(input.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number)
             ? JqValue.FromNumber(number)
-            : throw new JqException($"tonumber: {(input.Kind == JqKind.String ? $"'{input.Text}' is not a number" : $"cannot convert a {input.Describe()}")}");
+            : throw new JqException($"tonumber: {(input.Kind == JqKind.String ? $"'{input.Text}' is not a number" : $"cannot convert {input.Describe()}")}");
 
     // Only A-Z and a-z change, as in jq; other letters stay as they are.
     private static string AsciiCase(string text, bool upper) => string.Create(text.Length, (text, upper), static (span, state) =>

@@ -50,7 +50,7 @@ public readonly struct JqValue
         JqKind.Number => Text ?? FormatNumber(Number),
         JqKind.True => "true",
         JqKind.False => "false",
-        _ => throw new JqException($"a {Describe()} cannot be a partition key value"),
+        _ => throw new JqException($"{Describe()} cannot be a partition key value"),
     };
 
     /// <summary>jq's <c>tostring</c>: JSON text for anything but a string.</summary>
@@ -62,14 +62,17 @@ public readonly struct JqValue
         _ => ToKeyText(),
     };
 
+    /// <summary>The kind of value, with its article, for messages: "a string", "an object".</summary>
     public string Describe() => Kind switch
     {
-        JqKind.Missing => "missing value",
-        JqKind.String => "string",
-        JqKind.Number => "number",
-        JqKind.True or JqKind.False => "boolean",
-        JqKind.Time => "broken-down time",
-        _ => Kind.ToString().ToLowerInvariant(),
+        JqKind.Missing => "a missing value",
+        JqKind.Null => "null",
+        JqKind.String => "a string",
+        JqKind.Number => "a number",
+        JqKind.True or JqKind.False => "a boolean",
+        JqKind.Array => "an array",
+        JqKind.Object => "an object",
+        _ => "a broken-down time",
     };
 
     // jq 1.6 prints integral numbers without a fraction and others with up to 17 significant digits.

@@ -87,11 +87,6 @@ public static partial class DeliveryOptionsRules
 
     private static void AddProcessingRules(string path, PipelineOptions pipeline, string region, List<ConfigurationValidationError> errors)
     {
-        if (pipeline.Processing is null && pipeline.DynamicPartitioning is null)
-        {
-            return;
-        }
-
         if (pipeline.DynamicPartitioning?.Enabled == true && pipeline.S3 is null)
         {
             errors.Add(new($"{path}:DynamicPartitioning:Enabled", "dynamic partitioning needs an S3 destination."));
