@@ -32,11 +32,11 @@ internal static class DestinationWiring
         return services;
     }
 
-    /// <summary>The pipeline's writer, wrapped in a source-record backup when the destination's backup mode asks for one.</summary>
-    public static IBatchWriter CreateWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline)
+    /// <summary>The pipeline's destination writer.</summary>
+    public static IBatchWriter CreateDestinationWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline)
     {
         IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
-        IBatchWriter writer = pipeline switch
+        return pipeline switch
         {
             { S3: { } s3Options } => services.CreateS3BatchWriter(s3Options, s3),
             { HttpEndpoint: { } http } => services.CreateHttpEndpointBatchWriter(
@@ -44,6 +44,14 @@ internal static class DestinationWiring
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
+    }
+
+    /// <summary>
+    /// <paramref name="writer"/>, wrapped in a source-record backup when the destination's backup mode asks for one. The
+    /// wrapper sees the batch as read, so it must be the outermost writer.
+    /// </summary>
+    public static IBatchWriter WithSourceRecordBackup(IServiceProvider services, PipelineOptions pipeline, IBatchWriter writer)
+    {
         if (!DeliveryOptionsRules.BacksUpSourceRecords(pipeline))
         {
             return writer;
@@ -51,7 +59,7 @@ internal static class DestinationWiring
 
         BackupOptions backup = pipeline.EffectiveBackup();
         var sourceBackup = new S3DestinationOptions { BucketName = backup.BucketName!, Prefix = backup.Prefix, CompressionFormat = backup.CompressionFormat };
-        return new SourceRecordBackupWriter(writer, services.CreateS3BatchWriter(sourceBackup, s3));
+        return new SourceRecordBackupWriter(writer, services.CreateS3BatchWriter(sourceBackup, services.GetRequiredService<IAmazonS3>()));
     }
 
     /// <summary>Where the pipeline delivers, for the start-up log line; never a secret.</summary>

@@ -11,6 +11,11 @@ namespace Delivery.IntegrationTests.EndToEnd;
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
+    // The worker runs from its own build output. This test assembly references the ASP.NET Core shared framework (for
+    // its Kestrel servers), so the copy of the worker beside it lacks the Microsoft.Extensions assemblies the shared
+    // framework provides to the tests but the worker, a plain console app, must find beside itself.
+    private static readonly string WorkerAssembly = FindWorker();
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -29,21 +34,6 @@ internal sealed class WorkerProcess : IAsyncDisposable
             {
                 return _output.ToString();
             }
-        }
-    }
-
-    /// <summary>
-    /// The worker as built in its own project folder (same configuration and framework as these tests). The copy in the
-    /// test folder cannot run: this project references the ASP.NET Core framework for its Kestrel receivers, so the
-    /// Microsoft.Extensions.* assemblies the worker needs are not copied here, and its runtimeconfig names only .NET.
-    /// </summary>
-    private static string WorkerAssembly
-    {
-        get
-        {
-            var testOutput = new DirectoryInfo(AppContext.BaseDirectory);
-            string own = Path.Combine(LocalAwsStack.RepositoryRoot, "src", "Delivery.Worker", "bin", testOutput.Parent!.Name, testOutput.Name, "Delivery.Worker.dll");
-            return File.Exists(own) ? own : Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll");
         }
     }
 
@@ -115,6 +105,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static string FindWorker()
+    {
+        // <repository>/tests/Delivery.IntegrationTests/bin/<configuration>/<framework>/
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string path = Path.Combine(LocalAwsStack.RepositoryRoot, "src", "Delivery.Worker", "bin", output.Parent!.Name, output.Name, "Delivery.Worker.dll");
+        return File.Exists(path) ? path : Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll");
     }
 
     private void Append(string? line)
