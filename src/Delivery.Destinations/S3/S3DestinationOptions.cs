@@ -62,4 +62,18 @@ public sealed class S3DestinationOptions
     /// <summary>The size of each part of a multipart upload but the last. Default 8 MiB (8388608); 5 MiB to 5 GiB.</summary>
     [Range(typeof(long), "5242880", "5368709120")]
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Default <see cref="SourceRecordBackup.Disabled"/>. Enabled also writes every source record, before transformation,
+    /// to the pipeline's backup bucket under <c>Backup:Prefix</c>. Not used for a Redshift intermediate bucket.
+    /// </summary>
+    [EnumDataType(typeof(SourceRecordBackup))]
+    public SourceRecordBackup S3BackupMode { get; set; } = SourceRecordBackup.Disabled;
+}
+
+/// <summary>Whether every source record is also kept in the backup bucket; Firehose's <c>S3BackupMode</c> for S3 and Redshift.</summary>
+public enum SourceRecordBackup
+{
+    Disabled,
+    Enabled,
 }
