@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.IO.Compression;
 using Delivery.Formats.Compression;
+using Microsoft.Extensions.Options;
 
 namespace Delivery.Destinations.S3;
 
@@ -34,7 +35,10 @@ public sealed class S3DestinationOptions
     [MaxLength(MaxPrefixLength)]
     public string Prefix { get; set; } = "";
 
-    /// <summary>Default <see cref="CompressionFormat.Gzip"/>. Uncompressed or Gzip; a gzip object's key ends in ".gz".</summary>
+    /// <summary>
+    /// Default <see cref="CompressionFormat.Gzip"/>. Uncompressed, Gzip (".gz"), Zip (".zip"), Snappy (framed, ".snappy")
+    /// or HadoopSnappy (".hsnappy"). Must be Uncompressed with <see cref="DataFormatConversion"/>: Parquet compresses its pages.
+    /// </summary>
     [EnumDataType(typeof(CompressionFormat))]
     public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;
 
@@ -62,4 +66,11 @@ public sealed class S3DestinationOptions
     /// <summary>The size of each part of a multipart upload but the last. Default 8 MiB (8388608); 5 MiB to 5 GiB.</summary>
     [Range(typeof(long), "5242880", "5368709120")]
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>Converts records to Parquet before writing. Default none: records are written as they are (NDJSON).</summary>
+    [ValidateObjectMembers]
+    public DataFormatConversionOptions? DataFormatConversion { get; set; }
+
+    /// <summary>True when records are converted to Parquet.</summary>
+    public bool ConvertsFormat => DataFormatConversion is { Enabled: true };
 }

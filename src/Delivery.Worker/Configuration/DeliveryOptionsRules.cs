@@ -13,6 +13,9 @@ public static partial class DeliveryOptionsRules
     // cut under memory pressure.
     private const int MaxPageMiB = 10;
 
+    // Firehose's minimum buffer size when it converts to Parquet.
+    private const int MinParquetBufferMiB = 64;
+
     internal static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
     {
         const string pipelinesPath = "Delivery:Pipelines";
@@ -57,6 +60,12 @@ public static partial class DeliveryOptionsRules
             if (hasDestination && string.IsNullOrEmpty(pipeline.EffectiveBackup().BucketName))
             {
                 errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
+            }
+
+            if (pipeline.S3 is { ConvertsFormat: true } && pipeline.Buffering.SizeInMBs < MinParquetBufferMiB)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too small with S3:DataFormatConversion: Parquet needs at least {MinParquetBufferMiB} MiB buffers, as in Firehose (128 is Firehose's default), or files come out small and slow to query."));
             }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
@@ -104,7 +113,7 @@ public static partial class DeliveryOptionsRules
         }
     }
 
-    [GeneratedRegex(@"^(?:Property )?(\w+): (.*)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?:Property )?([\w:]+): (.*)$", RegexOptions.Singleline)]
     private static partial Regex PropertyFailure();
 
     /// <summary>The configured table name, or the default one for the pipeline.</summary>

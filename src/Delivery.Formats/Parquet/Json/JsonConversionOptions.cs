@@ -30,4 +30,11 @@ public sealed record JsonConversionOptions
     /// (Delivery's addition). Default null: such fields are dropped, as Firehose does.
     /// </summary>
     public string? CatchAllColumn { get; init; }
+
+    /// <summary>What is wrong with <paramref name="formats"/> as <see cref="TimestampFormats"/>, or null when they are usable.</summary>
+    public static string? TimestampFormatsProblem(IReadOnlyList<string> formats)
+    {
+        ArgumentNullException.ThrowIfNull(formats);
+        return TimestampReader.Validate(formats);
+    }
 }
