@@ -2,7 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Delivery.Formats.Parquet;
 using Delivery.Formats.Parquet.Json;
 using Delivery.Formats.Parquet.Schema;
-using Microsoft.Extensions.Options;
 
 namespace Delivery.Destinations.S3;
 
@@ -30,7 +29,6 @@ public sealed class DataFormatConversionOptions
     /// <summary>The schema: top-level columns in file order. Required, at least one.</summary>
     [Required]
     [MinLength(1)]
-    [ValidateEnumeratedItems]
     public List<ColumnOptions> Columns { get; set; } = [];
 
     /// <summary>The OpenX JSON SerDe options: case-insensitive keys, dots in keys, column-to-key mappings.</summary>

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.IO.Compression;
 using Delivery.Formats.Compression;
-using Microsoft.Extensions.Options;
 
 namespace Delivery.Destinations.S3;
 
@@ -68,8 +67,10 @@ public sealed class S3DestinationOptions
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
 
     /// <summary>Converts records to Parquet before writing. Default none: records are written as they are (NDJSON).</summary>
-    [ValidateObjectMembers]
+    /// <remarks>Its annotations are checked by <see cref="S3DestinationOptionsValidator"/>, which reports them with key paths.</remarks>
+#pragma warning disable SYSLIB1212 // Nested members are validated by hand so that failures carry "DataFormatConversion:Columns:0:Name" paths.
     public DataFormatConversionOptions? DataFormatConversion { get; set; }
+#pragma warning restore SYSLIB1212
 
     /// <summary>True when records are converted to Parquet.</summary>
     public bool ConvertsFormat => DataFormatConversion is { Enabled: true };

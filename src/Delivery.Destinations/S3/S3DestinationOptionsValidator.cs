@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Ndjson;
@@ -55,6 +57,17 @@ public sealed class S3DestinationOptionsValidator : IValidateOptions<S3Destinati
         return result.Build();
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The options types are referenced directly and keep their properties.")]
+    private static void AddAnnotationErrors(object options, string path, ValidateOptionsResultBuilder result)
+    {
+        var failures = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), failures, validateAllProperties: true);
+        foreach (ValidationResult failure in failures)
+        {
+            result.AddError(failure.ErrorMessage ?? "is invalid.", $"{path}:{failure.MemberNames.FirstOrDefault()}");
+        }
+    }
+
     private static void ValidateConversion(S3DestinationOptions options, ValidateOptionsResultBuilder result)
     {
         const string section = nameof(S3DestinationOptions.DataFormatConversion);
@@ -66,10 +79,11 @@ public sealed class S3DestinationOptionsValidator : IValidateOptions<S3Destinati
                 nameof(S3DestinationOptions.CompressionFormat));
         }
 
-        // DataAnnotations below the top level are checked by the host's recursive pass; this checks what they cannot say.
+        AddAnnotationErrors(conversion, section, result);
         for (int i = 0; i < conversion.Columns.Count; i++)
         {
             ColumnOptions column = conversion.Columns[i];
+            AddAnnotationErrors(column, $"{section}:Columns:{i}", result);
             if (string.IsNullOrWhiteSpace(column.Type))
             {
                 continue;
