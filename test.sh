@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators) and runs every test: unit tests with fakes and a fake clock, and
-# integration tests against kinesalite, dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures
-# (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set). Extra arguments go to 'dotnet test'.
+# Installs what the tests need (the npm emulators and the independent Parquet readers) and runs every test: unit tests
+# with fakes and a fake clock, and integration tests against kinesalite, dynalite and s3rver started on free 127.0.0.1
+# ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set), and against DuckDB,
+# parquet-wasm, hyparquet and snappyjs for the files Delivery writes. Extra arguments go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +14,10 @@ need npm "install npm"
 if [ ! -d tests/emulators/node_modules ] || [ tests/emulators/package-lock.json -nt tests/emulators/node_modules ]; then
   echo "Installing the local AWS emulators (npm ci)..."
   (cd tests/emulators && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d tests/parquet-readers/node_modules ] || [ tests/parquet-readers/package-lock.json -nt tests/parquet-readers/node_modules ]; then
+  echo "Installing the independent Parquet and Snappy readers (npm ci)..."
+  (cd tests/parquet-readers && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 dotnet build Delivery.sln -c Release -nologo -v q

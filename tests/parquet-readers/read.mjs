@@ -11,12 +11,14 @@
 // numbers; decimal as a string with exactly `scale` fraction digits; date as YYYY-MM-DD; timestamp as a string of
 // microseconds since the epoch; binary as base64; struct as an object; array as an array; map as [[key, value], ...].
 import { readFileSync, writeFileSync } from 'node:fs'
-import { DuckDBInstance } from '@duckdb/node-api'
-import { parquetMetadata, parquetReadObjects } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
-import * as parquetWasm from 'parquet-wasm/node'
-import { tableFromIPC, Type } from 'apache-arrow'
 import snappy from 'snappyjs'
+
+// The readers load only for the commands that need them: DuckDB alone takes a second to load.
+const { DuckDBInstance } = ['parquet', 'ndjson-gz', 'duckdb-write'].includes(process.argv[2]) ? await import('@duckdb/node-api') : {}
+const { parquetMetadata, parquetReadObjects, parquetSchema } = process.argv[2] === 'parquet' ? await import('hyparquet') : {}
+const { compressors } = process.argv[2] === 'parquet' ? await import('hyparquet-compressors') : {}
+const parquetWasm = process.argv[2] === 'parquet' ? await import('parquet-wasm/node') : null
+const { tableFromIPC, Type } = process.argv[2] === 'parquet' ? await import('apache-arrow') : {}
 
 const [command, ...args] = process.argv.slice(2)
 
@@ -150,7 +152,6 @@ function hyparquetCanonical(value, element) {
 
 async function readWithHyparquet(bytes) {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  const { parquetSchema } = await import('hyparquet')
   const metadata = parquetMetadata(file)
   const schema = parquetSchema(metadata)
   const rows = await parquetReadObjects({
@@ -223,7 +224,7 @@ function decodeFramed(bytes) {
     }
     if (!sawIdentifier) throw new Error('no stream identifier before data')
     if (type === 0x00 || type === 0x01) {
-      const expected = body[0] | (body[1] << 8) | (body[2] << 16) | (body[3] * 2 ** 24)
+      const expected = Buffer.from(body.buffer, body.byteOffset, body.byteLength).readUInt32LE(0)
       const data = type === 0x00 ? snappy.uncompress(body.subarray(4)) : body.subarray(4)
       if (data.length > 65536) throw new Error('chunk larger than 65536 bytes')
       if (maskedCrc32c(data) !== expected) throw new Error('checksum mismatch in chunk ending at ' + at)
