@@ -10,6 +10,75 @@ namespace Delivery.Formats.Parquet.Json;
 /// </summary>
 internal static class DecimalReader
 {
+    private static readonly long[] PowersOfTen = [.. Enumerable.Range(0, 19).Select(n => (long)Math.Pow(10, n))];
+
+    /// <summary>
+    /// The common case without allocation: plain decimal text (no exponent) whose digits up to the scale fit 18 digits.
+    /// Returns false to send anything else to <see cref="TryRead"/>, which gives the same result for what this accepts.
+    /// </summary>
+    public static bool TryReadSmall(ReadOnlySpan<byte> text, int precision, int scale, out long unscaled)
+    {
+        unscaled = 0;
+        int at = 0;
+        bool negative = false;
+        if (at < text.Length && text[at] is (byte)'-' or (byte)'+')
+        {
+            negative = text[at] == '-';
+            at++;
+        }
+
+        long value = 0;
+        int digits = 0;
+        int start = at;
+        while (at < text.Length && (uint)(text[at] - '0') <= 9)
+        {
+            value = (value * 10) + (text[at++] - '0');
+            if (value != 0 && ++digits + scale > 18)
+            {
+                return false;
+            }
+        }
+
+        bool anyDigit = at > start;
+        int fractionDigits = 0;
+        bool roundUp = false;
+        if (at < text.Length && text[at] == '.')
+        {
+            at++;
+            int fractionStart = at;
+            while (at < text.Length && (uint)(text[at] - '0') <= 9)
+            {
+                if (fractionDigits < scale)
+                {
+                    value = (value * 10) + (text[at] - '0');
+                    fractionDigits++;
+                }
+                else if (at - fractionStart == scale)
+                {
+                    roundUp = text[at] >= '5'; // half up: the first dropped digit decides
+                }
+
+                at++;
+            }
+
+            anyDigit |= at > fractionStart;
+        }
+
+        if (!anyDigit || at != text.Length)
+        {
+            return false;
+        }
+
+        value = (value * PowersOfTen[scale - fractionDigits]) + (roundUp ? 1 : 0);
+        if (precision <= 18 && value >= PowersOfTen[precision])
+        {
+            return false; // the general path reports the overflow
+        }
+
+        unscaled = negative ? -value : value;
+        return true;
+    }
+
     public static bool TryRead(ReadOnlySpan<char> text, int precision, int scale, out BigInteger unscaled, out string? problem)
     {
         unscaled = BigInteger.Zero;

@@ -383,6 +383,21 @@ internal sealed class JsonRecordConverter : IDisposable
 
     private static void WriteDecimal(LeafNode leaf, JsonElement value, int repetition, ShreddedRecord output)
     {
+        if (leaf.PhysicalType != PhysicalType.FixedLenByteArray && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
+        {
+            ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(value);
+            if (value.ValueKind == JsonValueKind.String)
+            {
+                raw = raw[1..^1];
+            }
+
+            if (DecimalReader.TryReadSmall(raw, leaf.Type.Precision, leaf.Type.Scale, out long small))
+            {
+                output.AddFixed(leaf.FirstLeaf, repetition, leaf.DefinitionLevel, small);
+                return;
+            }
+        }
+
         string text = value.ValueKind switch
         {
             JsonValueKind.Number => Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value)),

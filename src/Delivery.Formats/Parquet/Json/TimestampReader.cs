@@ -87,6 +87,15 @@ internal sealed class TimestampReader
                     return false;
                 }
 
+                if (format.Kind == FormatKind.Iso8601)
+                {
+                    ReadOnlySpan<byte> raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+                    if (IsoTimestamp.TryParse(raw[1..^1], out micros))
+                    {
+                        return true;
+                    }
+                }
+
                 string text = value.GetString()!;
                 bool parsed = format.Kind == FormatKind.Iso8601
                     ? DateTimeOffset.TryParseExact(text, IsoPatterns, CultureInfo.InvariantCulture, Styles, out DateTimeOffset instant)
