@@ -14,6 +14,9 @@ public static partial class DeliveryOptionsRules
     // cut under memory pressure.
     private const int MaxPageMiB = 10;
 
+    // Firehose's minimum buffer size when it converts to Parquet.
+    private const int MinParquetBufferMiB = 64;
+
     internal static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
     {
         const string pipelinesPath = "Delivery:Pipelines";
@@ -54,6 +57,12 @@ public static partial class DeliveryOptionsRules
             }
 
             AddProcessingRules(path, pipeline, options.Aws.Region, errors);
+
+            if (pipeline.S3 is { ConvertsFormat: true } && pipeline.Buffering.SizeInMBs < MinParquetBufferMiB)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too small with S3:DataFormatConversion: Parquet needs at least {MinParquetBufferMiB} MiB buffers, as in Firehose (128 is Firehose's default), or files come out small and slow to query."));
+            }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
             {
