@@ -114,6 +114,16 @@ public sealed class RedshiftDestinationOptionsValidator : IValidateOptions<Redsh
             result.AddError($"'{intermediate.CompressionFormat}' cannot be loaded by COPY here; use Gzip or Uncompressed.", Path + nameof(S3DestinationOptions.CompressionFormat));
         }
 
+        if (intermediate.DataFormatConversion is { Enabled: true })
+        {
+            result.AddError("batches are staged as records for COPY to parse with CopyOptions; Parquet staging is not supported.", Path + nameof(S3DestinationOptions.DataFormatConversion));
+        }
+
+        if (intermediate.S3BackupMode != SourceRecordBackup.Disabled)
+        {
+            result.AddError("set S3BackupMode on Redshift itself; the intermediate bucket only stages batches.", Path + nameof(S3DestinationOptions.S3BackupMode));
+        }
+
         if (intermediate.Prefix.Contains('\\', StringComparison.Ordinal))
         {
             result.AddError("a backslash cannot appear in a COPY manifest URL.", Path + nameof(S3DestinationOptions.Prefix));

@@ -137,6 +137,8 @@ public sealed class DestinationOptionsTests
     [InlineData("Redshift:IntermediateS3:BucketName", "Bad_Bucket", "Redshift:IntermediateS3:BucketName", "not a valid bucket name")]
     [InlineData("Redshift:RetryDurationSeconds", "-1", "Redshift:RetryDurationSeconds", "between 0 and 7200")]
     [InlineData("Redshift:Loader", "Spark", "Redshift:Loader", "PostgreSqlCopyFromStdin")]
+    [InlineData("Redshift:IntermediateS3:CompressionFormat", "Snappy", "Redshift:IntermediateS3:CompressionFormat", "Gzip or Uncompressed")]
+    [InlineData("Redshift:IntermediateS3:S3BackupMode", "Enabled", "Redshift:IntermediateS3:S3BackupMode", "on Redshift itself")]
     public void ABadRedshiftSetting_IsReportedAtItsKeyPath(string key, string value, string reportedKey, string reason)
     {
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(Redshift, $"{P}:{key}", value)));
