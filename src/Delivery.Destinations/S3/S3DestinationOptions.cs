@@ -66,6 +66,13 @@ public sealed class S3DestinationOptions
     [Range(typeof(long), "5242880", "5368709120")]
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
 
+    /// <summary>
+    /// Default <see cref="SourceRecordBackup.Disabled"/>. Enabled also writes every source record, before transformation,
+    /// to the pipeline's backup bucket under <c>Backup:Prefix</c>. Not used for a Redshift intermediate bucket.
+    /// </summary>
+    [EnumDataType(typeof(SourceRecordBackup))]
+    public SourceRecordBackup S3BackupMode { get; set; } = SourceRecordBackup.Disabled;
+
     /// <summary>Converts records to Parquet before writing. Default none: records are written as they are (NDJSON).</summary>
     /// <remarks>Its annotations are checked by <see cref="S3DestinationOptionsValidator"/>, which reports them with key paths.</remarks>
 #pragma warning disable SYSLIB1212 // Nested members are validated by hand so that failures carry "DataFormatConversion:Columns:0:Name" paths.
@@ -74,4 +81,11 @@ public sealed class S3DestinationOptions
 
     /// <summary>True when records are converted to Parquet.</summary>
     public bool ConvertsFormat => DataFormatConversion is { Enabled: true };
+}
+
+/// <summary>Whether every source record is also kept in the backup bucket; Firehose's <c>S3BackupMode</c> for S3 and Redshift.</summary>
+public enum SourceRecordBackup
+{
+    Disabled,
+    Enabled,
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
+using Delivery.Transforms.Processing;
 using Microsoft.Extensions.Options;
 
 namespace Delivery.Worker.Configuration;
@@ -24,7 +25,7 @@ public static partial class DeliveryOptionsRules
             errors.Add(new(pipelinesPath, "no pipeline is configured: add one, e.g. Delivery:Pipelines:clickstream with Kinesis and S3 settings."));
         }
 
-        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3) })
+        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3), ("Lambda", options.Aws.ServiceUrls.Lambda) })
         {
             if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             {
@@ -41,14 +42,7 @@ public static partial class DeliveryOptionsRules
                 errors.Add(new(path, $"pipeline name '{name}' is invalid: use 1-64 letters, digits, '_', '.' or '-' (it appears in object names)."));
             }
 
-            if (pipeline.S3 is null)
-            {
-                errors.Add(new(path, "has no destination: configure S3 (BucketName at least)."));
-            }
-            else
-            {
-                AddDestinationRules($"{path}:S3", new S3DestinationOptionsValidator().Validate(name, pipeline.S3), errors);
-            }
+            ValidateDestination(path, name, pipeline, errors);
 
             if (pipeline.Backup is not null)
             {
@@ -56,11 +50,13 @@ public static partial class DeliveryOptionsRules
             }
 
             // Without a destination the error above says all; otherwise every destination needs somewhere for failures.
-            bool hasDestination = pipeline.S3 is not null;
+            bool hasDestination = DestinationCount(pipeline) > 0;
             if (hasDestination && string.IsNullOrEmpty(pipeline.EffectiveBackup().BucketName))
             {
                 errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
             }
+
+            AddProcessingRules(path, pipeline, options.Aws.Region, errors);
 
             if (pipeline.S3 is { ConvertsFormat: true } && pipeline.Buffering.SizeInMBs < MinParquetBufferMiB)
             {
@@ -91,11 +87,25 @@ public static partial class DeliveryOptionsRules
         }
     }
 
+    private static void AddProcessingRules(string path, PipelineOptions pipeline, string region, List<ConfigurationValidationError> errors)
+    {
+        if (pipeline.DynamicPartitioning?.Enabled == true && pipeline.S3 is null)
+        {
+            errors.Add(new($"{path}:DynamicPartitioning:Enabled", "dynamic partitioning needs an S3 destination."));
+        }
+
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        foreach ((string key, string problem) in ProcessingRules.Validate(pipeline.Processing, pipeline.DynamicPartitioning, "S3:Prefix", queryKeys, lambdaKeys, region))
+        {
+            errors.Add(new($"{path}:{key}", problem));
+        }
+    }
+
     /// <summary>
     /// Adds a destination validator's findings under the destination's key path, except where the annotation pass has
     /// already reported the same setting.
     /// </summary>
-    private static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
+    internal static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
     {
         if (!result.Failed)
         {
