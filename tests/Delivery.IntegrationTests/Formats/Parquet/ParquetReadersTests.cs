@@ -167,6 +167,22 @@ public sealed class ParquetReadersTests
             List<long> longs = [.. slice.Where(r => r["b"] is not null).Select(r => long.Parse(r["b"]!.GetValue<string>(), CultureInfo.InvariantCulture))];
             b["min"]!.GetValue<string>().ShouldBe(longs.Min().ToString(CultureInfo.InvariantCulture));
             b["max"]!.GetValue<string>().ShouldBe(longs.Max().ToString(CultureInfo.InvariantCulture));
+
+            // Strings order by their UTF-8 bytes, unsigned; bounds over 4 KiB are left out rather than truncated.
+            JsonNode s = group["columns"]!.AsArray().Single(c => c!["path"]!.GetValue<string>() == "s")!;
+            List<byte[]> strings = [.. slice.Where(r => r["s"] is not null).Select(r => Encoding.UTF8.GetBytes(r["s"]!.GetValue<string>()))];
+            strings.Sort((x, y) => x.AsSpan().SequenceCompareTo(y));
+            s["nullCount"]!.GetValue<int>().ShouldBe(rows - strings.Count);
+            if (strings[0].Length > 4096 || strings[^1].Length > 4096)
+            {
+                s["min"].ShouldBeNull();
+                s["max"].ShouldBeNull();
+            }
+            else
+            {
+                s["min"]!.GetValue<string>().ShouldBe(Encoding.UTF8.GetString(strings[0]));
+                s["max"]!.GetValue<string>().ShouldBe(Encoding.UTF8.GetString(strings[^1]));
+            }
         }
     }
 
