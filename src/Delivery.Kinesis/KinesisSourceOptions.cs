@@ -52,7 +52,16 @@ public sealed class LeaseOptions
     [Range(1, 3600)]
     public int ShardSyncIntervalSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Seconds a worker asked to hand a lease over (balancing) spends delivering what it read of the shard before it
+    /// hands over anyway; what is undelivered then is read again by the new owner. Default 30; 1 to 3600.
+    /// </summary>
+    [Range(1, 3600)]
+    public int HandoffTimeoutSeconds { get; set; } = 30;
+
     public TimeSpan LeaseDuration => TimeSpan.FromSeconds(LeaseDurationSeconds);
+
+    public TimeSpan HandoffTimeout => TimeSpan.FromSeconds(HandoffTimeoutSeconds);
 }
 
 /// <summary>How fast a shard is read.</summary>

@@ -35,6 +35,9 @@ internal sealed class ShardReader
     /// <summary>Milliseconds behind the tip of the stream after the last read; null before the first.</summary>
     public long? MillisBehindLatest { get; private set; }
 
+    /// <summary>The children GetRecords named when the shard ended (empty when the service names none).</summary>
+    public IReadOnlyList<ChildShard> ChildShards { get; private set; } = [];
+
     /// <summary>
     /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
     /// <paramref name="beforeFirstRecord"/> runs once, before the first record of a shard that starts at LATEST or
@@ -102,6 +105,11 @@ internal sealed class ShardReader
             }
 
             iterator = response.NextShardIterator;
+            if (iterator is null)
+            {
+                ChildShards = response.ChildShards;
+            }
+
             bool caughtUp = response.Records.Count == 0 && (response.MillisBehindLatest ?? 0) == 0;
             wait = caughtUp ? TimeSpan.FromMilliseconds(pace.IdleMillisBetweenReads) : TimeSpan.Zero;
         }

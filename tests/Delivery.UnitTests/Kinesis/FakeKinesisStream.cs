@@ -91,6 +91,15 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         }
     }
 
+    /// <summary>The data of every record put into the shard, in order, as text.</summary>
+    public IReadOnlyList<string> DataOf(string shardId)
+    {
+        lock (_gate)
+        {
+            return [.. Shard(shardId).Records.Select(record => System.Text.Encoding.UTF8.GetString(record.Data.ToArray()))];
+        }
+    }
+
     public string LastSequenceNumber(string shardId)
     {
         lock (_gate)

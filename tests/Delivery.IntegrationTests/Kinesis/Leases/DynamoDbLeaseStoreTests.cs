@@ -63,7 +63,7 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
         (await store.TryTakeLeaseAsync(renewed, "thief", CancellationToken.None)).ShouldNotBeNull();
 
         (await store.TryRenewLeaseAsync(renewed, CancellationToken.None)).ShouldBeNull();
-        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync("shard", "me", new LeaseCheckpoint("123"), [], CancellationToken.None));
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync(renewed, new LeaseCheckpoint("123"), [], CancellationToken.None));
         (await store.ReleaseLeaseAsync(renewed, CancellationToken.None)).ShouldBeFalse();
         (await store.GetLeaseAsync("shard", CancellationToken.None))!.Owner.ShouldBe("thief");
     }
@@ -80,7 +80,7 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
             new(new ShardPosition("49600000000000000000000000000000000000000000000000000021", 0), new ShardPosition("49600000000000000000000000000000000000000000000000000030", 0)),
         ];
 
-        await store.UpdateCheckpointAsync("shard", "me", new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010", 2), pending, CancellationToken.None);
+        await store.UpdateCheckpointAsync(mine, new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010", 2), pending, CancellationToken.None);
         (await store.ReleaseLeaseAsync(mine, CancellationToken.None)).ShouldBeTrue();
 
         Lease stored = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
