@@ -87,9 +87,14 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
             EndingHashKey = range.EndingHashKey,
         };
 
-        // A child's records follow its parents' directly, so it starts at its beginning whatever the pipeline's initial
-        // position; only shards without a known parent start where the configuration says.
-        if (parents.Length == 0)
+        // A shard named for a manual replay starts there. Otherwise a child's records follow its parents' directly, so
+        // it starts at its beginning whatever the pipeline's initial position; only shards without a known parent start
+        // where the configuration says.
+        if (options.InitialPosition == InitialPosition.AtSequenceNumber && options.StartingSequenceNumbers.TryGetValue(shardId, out string? start))
+        {
+            lease = lease with { Checkpoint = LeaseCheckpoint.AtSequenceNumber, StartingSequenceNumber = start };
+        }
+        else if (parents.Length == 0)
         {
             lease = lease with
             {

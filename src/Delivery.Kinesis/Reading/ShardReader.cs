@@ -185,7 +185,15 @@ internal sealed class ShardReader
             request.ShardIteratorType = ShardIteratorType.TrimHorizon;
         }
 
-        GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
-        return response.ShardIterator;
+        try
+        {
+            GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.ShardIterator;
+        }
+        catch (InvalidArgumentException ex) when (_lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && resumeAt?.SequenceNumber == lease.StartingSequenceNumber)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
+                $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
+        }
     }
 }

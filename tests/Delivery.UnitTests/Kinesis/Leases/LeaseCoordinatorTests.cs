@@ -273,6 +273,33 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         _store[child].Checkpoint.ShouldBe(LeaseCheckpoint.Latest);
     }
 
+    [Fact]
+    public async Task AManualReplay_StartsTheNamedShardAtItsSequenceNumber_AndOtherShardsAtTrimHorizon()
+    {
+        string replayed = _stream.AddShard();
+        string other = _stream.AddShard();
+        IReadOnlyList<string> sequences = _stream.Put(replayed, 10);
+        _stream.Put(other, 3);
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: new() { [replayed] = sequences[6] });
+
+        await DriveUntil(() => CheckpointOf(replayed) == _stream.LastSequenceNumber(replayed) && CheckpointOf(other) == _stream.LastSequenceNumber(other), "both shards are checkpointed");
+
+        DeliveredData(worker, replayed).ShouldBe(Enumerable.Range(6, 4).Select(n => $"{replayed}:{n}"), "the named record and those after it");
+        DeliveredData(worker, other).ShouldBe(Enumerable.Range(0, 3).Select(n => $"{other}:{n}"));
+    }
+
+    [Fact]
+    public async Task AManualReplayFromASequenceNumberNotInTheShard_StopsTheWorker_NamingTheSetting()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 3);
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: new() { [shard] = "123456789" });
+
+        await DriveUntil(() => worker.Coordinator.Completion.IsCompleted, "the coordinator gives up");
+
+        worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain($"cannot start at sequence number 123456789 (Kinesis:StartingSequenceNumbers:{shard})");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (Worker worker in _workers)
@@ -300,12 +327,18 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         }
     }
 
-    private async Task<Worker> StartAsync(string workerId, ReadingOptions? reading = null, InitialPosition initialPosition = InitialPosition.TrimHorizon, int intervalSeconds = 1)
+    private async Task<Worker> StartAsync(
+        string workerId,
+        ReadingOptions? reading = null,
+        InitialPosition initialPosition = InitialPosition.TrimHorizon,
+        int intervalSeconds = 1,
+        Dictionary<string, string>? startingSequenceNumbers = null)
     {
         var options = new KinesisSourceOptions
         {
             StreamName = _stream.StreamName,
             InitialPosition = initialPosition,
+            StartingSequenceNumbers = startingSequenceNumbers ?? [],
             Leases = new LeaseOptions { LeaseDurationSeconds = 3 },
             Reading = reading ?? new ReadingOptions(),
         };
