@@ -36,4 +36,7 @@ internal static partial class Log
         Message = "Worker {WorkerId} stopped reading shard {ShardId} (lease tenure {Tenure})")]
     public static partial void ReadingStopped(ILogger logger, string workerId, string shardId, long tenure);
 
+    [LoggerMessage(EventId = 1209, EventName = "AggregateNotDeaggregated", Level = LogLevel.Warning,
+        Message = "Record {SequenceNumber} of shard {ShardId} starts like a KPL aggregate but {Reason}; it is delivered as one plain record")]
+    public static partial void AggregateNotDeaggregated(ILogger logger, string shardId, string sequenceNumber, string reason);
 }

@@ -1,3 +1,4 @@
+using Delivery.Kinesis.Aggregation;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,8 @@ namespace Delivery.Kinesis.Reading;
 
 /// <summary>
 /// Reads one shard with GetRecords and hands each page to the shard's session: no more often than the configured pace
-/// (five calls a second at most), slower when the shard is caught up, following NextShardIterator until the shard ends.
+/// (five calls a second at most), slower when the shard is caught up, following NextShardIterator until the shard ends. KPL
+/// aggregates are split into their user records on the way.
 /// </summary>
 internal sealed class ShardReader
 {
@@ -119,18 +121,17 @@ internal sealed class ShardReader
 
     private RecordPage ToPage(GetRecordsResponse response)
     {
-        var records = new SourceRecord[response.Records.Count];
-        for (int i = 0; i < records.Length; i++)
+        var records = new List<SourceRecord>(response.Records.Count);
+        foreach (Record record in response.Records)
         {
-            Record record = response.Records[i];
             ReadOnlyMemory<byte> data = record.Data.TryGetBuffer(out ArraySegment<byte> buffer)
                 ? buffer.AsMemory(0, (int)record.Data.Length)
                 : record.Data.ToArray();
-            records[i] = new SourceRecord(
-                new ShardPosition(record.SequenceNumber),
-                record.PartitionKey,
-                new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc)),
-                data);
+            var arrival = new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc));
+            if (KplDeaggregator.Deaggregate(record.SequenceNumber, record.PartitionKey, arrival, data, records) is { } reason)
+            {
+                Log.AggregateNotDeaggregated(_logger, _shardId, record.SequenceNumber, reason);
+            }
         }
 
         return new RecordPage(_shardId, records, response.MillisBehindLatest ?? 0);

@@ -47,23 +47,32 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
     {
         lock (_gate)
         {
-            FakeShard shard = Shard(shardId);
             var sequenceNumbers = new List<string>();
             for (int i = 0; i < count; i++)
             {
-                int n = shard.Records.Count;
-                string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + n).ToString(CultureInfo.InvariantCulture);
-                shard.Records.Add(new Record
-                {
-                    SequenceNumber = sequence,
-                    PartitionKey = "pk",
-                    ApproximateArrivalTimestamp = time.GetUtcNow().UtcDateTime,
-                    Data = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"{shardId}:{n}")),
-                });
-                sequenceNumbers.Add(sequence);
+                int n = Shard(shardId).Records.Count;
+                sequenceNumbers.Add(Put(shardId, System.Text.Encoding.UTF8.GetBytes($"{shardId}:{n}"), "pk"));
             }
 
             return sequenceNumbers;
+        }
+    }
+
+    /// <summary>Appends one record with the given data and partition key and returns its sequence number.</summary>
+    public string Put(string shardId, byte[] data, string partitionKey)
+    {
+        lock (_gate)
+        {
+            FakeShard shard = Shard(shardId);
+            string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + shard.Records.Count).ToString(CultureInfo.InvariantCulture);
+            shard.Records.Add(new Record
+            {
+                SequenceNumber = sequence,
+                PartitionKey = partitionKey,
+                ApproximateArrivalTimestamp = time.GetUtcNow().UtcDateTime,
+                Data = new MemoryStream(data),
+            });
+            return sequence;
         }
     }
 

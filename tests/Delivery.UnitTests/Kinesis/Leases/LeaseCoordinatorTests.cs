@@ -1,3 +1,4 @@
+using System.Text;
 using Delivery.Kinesis;
 using Delivery.Kinesis.Leases;
 using Delivery.Kinesis.Reading;
@@ -298,6 +299,46 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         await DriveUntil(() => worker.Coordinator.Completion.IsCompleted, "the coordinator gives up");
 
         worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain($"cannot start at sequence number 123456789 (Kinesis:StartingSequenceNumbers:{shard})");
+    }
+
+    [Fact]
+    public async Task KplAggregates_AreDeliveredAsTheirUserRecords_AndTheCheckpointCarriesTheSubsequenceNumber()
+    {
+        string shard = _stream.AddShard();
+        string plain = _stream.Put(shard, Encoding.UTF8.GetBytes("plain"), "p");
+        string aggregated = _stream.Put(shard, KplAggregate.Build([new("a", Encoding.UTF8.GetBytes("one")), new("b", Encoding.UTF8.GetBytes("two")), new("a", Encoding.UTF8.GetBytes("three"))]), "agg");
+        byte[] corrupt = KplAggregate.WithBadChecksum([new("c", Encoding.UTF8.GetBytes("four"))]);
+        string corrupted = _stream.Put(shard, corrupt, "bad");
+        string last = _stream.Put(shard, KplAggregate.Build([new("d", Encoding.UTF8.GetBytes("five")), new("d", Encoding.UTF8.GetBytes("six"))]), "agg");
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => _store.All.Any(lease => lease.Checkpoint == new LeaseCheckpoint(last, 1)), "the checkpoint is at the last user record");
+
+        List<SourceRecord> records = [.. worker.Writer.Delivered.SelectMany(batch => batch.Records)];
+        records.Select(record => (record.Position, record.PartitionKey)).ShouldBe(
+        [
+            (new ShardPosition(plain), "p"),
+            (new ShardPosition(aggregated, 0), "a"), (new ShardPosition(aggregated, 1), "b"), (new ShardPosition(aggregated, 2), "a"),
+            (new ShardPosition(corrupted), "bad"),
+            (new ShardPosition(last, 0), "d"), (new ShardPosition(last, 1), "d"),
+        ]);
+        records.Select(record => record.Data.ToArray()).ShouldBe(
+            [.. new[] { "plain", "one", "two", "three" }.Select(Encoding.UTF8.GetBytes), corrupt, .. new[] { "five", "six" }.Select(Encoding.UTF8.GetBytes)]);
+    }
+
+    [Fact]
+    public async Task AShardCheckpointedInsideAnAggregate_ResumesWithTheNextUserRecord()
+    {
+        string shard = _stream.AddShard();
+        string aggregated = _stream.Put(shard, KplAggregate.Build([.. Enumerable.Range(0, 5).Select(i => new KplAggregate.UserRecord("k", Encoding.UTF8.GetBytes($"user-{i}")))]), "agg");
+        _stream.Put(shard, Encoding.UTF8.GetBytes("after"), "p");
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = shard, Checkpoint = new LeaseCheckpoint(aggregated, 2) }, CancellationToken.None);
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is checkpointed at its last record");
+
+        worker.Writer.Delivered.SelectMany(batch => batch.Records).Select(Data).ShouldBe(["user-3", "user-4", "after"]);
+        _stream.IteratorRequests.First().StartingSequenceNumber.ShouldBe(aggregated, "the aggregate is read again from its start");
     }
 
     public async ValueTask DisposeAsync()
