@@ -7,8 +7,8 @@ namespace Delivery.Kinesis.Reading;
 
 /// <summary>
 /// Reads one shard with GetRecords and hands each page to the shard's session: no more often than the configured pace
-/// (five calls a second at most), slower when the shard is caught up, following NextShardIterator until the shard ends. KPL
-/// aggregates are split into their user records on the way.
+/// (five calls a second at most), slower when the shard is caught up, backing off with jitter while throttled, following
+/// NextShardIterator until the shard ends. KPL aggregates are split into their user records on the way.
 /// </summary>
 internal sealed class ShardReader
 {
@@ -83,10 +83,11 @@ internal sealed class ShardReader
             }
             catch (AmazonKinesisException ex) when (ex.Kind == FailureKind.Retryable)
             {
-                // The client has retried already; back off further so a throttled shard is never spun on.
+                // The client has retried already; back off further so a throttled shard is never spun on. The jitter
+                // keeps the shards of a throttled stream from retrying in step.
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, backoff);
-                wait = backoff;
+                wait = WithJitter(backoff);
+                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, wait);
                 continue;
             }
 
@@ -118,6 +119,9 @@ internal sealed class ShardReader
 
         return true;
     }
+
+    private static TimeSpan WithJitter(TimeSpan backoff) =>
+        backoff + TimeSpan.FromTicks((long)(backoff.Ticks * 0.5 * Random.Shared.NextDouble()));
 
     private RecordPage ToPage(GetRecordsResponse response)
     {

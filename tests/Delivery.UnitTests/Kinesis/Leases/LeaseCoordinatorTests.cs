@@ -160,6 +160,33 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ShardsThrottledTogether_DoNotRetryInStep()
+    {
+        List<string> shards = [.. Enumerable.Range(0, 10).Select(_ => _stream.AddShard())];
+        await StartAsync("worker-1");
+        await DriveUntil(() => shards.All(shard => _stream.Reads.Any(read => read.ShardId == shard)), "every shard is read");
+        for (int i = 0; i < shards.Count; i++)
+        {
+            _stream.FailNextGetRecords(new Delivery.Kinesis.Client.ProvisionedThroughputExceededException("Rate exceeded for shard"));
+        }
+
+        await Drive(TimeSpan.FromSeconds(5));
+
+        var retries = new List<TimeSpan>();
+        foreach (string shard in shards)
+        {
+            var reads = _stream.Reads.Where(read => read.ShardId == shard).ToList();
+            int failed = reads.FindIndex(read => read.Returned < 0);
+            failed.ShouldBeGreaterThanOrEqualTo(0, $"{shard} was not throttled");
+            TimeSpan retry = reads[failed + 1].At - reads[failed].At;
+            retry.ShouldBeInRange(TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(650), "twice the read interval, plus up to half again");
+            retries.Add(retry);
+        }
+
+        retries.Distinct().Count().ShouldBeGreaterThan(1, "the jitter spreads the retries");
+    }
+
+    [Fact]
     public async Task AnExpiredIterator_IsReopenedWhereReadingStood_WithoutLossOrDuplicates()
     {
         string shard = _stream.AddShard();
