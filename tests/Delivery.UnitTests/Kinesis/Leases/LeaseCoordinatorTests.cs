@@ -7,6 +7,7 @@ using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
 using Delivery.Testing;
 using Delivery.UnitTests.Pipeline;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.UnitTests.Kinesis.Leases;
@@ -107,6 +108,77 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         int firstChild = writes.FindIndex(write => write.LeaseKey != parent);
         shardEnd.ShouldBeLessThan(firstChild, "children are read only after the parent's SHARD_END");
         DeliveredData(worker, parent).ShouldBe(Enumerable.Range(0, 10).Select(n => $"{parent}:{n}"));
+    }
+
+    [Fact]
+    public async Task AMergedChild_IsReadOnlyAfterBothParentsAreAtShardEnd()
+    {
+        string left = _stream.AddShard();
+        string right = _stream.AddShard();
+        _stream.Put(left, 10);
+        _stream.Put(right, 30);
+        _stream.Close(left);
+        _stream.Close(right);
+        string merged = _stream.AddShard(left, right);
+        _stream.Put(merged, 5);
+        Worker worker = await StartAsync("worker-1", reading: new ReadingOptions { MaxRecordsPerRead = 5 });
+
+        await DriveUntil(() => CheckpointOf(merged) == _stream.LastSequenceNumber(merged), "the merged child is checkpointed");
+
+        _store[merged].ParentShardIds.ShouldBe([left, right], ignoreOrder: true);
+        var writes = _store.CheckpointWrites.ToList();
+        int lastParentEnd = writes.FindLastIndex(write => write.LeaseKey != merged && write.Checkpoint.IsShardEnd);
+        int firstChild = writes.FindIndex(write => write.LeaseKey == merged);
+        lastParentEnd.ShouldBeLessThan(firstChild, "the child waits for the parent that takes longer");
+        _stream.IteratorRequests.FindIndex(request => request.ShardId == merged)
+            .ShouldBeGreaterThan(_stream.IteratorRequests.FindLastIndex(request => request.ShardId == right));
+        DeliveredData(worker, merged).ShouldBe(Enumerable.Range(0, 5).Select(n => $"{merged}:{n}"));
+    }
+
+    [Fact]
+    public async Task TheChildShardsGetRecordsNamesAtAShardsEnd_GetLeasesAtOnce_EvenBeforeListShardsShowsThem()
+    {
+        _stream.ReturnsChildShards = true;
+        string parent = _stream.AddShard();
+        _stream.Put(parent, 10);
+        await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(parent) == _stream.LastSequenceNumber(parent), "the parent is delivered");
+        _stream.Close(parent);
+        string left = _stream.AddShard(parent);
+        string right = _stream.AddShard(parent);
+        _stream.HideFromListing(left);
+        _stream.HideFromListing(right);
+        _stream.Put(left, 3);
+
+        await DriveUntil(() => CheckpointOf(left) == _stream.LastSequenceNumber(left), "the child named by GetRecords is read");
+
+        _store[parent].Checkpoint.ShouldBe(LeaseCheckpoint.ShardEnd);
+        _store[parent].ChildShardIds.ShouldBe([left, right], ignoreOrder: true);
+        _store[right].ParentShardIds.ShouldBe([parent]);
+        _store[right].Checkpoint.ShouldBe(LeaseCheckpoint.TrimHorizon);
+    }
+
+    [Fact]
+    public async Task LeasesOfShardsThatAgedOut_AreRemoved_AFinishedOneAtOnce_AnUnfinishedOneOnlyWhenTwoListingsMissIt()
+    {
+        string finished = _stream.AddShard();
+        string unread = _stream.AddShard();
+        string open = _stream.AddShard();
+        _stream.Put(finished, 3);
+        _stream.Close(finished);
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = finished, Checkpoint = LeaseCheckpoint.ShardEnd }, CancellationToken.None);
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = unread, Owner = "someone-gone", Counter = 1 }, CancellationToken.None);
+        _stream.HideFromListing(finished);
+        _stream.HideFromListing(unread);
+        var logs = new CapturingLoggerProvider();
+        await StartAsync("worker-1", shardSyncSeconds: 5, loggers: logs);
+
+        await DriveUntil(() => _stream.ListShardsCalls >= 1 && !_store.All.Any(lease => lease.LeaseKey == finished), "the finished lease is removed");
+        _store.All.Select(lease => lease.LeaseKey).ShouldContain(unread, "one listing may lag behind the stream");
+        await DriveUntil(() => !_store.All.Any(lease => lease.LeaseKey == unread), "the unfinished lease is removed at the next sync");
+
+        _store.All.Select(lease => lease.LeaseKey).ShouldBe([open]);
+        logs.Entries.ShouldContain(entry => entry.EventId.Name == "UnreadShardAgedOut" && entry.Message.Contains(unread, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -400,17 +472,19 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         ReadingOptions? reading = null,
         InitialPosition initialPosition = InitialPosition.TrimHorizon,
         int intervalSeconds = 1,
-        Dictionary<string, string>? startingSequenceNumbers = null)
+        Dictionary<string, string>? startingSequenceNumbers = null,
+        int shardSyncSeconds = 60,
+        CapturingLoggerProvider? loggers = null)
     {
         var options = new KinesisSourceOptions
         {
             StreamName = _stream.StreamName,
             InitialPosition = initialPosition,
             StartingSequenceNumbers = startingSequenceNumbers ?? [],
-            Leases = new LeaseOptions { LeaseDurationSeconds = 3 },
+            Leases = new LeaseOptions { LeaseDurationSeconds = 3, ShardSyncIntervalSeconds = shardSyncSeconds },
             Reading = reading ?? new ReadingOptions(),
         };
-        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds);
+        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds, loggers);
         _workers.Add(worker);
         await worker.Coordinator.StartAsync(CancellationToken.None);
         return worker;
@@ -446,7 +520,7 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
 
     private sealed class Worker : IAsyncDisposable
     {
-        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1)
+        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1, CapturingLoggerProvider? loggers = null)
         {
             Pipeline = new DeliveryPipeline(
                 new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
@@ -455,7 +529,10 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
                 time,
                 NullLogger<DeliveryPipeline>.Instance);
             Pipeline.Start();
-            Coordinator = new LeaseCoordinator(id, options, stream, store, Pipeline, time, NullLogger<LeaseCoordinator>.Instance);
+            ILogger<LeaseCoordinator> logger = loggers is null
+                ? NullLogger<LeaseCoordinator>.Instance
+                : new LoggerFactory([loggers]).CreateLogger<LeaseCoordinator>();
+            Coordinator = new LeaseCoordinator(id, options, stream, store, Pipeline, time, logger);
         }
 
         public RecordingBatchWriter Writer { get; } = new();
