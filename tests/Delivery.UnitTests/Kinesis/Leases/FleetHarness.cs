@@ -158,6 +158,7 @@ internal sealed class FleetWorker : IAsyncDisposable
         Pipeline = new DeliveryPipeline(
             new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 1 } },
             Writer,
+            new RecordingBackupWriter(),
             new MemoryBudget(64L * 1024 * 1024),
             time,
             loggers.CreateLogger<DeliveryPipeline>());
