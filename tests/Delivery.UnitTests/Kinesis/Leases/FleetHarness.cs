@@ -16,13 +16,16 @@ namespace Delivery.UnitTests.Kinesis.Leases;
 /// </summary>
 internal sealed partial class FleetHarness : IAsyncDisposable
 {
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(50);
     private readonly ILoggerFactory _loggers;
     private readonly Random _random = new(3);
 
-    public FleetHarness(int shards)
+    private readonly int _intervalSeconds;
+
+    public FleetHarness(int shards, int leaseDurationSeconds = 3, int intervalSeconds = 1)
     {
+        LeaseDuration = TimeSpan.FromSeconds(leaseDurationSeconds);
+        _intervalSeconds = intervalSeconds;
         Stream = new FakeKinesisStream("orders", Time);
         for (int i = 0; i < shards; i++)
         {
@@ -31,6 +34,8 @@ internal sealed partial class FleetHarness : IAsyncDisposable
 
         _loggers = LoggerFactory.Create(builder => builder.AddProvider(Log).SetMinimumLevel(LogLevel.Debug));
     }
+
+    public TimeSpan LeaseDuration { get; }
 
     public FakeTimeProvider Time { get; } = new();
 
@@ -56,7 +61,7 @@ internal sealed partial class FleetHarness : IAsyncDisposable
             Leases = new LeaseOptions { LeaseDurationSeconds = (int)LeaseDuration.TotalSeconds, HandoffTimeoutSeconds = 10 },
             Reading = new ReadingOptions { IdleMillisBetweenReads = 200 },
         };
-        var worker = new FleetWorker(id, options, Stream, Store, Time, _loggers);
+        var worker = new FleetWorker(id, options, Stream, Store, Time, _loggers, _intervalSeconds);
         Everyone.Add(worker);
         Live.Add(worker);
         await worker.Coordinator.StartAsync(CancellationToken.None);
@@ -72,6 +77,17 @@ internal sealed partial class FleetHarness : IAsyncDisposable
         for (int i = 0; i < 3; i++)
         {
             Stream.Put(Shards[_random.Next(Shards.Count)], 2);
+        }
+    }
+
+    /// <summary>Moves the fake clock for <paramref name="duration"/>, with records arriving all along.</summary>
+    public async Task Drive(TimeSpan duration, TimeSpan? step = null)
+    {
+        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += step ?? Step)
+        {
+            Produce();
+            Time.Advance(step ?? Step);
+            await Task.Delay(1);
         }
     }
 
@@ -152,11 +168,11 @@ internal sealed partial class FleetHarness : IAsyncDisposable
 
 internal sealed class FleetWorker : IAsyncDisposable
 {
-    public FleetWorker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, ILoggerFactory loggers)
+    public FleetWorker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, ILoggerFactory loggers, int intervalSeconds)
     {
         Id = id;
         Pipeline = new DeliveryPipeline(
-            new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 1 } },
+            new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
             Writer,
             new RecordingBackupWriter(),
             new MemoryBudget(64L * 1024 * 1024),

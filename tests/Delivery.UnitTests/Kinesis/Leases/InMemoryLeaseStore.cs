@@ -9,10 +9,11 @@ namespace Delivery.UnitTests.Kinesis.Leases;
 /// </summary>
 internal sealed class InMemoryLeaseStore : ILeaseStore
 {
+    private const string Other = "UpdateItem (take, release, handoff)";
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly HashSet<string> _cutOff = [];
-    private readonly List<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending)> _checkpoints = [];
+    private readonly List<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending, long Tenure)> _checkpoints = [];
     private readonly List<OwnerChange> _history = [];
     private readonly Dictionary<string, int> _requests = new(StringComparer.Ordinal);
 
@@ -27,7 +28,16 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    /// <summary>Requests by operation, as DynamoDB would count them (Scan, UpdateItem, ...).</summary>
+    /// <summary>Forgets the requests counted so far.</summary>
+    public void ResetCounts()
+    {
+        lock (_gate)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>Requests by operation, as DynamoDB would count them (Scan, UpdateItem, ...), updates by what they do.</summary>
     public IReadOnlyDictionary<string, int> Requests
     {
         get
@@ -39,7 +49,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    public IReadOnlyList<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending)> CheckpointWrites
+    public IReadOnlyList<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending, long Tenure)> CheckpointWrites
     {
         get
         {
@@ -158,7 +168,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(owner);
+            Enter(owner, Other);
             if (!_leases.TryGetValue(seen.LeaseKey, out Lease? current) || current.Counter != seen.Counter || current.Owner != seen.Owner)
             {
                 return Task.FromResult<Lease?>(null);
@@ -182,7 +192,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(held.Owner!);
+            Enter(held.Owner!, "UpdateItem (renewal)");
             if (!_leases.TryGetValue(held.LeaseKey, out Lease? current) || current.Owner != held.Owner || current.Counter != held.Counter)
             {
                 return Task.FromResult<Lease?>(null);
@@ -198,9 +208,9 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Lease current = CurrentTenure(held);
+            Lease current = CurrentTenure(held, "UpdateItem (checkpoint)");
             _leases[held.LeaseKey] = current with { Checkpoint = checkpoint, PendingBatches = [.. pendingBatches], OwnerSwitchesSinceCheckpoint = 0 };
-            _checkpoints.Add((held.LeaseKey, held.Owner!, checkpoint, [.. pendingBatches]));
+            _checkpoints.Add((held.LeaseKey, held.Owner!, checkpoint, [.. pendingBatches], held.Tenure));
             return Task.CompletedTask;
         }
     }
@@ -215,7 +225,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(held.Owner!);
+            Enter(held.Owner!, Other);
             if (!IsCurrentTenure(held, out Lease? current))
             {
                 return Task.FromResult(false);
@@ -231,7 +241,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(requester);
+            Enter(requester, Other);
             if (!_leases.TryGetValue(seen.LeaseKey, out Lease? current) || current.Owner != seen.Owner || current.Owner is null
                 || current.Counter != seen.Counter || current.PendingOwner is not null)
             {
@@ -247,7 +257,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(held.Owner!);
+            Enter(held.Owner!, Other);
             if (!IsCurrentTenure(held, out Lease? current) || current.PendingOwner != newOwner)
             {
                 return Task.FromResult(false);
@@ -284,14 +294,14 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            _leases[held.LeaseKey] = update(CurrentTenure(held));
+            _leases[held.LeaseKey] = update(CurrentTenure(held, Other));
             return Task.CompletedTask;
         }
     }
 
-    private Lease CurrentTenure(Lease held)
+    private Lease CurrentTenure(Lease held, string operation)
     {
-        Enter(held.Owner!);
+        Enter(held.Owner!, operation);
         if (!IsCurrentTenure(held, out Lease? current))
         {
             throw new LeaseLostException($"lease {held.LeaseKey} is held by {current?.Owner} (tenure {current?.Tenure}), not {held.Owner} (tenure {held.Tenure})");
@@ -303,9 +313,9 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     private bool IsCurrentTenure(Lease held, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Lease? current) =>
         _leases.TryGetValue(held.LeaseKey, out current) && current.Owner == held.Owner && current.Tenure == held.Tenure;
 
-    private void Enter(string owner)
+    private void Enter(string owner, string operation)
     {
-        Count("UpdateItem");
+        Count(operation);
         if (_cutOff.Contains(owner))
         {
             throw new HttpRequestException($"worker {owner} is cut off from the lease table");

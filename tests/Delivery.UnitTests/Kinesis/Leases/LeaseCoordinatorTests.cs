@@ -87,6 +87,50 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ACheckpointSentByAWorkerThatJustLostItsLease_IsRejected_AndTheWorkerStopsTheShard()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+        Lease stolen = _store[shard];
+
+        // Taken after its expiry by another worker, before this one's renewer could notice: the batch in flight is
+        // delivered and acknowledged, and its checkpoint goes out under the old tenure.
+        _store.Steal(shard, "other");
+        int writesBefore = _store.CheckpointWrites.Count;
+        worker.Writer.Unblock();
+        await DriveUntil(() => worker.Coordinator.HeldShards.Count == 0, "the worker lets the shard go", eachStep: () => _store.RenewAllOf("other"));
+
+        worker.Writer.Delivered.ShouldNotBeEmpty("the batch reached the destination");
+        _store.CheckpointWrites.Skip(writesBefore).ShouldBeEmpty("its checkpoint was refused");
+        _store[shard].Owner.ShouldBe("other");
+        _store[shard].Checkpoint.ShouldBe(stolen.Checkpoint);
+    }
+
+    [Fact]
+    public async Task ACheckpointFromAnEarlierTenureOfTheSameWorker_IsRejected_AndTheLaterTenureDeliversTheShard()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+        long earlier = _store[shard].Tenure;
+
+        // The same worker id takes the lease again (as after a partition, or a restart with a fixed id) while a batch of
+        // the earlier tenure is still in flight. Only the tenure tells the two apart.
+        _store.Steal(shard, "worker-1");
+        worker.Writer.Unblock();
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is delivered to its end");
+
+        _store[shard].Tenure.ShouldNotBe(earlier);
+        _store.CheckpointWrites.Where(write => write.Tenure == earlier).ShouldAllBe(write => write.Checkpoint.Position == null, "nothing of the earlier tenure was checkpointed after the take");
+        DeliveredData(worker, shard).Distinct().Count().ShouldBe(20);
+    }
+
+    [Fact]
     public async Task AClosedParent_IsDeliveredAndCheckpointedAtShardEnd_BeforeItsChildrenAreRead()
     {
         string parent = _stream.AddShard();

@@ -1,11 +1,38 @@
+using System.Globalization;
 using Delivery.Kinesis.Leases;
+using Xunit.Abstractions;
 
 namespace Delivery.UnitTests.Kinesis.Leases;
 
-/// <summary>Several workers on one stream, with the fake clock: balancing, failover and graceful handoff.</summary>
-public sealed class LeaseFleetTests : IAsyncDisposable
+/// <summary>Several workers on one stream, with the fake clock: balancing, failover, graceful handoff, cost.</summary>
+public sealed class LeaseFleetTests(ITestOutputHelper output) : IAsyncDisposable
 {
-    private readonly FleetHarness _fleet = new(shards: 8);
+    private FleetHarness _fleet = new(shards: 8);
+
+    [Fact]
+    public async Task InTheSteadyState_TheTableIsListedOncePerRoundPerWorker_AndEachLeaseRenewedThreeTimesPerLeaseDuration()
+    {
+        await _fleet.DisposeAsync();
+        _fleet = new FleetHarness(shards: 8, leaseDurationSeconds: 10, intervalSeconds: 60);
+        await _fleet.StartAsync("w1");
+        await _fleet.StartAsync("w2");
+        await _fleet.StartAsync("w3");
+        await _fleet.DriveUntil(() => _fleet.Loads().SequenceEqual([3, 3, 2]), "the leases are spread 3/3/2");
+        await _fleet.Drive(TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(250));
+        _fleet.Store.ResetCounts();
+
+        TimeSpan window = TimeSpan.FromMinutes(3);
+        await _fleet.Drive(window, TimeSpan.FromMilliseconds(250));
+
+        IReadOnlyDictionary<string, int> requests = _fleet.Store.Requests;
+        double PerShardPerMinute(string operation) => requests.GetValueOrDefault(operation) / window.TotalMinutes / 8;
+        output.WriteLine("Defaults (lease duration 10 s, buffering interval 60 s), 3 workers, 8 shards; DynamoDB requests per shard per minute: "
+            + string.Join(", ", requests.OrderBy(pair => pair.Key, StringComparer.Ordinal).Select(pair => $"{pair.Key} {PerShardPerMinute(pair.Key).ToString("0.00", CultureInfo.InvariantCulture)}"))
+            + $"; total {(requests.Values.Sum() / window.TotalMinutes / 8).ToString("0.00", CultureInfo.InvariantCulture)}.");
+        PerShardPerMinute("UpdateItem (renewal)").ShouldBeInRange(17.5, 18.5, "every lease duration / 3");
+        (requests.GetValueOrDefault("Scan") / window.TotalMinutes / 3).ShouldBeInRange(17.0, 18.5, "one listing per take round (lease duration / 3) per worker, none per renewal");
+        PerShardPerMinute("UpdateItem (take, release, handoff)").ShouldBe(0, "a balanced fleet moves nothing");
+    }
 
     [Fact]
     public async Task WorkersStartingTogether_NeverTakeTheSameShard_AndConvergeToThreeThreeTwo()
@@ -62,7 +89,7 @@ public sealed class LeaseFleetTests : IAsyncDisposable
         TimeSpan takenOverAfter = _fleet.Time.GetElapsedTime(diedAt);
         await _fleet.DriveUntilEveryShardIsCheckpointedAtItsEnd();
 
-        takenOverAfter.ShouldBeLessThanOrEqualTo(2 * FleetHarness.LeaseDuration);
+        takenOverAfter.ShouldBeLessThanOrEqualTo(2 * _fleet.LeaseDuration);
         _fleet.Loads().ShouldBe([4, 4]);
         List<DeliveryBatch> delivered = [.. _fleet.Everyone.SelectMany(worker => worker.Writer.Written)];
         delivered.SelectMany(batch => batch.Records).Select(Data).Distinct().Order(StringComparer.Ordinal)
@@ -94,7 +121,7 @@ public sealed class LeaseFleetTests : IAsyncDisposable
         TimeSpan takenAfter = _fleet.Time.GetElapsedTime(stoppedAt);
         await _fleet.DriveUntilEveryShardIsCheckpointedAtItsEnd();
 
-        takenAfter.ShouldBeLessThanOrEqualTo(FleetHarness.LeaseDuration / 3 + TimeSpan.FromMilliseconds(100), "one take round, not a lease expiry");
+        takenAfter.ShouldBeLessThanOrEqualTo(_fleet.LeaseDuration / 3 + TimeSpan.FromMilliseconds(100), "one take round, not a lease expiry");
         _fleet.AssertNoShardWasReadByTwoWorkersAtOnce();
         AssertEveryRecordDeliveredExactlyOnce();
     }
