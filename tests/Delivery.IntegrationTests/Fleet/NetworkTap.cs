@@ -44,7 +44,8 @@ internal sealed class NetworkTap(string worker, S3WriteLog s3Writes)
                 if (operation == "UpdateItem" && request.Content is not null)
                 {
                     string body = await request.Content.ReadAsStringAsync(cancellationToken);
-                    operation += body.Contains("\"SET #counter = #counter + :one\"", StringComparison.Ordinal) ? " (renewal)"
+                    // Only a renewal's update starts with the counter (the SDK escapes '+' in JSON, so match before it).
+                    operation += body.Contains("\"SET #counter = #counter ", StringComparison.Ordinal) ? " (renewal)"
                         : body.Contains("#checkpoint", StringComparison.Ordinal) ? " (checkpoint)"
                         : " (take, release, handoff)";
                 }
