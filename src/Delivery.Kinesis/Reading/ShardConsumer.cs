@@ -20,6 +20,7 @@ internal sealed class ShardConsumer
     private IShardSession? _session;
     private volatile bool _leaseLost;
     private string? _handoffTo;
+    private CancellationTokenSource? _handoffDeadline;
 
     public ShardConsumer(Lease lease, ShardConsumerContext context)
     {
@@ -61,8 +62,8 @@ internal sealed class ShardConsumer
             return;
         }
 
-        var timeout = new CancellationTokenSource(_context.Options.Leases.HandoffTimeout, _context.TimeProvider);
-        timeout.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _drainDeadline);
+        _handoffDeadline = new CancellationTokenSource(_context.Options.Leases.HandoffTimeout, _context.TimeProvider);
+        _handoffDeadline.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _drainDeadline);
         _stopReading.Cancel();
     }
 
@@ -178,6 +179,7 @@ internal sealed class ShardConsumer
         finally
         {
             await session.DisposeAsync().ConfigureAwait(false);
+            _handoffDeadline?.Dispose();
         }
     }
 

@@ -110,7 +110,7 @@ internal sealed class ShardReader
             iterator = response.NextShardIterator;
             if (iterator is null)
             {
-                ChildShards = response.ChildShards;
+                ChildShards = response.ChildShards ?? [];
             }
 
             bool caughtUp = response.Records.Count == 0 && (response.MillisBehindLatest ?? 0) == 0;
