@@ -10,10 +10,6 @@ namespace Delivery.Kinesis.Leases;
 /// </summary>
 internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, KinesisSourceOptions options, ILogger logger)
 {
-    // Unfinished leases whose shard the last listing did not show. One listing may lag behind a reshard; a shard missing
-    // from two listings a sync interval apart has aged out of the stream.
-    private HashSet<string> _missingBefore = new(StringComparer.Ordinal);
-
     /// <summary>
     /// Creates the leases missing for the stream's shards and removes those of shards gone from the stream. Returns true
     /// when the table changed.
@@ -117,8 +113,9 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
     }
 
     /// <summary>
-    /// Deletes the leases of shards no longer in the stream (aged out of its retention). A finished lease goes at once;
-    /// an unfinished one, whose unread records have expired, only when two listings in a row miss its shard.
+    /// Deletes the leases of shards no longer in the stream (aged out of its retention). A finished lease goes at once.
+    /// An unfinished one goes only when none of its parents is listed either: a listing may lag behind a reshard and
+    /// miss a new child, but a child never ages out before its parents, which closed before it opened.
     /// </summary>
     private async Task<bool> RemoveLeasesOfVanishedShardsAsync(IReadOnlyList<Lease> leases, IReadOnlyList<Shard> shards, CancellationToken cancellationToken)
     {
@@ -129,17 +126,11 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
         }
 
         var listed = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
-        var missingNow = new HashSet<string>(StringComparer.Ordinal);
         bool changed = false;
         foreach (Lease lease in leases.Where(lease => !listed.Contains(lease.LeaseKey)))
         {
-            if (!lease.IsShardEnded && !_missingBefore.Contains(lease.LeaseKey))
-            {
-                missingNow.Add(lease.LeaseKey);
-                continue;
-            }
-
-            if (!await store.DeleteLeaseAsync(lease, cancellationToken).ConfigureAwait(false))
+            if ((!lease.IsShardEnded && lease.ParentShardIds.Any(listed.Contains))
+                || !await store.DeleteLeaseAsync(lease, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -155,7 +146,6 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
             }
         }
 
-        _missingBefore = missingNow;
         return changed;
     }
 }
