@@ -72,6 +72,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as ECS does, and waits for the worker to drain and exit.</summary>
     public async Task StopGracefullyAsync(TimeSpan timeout)
     {
+        // A SIGTERM that arrives before the host has set up its handler kills the process outright (exit code 143). Wait
+        // until the worker has started its pipeline, so the stop tested is the drain of a running worker.
+        await Eventually.TrueAsync(() => Output.Contains("reads stream", StringComparison.Ordinal) || _process.HasExited, "the worker has started", timeout);
         using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
