@@ -19,6 +19,9 @@ internal static class Program
                 ScenarioResult result = await ScenarioRunner.RunAsync(ScenarioArguments.Parse(rest), Console.Error).ConfigureAwait(false);
                 Console.WriteLine(JsonSerializer.Serialize(result, Json));
                 return 0;
+            case "micro":
+                Micro.MicroBenchmarks.Run(rest);
+                return 0;
             default:
                 await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks scenario [options]").ConfigureAwait(false);
                 return 2;

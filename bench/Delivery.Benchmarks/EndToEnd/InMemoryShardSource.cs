@@ -47,7 +47,7 @@ public sealed class InMemoryShardSource
 
     public long TotalRecords => RecordsPerShard * Shards;
 
-    public int PagesPerShard => (int)((RecordsPerShard + RecordsPerPage - 1) / RecordsPerPage);
+    public int PagesPerShard => (int)Math.Min(int.MaxValue, (RecordsPerShard + RecordsPerPage - 1) / RecordsPerPage);
 
     public static string ShardId(int shard) => "shardId-" + shard.ToString("D12", CultureInfo.InvariantCulture);
 

@@ -15,9 +15,13 @@ public sealed class ResourceMeter
     private readonly int[] _collections;
     private readonly TimeSpan _pause;
 
-    private ResourceMeter()
+    private ResourceMeter(bool resetPeak)
     {
-        ResetPeakResidentSet();
+        if (resetPeak)
+        {
+            ResetPeakResidentSet();
+        }
+
         BaselineResidentBytes = ReadStatus("VmRSS:");
         _cpu = Process.GetCurrentProcess().TotalProcessorTime;
         _allocated = GC.GetTotalAllocatedBytes(precise: true);
@@ -29,7 +33,8 @@ public sealed class ResourceMeter
     /// <summary>The resident set when the stretch started.</summary>
     public long BaselineResidentBytes { get; }
 
-    public static ResourceMeter Start() => new();
+    /// <summary>Starts measuring; with <paramref name="resetPeak"/> false the peak resident set is the process's since the last reset.</summary>
+    public static ResourceMeter Start(bool resetPeak = true) => new(resetPeak);
 
     public ResourceUse Stop()
     {

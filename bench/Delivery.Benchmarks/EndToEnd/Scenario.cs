@@ -32,6 +32,15 @@ public sealed record Scenario
 
     public int MemoryBudgetMiB { get; init; } = 512;
 
+    /// <summary>
+    /// When above 0, a steady run: pages are built as they are read, readers go on until this many seconds after a
+    /// warm-up, and the figures cover that window only (throughput at a shard count, memory). Otherwise a fixed volume.
+    /// </summary>
+    public int Seconds { get; init; }
+
+    /// <summary>Records per page at most (GetRecords' limit is 10,000 and 10 MiB).</summary>
+    public int RecordsPerPage { get; init; } = 10_000;
+
     /// <summary>Keep every object and check it holds exactly the records of its range, byte for byte.</summary>
     public bool Verify { get; init; }
 

@@ -23,6 +23,8 @@ public static class ScenarioArguments
         "--budget-mib", Invariant(s.MemoryBudgetMiB),
         "--verify", s.Verify ? "true" : "false",
         "--codec-floor", s.CodecFloor ? "true" : "false",
+        "--seconds", Invariant(s.Seconds),
+        "--page-records", Invariant(s.RecordsPerPage),
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -46,6 +48,8 @@ public static class ScenarioArguments
                 "--budget-mib" => scenario with { MemoryBudgetMiB = Int(value) },
                 "--verify" => scenario with { Verify = bool.Parse(value) },
                 "--codec-floor" => scenario with { CodecFloor = bool.Parse(value) },
+                "--seconds" => scenario with { Seconds = Int(value), Prebuilt = Int(value) == 0 && scenario.Prebuilt },
+                "--page-records" => scenario with { RecordsPerPage = Int(value) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

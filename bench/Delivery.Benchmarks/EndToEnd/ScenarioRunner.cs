@@ -1,6 +1,5 @@
 using Delivery.Benchmarks.Data;
 using Delivery.Destinations.S3;
-using Delivery.Formats.Compression;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
@@ -11,22 +10,24 @@ namespace Delivery.Benchmarks.EndToEnd;
 /// <summary>
 /// Runs the real <see cref="DeliveryPipeline"/> with the real <see cref="S3BatchWriter"/> in this process: simulated
 /// shards append pages to their sessions as shard readers do, the writer formats and compresses every batch exactly as
-/// in production, and only the upload is replaced by <see cref="InMemoryS3"/>. Each shard is drained at the end, so
-/// the clock stops when every record is delivered and checkpointed.
+/// in production, and only the upload is replaced by <see cref="InMemoryS3"/>. Every shard is drained at the end and
+/// the run checks that each record fed was delivered and checkpointed.
 /// </summary>
 public static class ScenarioRunner
 {
     public static async Task<ScenarioResult> RunAsync(Scenario scenario, TextWriter progress)
     {
         RecordPool pool = RecordPool.Generate(scenario.Shape);
-        long records = scenario.RecordsFor(pool);
-        var source = new InMemoryShardSource(pool, scenario.Shards, records / scenario.Shards);
+        bool steady = scenario.Seconds > 0;
+        long perShard = steady ? long.MaxValue / 2 / scenario.Shards : scenario.RecordsFor(pool) / scenario.Shards;
+        var source = new InMemoryShardSource(pool, scenario.Shards, perShard, scenario.RecordsPerPage);
 
-        // Tier-1 code and warm pools for the measured run: a short run of the same configuration first.
-        var warmSource = new InMemoryShardSource(pool, Math.Min(scenario.Shards, 64), Math.Max(1, Math.Min(source.RecordsPerShard, 200_000 / Math.Min(scenario.Shards, 64))));
+        // Tier-1 code and warm pools before anything is measured: short volume runs of the same configuration.
+        int warmShards = Math.Min(scenario.Shards, 64);
+        var warmSource = new InMemoryShardSource(pool, warmShards, Math.Max(1, 200_000 / warmShards), scenario.RecordsPerPage);
         for (int i = 0; i < 3; i++)
         {
-            await FeedAsync(scenario, warmSource, Prebuild(warmSource, scenario.Prebuilt), verify: false).ConfigureAwait(false);
+            await FeedVolumeAsync(scenario, warmSource, Prebuild(warmSource, scenario.Prebuilt), verify: false).ConfigureAwait(false);
         }
 
         if (scenario.CodecFloor)
@@ -34,11 +35,15 @@ public static class ScenarioRunner
             CodecFloor.Measure(scenario, warmSource, maxBytes: 32L * 1024 * 1024);
         }
 
-        await progress.WriteLineAsync($"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
-        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt);
+        await progress.WriteLineAsync(steady
+            ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)..."
+            : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
+        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
-        (ResourceUse use, InMemoryS3 store, string? verified) = await FeedAsync(scenario, source, pages, scenario.Verify).ConfigureAwait(false);
+        FeedOutcome outcome = steady
+            ? await FeedSteadyAsync(scenario, source, pool).ConfigureAwait(false)
+            : await FeedVolumeAsync(scenario, source, pages, scenario.Verify).ConfigureAwait(false);
         pages = null;
 
         ResourceUse? codec = null;
@@ -47,22 +52,23 @@ public static class ScenarioRunner
         if (scenario.CodecFloor)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            (codec, codecRecords, codecBytes) = CodecFloor.Measure(scenario, source, maxBytes: 768L * 1024 * 1024);
+            var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
+            (codec, codecRecords, codecBytes) = CodecFloor.Measure(scenario, floorSource, maxBytes: 768L * 1024 * 1024);
         }
 
         return new ScenarioResult
         {
             Scenario = scenario,
             Processors = Environment.ProcessorCount,
-            Records = store.Records,
-            Bytes = TotalBytes(source),
-            Objects = store.ObjectCount,
-            ObjectBytes = store.ObjectBytes,
-            Use = use,
+            Records = outcome.Records,
+            Bytes = outcome.Bytes,
+            Objects = outcome.Objects,
+            ObjectBytes = outcome.ObjectBytes,
+            Use = outcome.Use,
             Codec = codec,
             CodecRecords = codecRecords,
             CodecBytes = codecBytes,
-            Verified = verified,
+            Verified = outcome.Verified,
         };
     }
 
@@ -70,8 +76,18 @@ public static class ScenarioRunner
         ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreateSharedPage(s, p)).ToArray())]
         : null;
 
-    private static long TotalBytes(InMemoryShardSource source)
+    /// <summary>Feeds every record of <paramref name="source"/> and times until the last one is checkpointed.</summary>
+    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify)
     {
+        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: verify);
+        var meter = ResourceMeter.Start();
+        Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
+            harness.ReadShardAsync(source, shard, page => pages?[shard][page] ?? source.CreatePage(shard, page), source.PagesPerShard, CancellationToken.None)))];
+        long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
+        await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        ResourceUse use = meter.Stop();
+        harness.Check(source, appended);
+        string? verified = verify ? ObjectVerifier.Verify(source, harness.Store) : null;
         long bytes = 0;
         for (int s = 0; s < source.Shards; s++)
         {
@@ -81,67 +97,119 @@ public static class ScenarioRunner
             }
         }
 
-        return bytes;
+        return new FeedOutcome(harness.Store.Records, bytes, harness.Store.ObjectCount, harness.Store.ObjectBytes, use, verified);
     }
 
-    private static async Task<(ResourceUse Use, InMemoryS3 Store, string? Verified)> FeedAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify)
+    /// <summary>
+    /// Readers append as fast as the pipeline lets them; after a warm-up, the figures cover <see cref="Scenario.Seconds"/>
+    /// of delivered records. The peak resident set covers the whole run, warm-up included.
+    /// </summary>
+    private static async Task<FeedOutcome> FeedSteadyAsync(Scenario scenario, InMemoryShardSource source, RecordPool pool)
     {
-        (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
-        store.KeepObjects = verify;
-        var writer = new S3BatchWriter(
-            new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
-            client,
-            NullLogger<S3BatchWriter>.Instance);
-        var settings = new PipelineSettings
-        {
-            Name = "bench",
-            Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds },
-            MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
-        };
-        var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
-        var checkpointers = Enumerable.Range(0, source.Shards).Select(_ => new InMemoryCheckpointer()).ToArray();
-        await using var pipeline = new DeliveryPipeline(settings, writer, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
-        pipeline.Start();
-
-        var meter = ResourceMeter.Start();
-        Task[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() => ReadShardAsync(pipeline, source, pages, shard, checkpointers[shard])))];
-        await Task.WhenAll(shards).ConfigureAwait(false);
-        await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: false);
+        ResourceMeter.ResetPeakResidentSet();
+        using var stop = new CancellationTokenSource();
+        Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
+            harness.ReadShardAsync(source, shard, page => source.CreatePage(shard, page), int.MaxValue, stop.Token)))];
+        await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(scenario.Seconds / 3.0, 2, 5))).ConfigureAwait(false);
+        (long records, long objects, long objectBytes) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes);
+        var meter = ResourceMeter.Start(resetPeak: false);
+        await Task.Delay(TimeSpan.FromSeconds(scenario.Seconds)).ConfigureAwait(false);
+        (long records2, long objects2, long objectBytes2) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes);
         ResourceUse use = meter.Stop();
-
-        Check(source, store, checkpointers);
-        string? verified = verify ? ObjectVerifier.Verify(source, store) : null;
-        return (use, store, verified);
+        await stop.CancelAsync().ConfigureAwait(false);
+        long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
+        await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        harness.Check(source, appended);
+        long delivered = records2 - records;
+        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null);
     }
 
-    private static async Task ReadShardAsync(DeliveryPipeline pipeline, InMemoryShardSource source, RecordPage[][]? pages, int shard, InMemoryCheckpointer checkpointer)
+    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified);
+
+    /// <summary>One pipeline with its in-memory destination and checkpointers.</summary>
+    private sealed class Harness : IAsyncDisposable
     {
-        IShardSession session = pipeline.OpenShard(new ShardSessionStart("bench-stream", InMemoryShardSource.ShardId(shard), null, []), checkpointer);
-        await using (session.ConfigureAwait(false))
+        private readonly InMemoryCheckpointer[] _checkpointers;
+
+        private Harness(DeliveryPipeline pipeline, InMemoryS3 store, int shards)
         {
-            for (int page = 0; page < source.PagesPerShard; page++)
+            Pipeline = pipeline;
+            Store = store;
+            _checkpointers = [.. Enumerable.Range(0, shards).Select(_ => new InMemoryCheckpointer())];
+        }
+
+        public DeliveryPipeline Pipeline { get; }
+
+        public InMemoryS3 Store { get; }
+
+        public static Harness Start(Scenario scenario, int shards, bool keepObjects)
+        {
+            (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
+            store.KeepObjects = keepObjects;
+            var writer = new S3BatchWriter(
+                new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
+                client,
+                NullLogger<S3BatchWriter>.Instance);
+            var settings = new PipelineSettings
             {
-                await session.AppendAsync(pages?[shard][page] ?? source.CreatePage(shard, page), CancellationToken.None).ConfigureAwait(false);
+                Name = "bench",
+                Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds },
+                MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
+            };
+            var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
+            var pipeline = new DeliveryPipeline(settings, writer, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+            pipeline.Start();
+            return new Harness(pipeline, store, shards);
+        }
+
+        /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
+        public async Task<long> ReadShardAsync(InMemoryShardSource source, int shard, Func<int, RecordPage> page, int pages, CancellationToken stop)
+        {
+            IShardSession session = Pipeline.OpenShard(new ShardSessionStart("bench-stream", InMemoryShardSource.ShardId(shard), null, []), _checkpointers[shard]);
+            long appended = 0;
+            await using (session.ConfigureAwait(false))
+            {
+                try
+                {
+                    for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
+                    {
+                        await session.AppendAsync(page(i), stop).ConfigureAwait(false);
+                        appended++;
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // The page waiting for memory was never appended; the drain delivers what was.
+                }
+
+                await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private static void Check(InMemoryShardSource source, InMemoryS3 store, InMemoryCheckpointer[] checkpointers)
-    {
-        if (store.Records != source.TotalRecords)
-        {
-            throw new InvalidOperationException($"The objects hold {store.Records} records; {source.TotalRecords} were fed.");
+            return appended;
         }
 
-        for (int shard = 0; shard < source.Shards; shard++)
+        /// <summary>Every appended record is in an object and every shard checkpointed its last appended record.</summary>
+        public void Check(InMemoryShardSource source, long[] appendedPages)
         {
-            string last = source.SequenceNumber(shard, source.RecordsPerShard - 1);
-            if (checkpointers[shard].Checkpoint?.SequenceNumber != last)
+            long expected = 0;
+            for (int shard = 0; shard < appendedPages.Length; shard++)
             {
-                throw new InvalidOperationException($"Shard {shard} checkpointed at {checkpointers[shard].Checkpoint}, not at its last record {last}.");
+                long records = Math.Min(appendedPages[shard] * source.RecordsPerPage, source.RecordsPerShard);
+                expected += records;
+                string? last = records == 0 ? null : source.SequenceNumber(shard, records - 1);
+                if (_checkpointers[shard].Checkpoint?.SequenceNumber != last)
+                {
+                    throw new InvalidOperationException($"Shard {shard} checkpointed at {_checkpointers[shard].Checkpoint}, not at its last record {last}.");
+                }
+            }
+
+            if (Store.Records != expected)
+            {
+                throw new InvalidOperationException($"The objects hold {Store.Records} records; {expected} were fed.");
             }
         }
+
+        public ValueTask DisposeAsync() => Pipeline.DisposeAsync();
     }
 }
