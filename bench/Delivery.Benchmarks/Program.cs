@@ -19,11 +19,15 @@ internal static class Program
                 ScenarioResult result = await ScenarioRunner.RunAsync(ScenarioArguments.Parse(rest), Console.Error).ConfigureAwait(false);
                 Console.WriteLine(JsonSerializer.Serialize(result, Json));
                 return 0;
+            case "e2e":
+                return await EndToEndCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "local":
+                return await LocalStack.LocalStackCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "micro":
                 Micro.MicroBenchmarks.Run(rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks scenario [options]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
                 return 2;
         }
     }

@@ -79,6 +79,9 @@ public sealed record ScenarioResult
 
     public string? Verified { get; init; }
 
+    /// <summary>What the simulated readers allocated for their pages (as our Kinesis reader would): not the pipeline's.</summary>
+    public long SourceAllocatedBytes { get; init; }
+
     public double RecordsPerSecond => Records / Use.Seconds;
 
     public double MegabytesPerSecond => Bytes / Use.Seconds / 1e6;
@@ -92,5 +95,8 @@ public sealed record ScenarioResult
 
     public double CpuNanosecondsPerRecord => Use.CpuSeconds * 1e9 / Records;
 
-    public double AllocatedBytesPerRecord => (double)Use.AllocatedBytes / Records;
+    /// <summary>What the pipeline allocated per record, the readers' pages not counted.</summary>
+    public double AllocatedBytesPerRecord => (double)(Use.AllocatedBytes - SourceAllocatedBytes) / Records;
+
+    public double SourceAllocatedBytesPerRecord => (double)SourceAllocatedBytes / Records;
 }

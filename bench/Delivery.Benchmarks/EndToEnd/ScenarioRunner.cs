@@ -69,6 +69,7 @@ public static class ScenarioRunner
             CodecRecords = codecRecords,
             CodecBytes = codecBytes,
             Verified = outcome.Verified,
+            SourceAllocatedBytes = outcome.SourceAllocated,
         };
     }
 
@@ -86,6 +87,7 @@ public static class ScenarioRunner
         long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
         await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
         ResourceUse use = meter.Stop();
+        long sourceAllocated = harness.SourceAllocated;
         harness.Check(source, appended);
         string? verified = verify ? ObjectVerifier.Verify(source, harness.Store) : null;
         long bytes = 0;
@@ -97,7 +99,7 @@ public static class ScenarioRunner
             }
         }
 
-        return new FeedOutcome(harness.Store.Records, bytes, harness.Store.ObjectCount, harness.Store.ObjectBytes, use, verified);
+        return new FeedOutcome(harness.Store.Records, bytes, harness.Store.ObjectCount, harness.Store.ObjectBytes, use, verified, sourceAllocated);
     }
 
     /// <summary>
@@ -111,26 +113,39 @@ public static class ScenarioRunner
         using var stop = new CancellationTokenSource();
         Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
             harness.ReadShardAsync(source, shard, page => source.CreatePage(shard, page), int.MaxValue, stop.Token)))];
-        await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(scenario.Seconds / 3.0, 2, 5))).ConfigureAwait(false);
-        (long records, long objects, long objectBytes) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes);
+        // Warm-up: until the pipeline is in its steady state, which with many shards is only reached once the memory
+        // budget has filled and pressure cuts deliver every shard's buffer (and at least two seconds).
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        while ((warmUp.Elapsed < TimeSpan.FromSeconds(2) || harness.Store.ObjectCount < Math.Max(8, scenario.Shards)) && warmUp.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        (long records, long objects, long objectBytes, long sourceAllocated) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
         var meter = ResourceMeter.Start(resetPeak: false);
         await Task.Delay(TimeSpan.FromSeconds(scenario.Seconds)).ConfigureAwait(false);
-        (long records2, long objects2, long objectBytes2) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes);
+        (long records2, long objects2, long objectBytes2, long sourceAllocated2) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
         ResourceUse use = meter.Stop();
         await stop.CancelAsync().ConfigureAwait(false);
         long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
         await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
         harness.Check(source, appended);
         long delivered = records2 - records;
-        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null);
+        if (delivered == 0)
+        {
+            throw new InvalidOperationException($"No record was delivered in the {scenario.Seconds} s window: lengthen it with --seconds.");
+        }
+
+        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null, sourceAllocated2 - sourceAllocated);
     }
 
-    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified);
+    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified, long SourceAllocated);
 
     /// <summary>One pipeline with its in-memory destination and checkpointers.</summary>
     private sealed class Harness : IAsyncDisposable
     {
         private readonly InMemoryCheckpointer[] _checkpointers;
+        private long _sourceAllocated;
 
         private Harness(DeliveryPipeline pipeline, InMemoryS3 store, int shards)
         {
@@ -142,6 +157,9 @@ public static class ScenarioRunner
         public DeliveryPipeline Pipeline { get; }
 
         public InMemoryS3 Store { get; }
+
+        /// <summary>Bytes the simulated readers allocated building pages: theirs, not the pipeline's.</summary>
+        public long SourceAllocated => Interlocked.Read(ref _sourceAllocated);
 
         public static Harness Start(Scenario scenario, int shards, bool keepObjects)
         {
@@ -174,7 +192,10 @@ public static class ScenarioRunner
                 {
                     for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
                     {
-                        await session.AppendAsync(page(i), stop).ConfigureAwait(false);
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        RecordPage next = page(i);
+                        Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                        await session.AppendAsync(next, stop).ConfigureAwait(false);
                         appended++;
                     }
                 }
