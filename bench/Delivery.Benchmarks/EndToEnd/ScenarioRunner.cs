@@ -147,10 +147,13 @@ public static class ScenarioRunner
         private readonly InMemoryCheckpointer[] _checkpointers;
         private long _sourceAllocated;
 
-        private Harness(DeliveryPipeline pipeline, InMemoryS3 store, int shards)
+        private readonly CountingBackupWriter _backup;
+
+        private Harness(DeliveryPipeline pipeline, InMemoryS3 store, CountingBackupWriter backup, int shards)
         {
             Pipeline = pipeline;
             Store = store;
+            _backup = backup;
             _checkpointers = [.. Enumerable.Range(0, shards).Select(_ => new InMemoryCheckpointer())];
         }
 
@@ -176,9 +179,10 @@ public static class ScenarioRunner
                 MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
             };
             var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
-            var pipeline = new DeliveryPipeline(settings, writer, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+            var backup = new CountingBackupWriter();
+            var pipeline = new DeliveryPipeline(settings, writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
             pipeline.Start();
-            return new Harness(pipeline, store, shards);
+            return new Harness(pipeline, store, backup, shards);
         }
 
         /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
@@ -213,6 +217,11 @@ public static class ScenarioRunner
         /// <summary>Every appended record is in an object and every shard checkpointed its last appended record.</summary>
         public void Check(InMemoryShardSource source, long[] appendedPages)
         {
+            if (_backup.Records > 0)
+            {
+                throw new InvalidOperationException($"{_backup.Records} records failed and went to the backup bucket.");
+            }
+
             long expected = 0;
             for (int shard = 0; shard < appendedPages.Length; shard++)
             {

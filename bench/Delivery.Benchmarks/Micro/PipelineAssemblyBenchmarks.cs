@@ -27,7 +27,7 @@ public class PipelineAssemblyBenchmarks
     public async Task<long> AppendCutDeliverCheckpoint()
     {
         var writer = new NoOpWriter();
-        await using var pipeline = new DeliveryPipeline(new PipelineSettings { Name = "bench" }, writer, new MemoryBudget(512L * 1024 * 1024), TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+        await using var pipeline = new DeliveryPipeline(new PipelineSettings { Name = "bench" }, writer, new CountingBackupWriter(), new MemoryBudget(512L * 1024 * 1024), TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
         pipeline.Start();
         await Task.WhenAll(Enumerable.Range(0, 4).Select(shard => Task.Run(async () =>
         {
