@@ -105,7 +105,8 @@ public sealed class ShardBuffer
 
             if (IsEmpty && _sizeCutCount > 0 && _records.Capacity < _sizeCutCount)
             {
-                _records.Capacity = _sizeCutCount;
+                // Some headroom: a batch a few records longer than the last would otherwise double the list.
+                _records.Capacity = _sizeCutCount + (_sizeCutCount / 16) + 16;
             }
 
             if (records is SourceRecord[] array)
