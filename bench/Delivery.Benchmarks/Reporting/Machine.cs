@@ -28,6 +28,13 @@ public static class Machine
         }
     }
 
+    /// <summary>
+    /// True when more runnable threads than cores competed for the CPU (1-minute load average). Wall-clock throughput
+    /// then measures the neighbours; CPU time per record still measures the work.
+    /// </summary>
+    public static bool IsBusy() =>
+        double.TryParse(LoadAverage(), NumberStyles.Float, CultureInfo.InvariantCulture, out double load) && load > Environment.ProcessorCount + 0.5;
+
     private static string? ReadFirst(string file, string key)
     {
         try
