@@ -166,6 +166,18 @@ internal sealed class ShardSession : IShardSession
         _pipeline.Forget(this);
     }
 
+    /// <summary>True while the buffer holds records a cut could send on their way.</summary>
+    internal bool HasBufferedRecords
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_stopped && !_buffer.IsEmpty;
+            }
+        }
+    }
+
     /// <summary>
     /// Cuts what is buffered now, off the caller's path: when the interval elapses, or when a reader somewhere waits
     /// for memory (see <see cref="MemoryBudget"/>).
