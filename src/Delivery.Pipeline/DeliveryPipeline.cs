@@ -22,6 +22,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private readonly ConcurrentDictionary<ShardSession, byte> _sessions = new();
     private Task[] _loops = [];
     private int _disposed;
+    private int _sweeping;
 
     /// <summary>Creates a pipeline that writes to <paramref name="writer"/>.</summary>
     /// <param name="settings">Name, buffering hints and concurrency.</param>
@@ -134,11 +135,29 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
     // A reader waits for memory: every buffer of this pipeline goes on its way now rather than at its interval, or the
     // bytes idle shards hold could keep a busy shard waiting for up to 15 minutes.
+    // With many shards, readers start waiting many times a second, each raising pressure: one sweep at a time covers
+    // them all (the waiting reader has already cut its own buffer), and empty buffers are passed over without starting
+    // a cut. Sweeping every session for every waiter made each record cost five times more at 1,000 shards than at 100.
     private void OnMemoryPressure()
     {
-        foreach (ShardSession session in _sessions.Keys)
+        if (Interlocked.Exchange(ref _sweeping, 1) == 1)
         {
-            _ = session.CutInBackgroundAsync();
+            return;
+        }
+
+        try
+        {
+            foreach (ShardSession session in _sessions.Keys)
+            {
+                if (session.HasBufferedRecords)
+                {
+                    _ = session.CutInBackgroundAsync();
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _sweeping, 0);
         }
     }
 

@@ -68,17 +68,21 @@ internal sealed class ShardSession : IShardSession
             }
 
             var batches = new List<DeliveryBatch>();
-            foreach (SourceRecord record in page.Records)
-            {
-                // A re-read after an expired iterator or a replay may overlap what this session already holds.
-                if (_lastAppended is { } last && record.Position <= last)
-                {
-                    skippedBytes += record.Data.Length;
-                    continue;
-                }
+            IReadOnlyList<SourceRecord> records = page.Records;
 
-                _buffer.Append(record, batches);
-                _lastAppended = record.Position;
+            // A re-read after an expired iterator or a replay may overlap what this session already holds. A page is in
+            // shard order, so only its head can overlap: skip that, then append the rest as a block.
+            int first = 0;
+            while (first < records.Count && _lastAppended is { } last && records[first].Position <= last)
+            {
+                skippedBytes += records[first].Data.Length;
+                first++;
+            }
+
+            if (first < records.Count)
+            {
+                _buffer.Append(records, first, batches);
+                _lastAppended = records[^1].Position;
             }
 
             if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
@@ -160,6 +164,18 @@ internal sealed class ShardSession : IShardSession
         Task all = Task.WhenAll(inFlight);
         await Task.WhenAny(all, Task.Delay(DisposeWaitLimit, _pipeline.TimeProvider)).ConfigureAwait(false);
         _pipeline.Forget(this);
+    }
+
+    /// <summary>True while the buffer holds records a cut could send on their way.</summary>
+    internal bool HasBufferedRecords
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_stopped && !_buffer.IsEmpty;
+            }
+        }
     }
 
     /// <summary>

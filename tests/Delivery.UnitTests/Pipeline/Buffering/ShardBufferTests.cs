@@ -37,4 +37,34 @@ public sealed class ShardBufferTests
         cuts[0].Id.ShouldBe(cuts[1].Id);
         cuts[0].Id.Length.ShouldBe(32);
     }
+
+    [Theory]
+    [InlineData(25, false)]
+    [InlineData(200, false)]
+    [InlineData(25, true)]
+    public void AppendingAPage_CutsExactlyWhereAppendingItsRecordsOneByOneDoes(int sizeLimit, bool withPlannedCut)
+    {
+        PlannedBatch[] planned = withPlannedCut ? [new PlannedBatch(Records.Position(3), Records.Position(9))] : [];
+        IReadOnlyList<SourceRecord> records = [.. Records.Page("shard", 1, 40, size: 7).Records.Concat(Records.Page("shard", 41, 30, size: 11).Records)];
+        var byRecord = new ShardBuffer("p", "s", "shard", sizeLimit, planned);
+        var byPage = new ShardBuffer("p", "s", "shard", sizeLimit, planned);
+        var recordCuts = new List<DeliveryBatch>();
+        var pageCuts = new List<DeliveryBatch>();
+
+        foreach (SourceRecord record in records.Skip(2))
+        {
+            byRecord.Append(record, recordCuts);
+        }
+
+        byPage.Append(records.Take(40).ToArray(), 2, pageCuts);
+        byPage.Append(records.Skip(40).ToList(), 0, pageCuts);
+
+        pageCuts.Select(Describe).ShouldBe(recordCuts.Select(Describe));
+        pageCuts.Count.ShouldBeGreaterThan(1);
+        byPage.Bytes.ShouldBe(byRecord.Bytes);
+        Describe(byPage.TryCutNow()!).ShouldBe(Describe(byRecord.TryCutNow()!));
+    }
+
+    private static string Describe(DeliveryBatch batch) =>
+        $"{batch.Source.First}..{batch.Source.Last} x{batch.Records.Count}: {string.Join(",", batch.Records.Select(r => r.Position.SequenceNumber))}";
 }

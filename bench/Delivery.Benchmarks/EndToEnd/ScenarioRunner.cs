@@ -1,0 +1,245 @@
+using Delivery.Benchmarks.Data;
+using Delivery.Destinations.S3;
+using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
+using Delivery.Pipeline.Memory;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.Benchmarks.EndToEnd;
+
+/// <summary>
+/// Runs the real <see cref="DeliveryPipeline"/> with the real <see cref="S3BatchWriter"/> in this process: simulated
+/// shards append pages to their sessions as shard readers do, the writer formats and compresses every batch exactly as
+/// in production, and only the upload is replaced by <see cref="InMemoryS3"/>. Every shard is drained at the end and
+/// the run checks that each record fed was delivered and checkpointed.
+/// </summary>
+public static class ScenarioRunner
+{
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, TextWriter progress)
+    {
+        RecordPool pool = RecordPool.Generate(scenario.Shape);
+        bool steady = scenario.Seconds > 0;
+        long perShard = steady ? long.MaxValue / 2 / scenario.Shards : scenario.RecordsFor(pool) / scenario.Shards;
+        var source = new InMemoryShardSource(pool, scenario.Shards, perShard, scenario.RecordsPerPage);
+
+        // Tier-1 code and warm pools before anything is measured: short volume runs of the same configuration.
+        int warmShards = Math.Min(scenario.Shards, 64);
+        var warmSource = new InMemoryShardSource(pool, warmShards, Math.Max(1, 200_000 / warmShards), scenario.RecordsPerPage);
+        for (int i = 0; i < 3; i++)
+        {
+            await FeedVolumeAsync(scenario, warmSource, Prebuild(warmSource, scenario.Prebuilt), verify: false).ConfigureAwait(false);
+        }
+
+        if (scenario.CodecFloor)
+        {
+            CodecFloor.Measure(scenario, warmSource, maxBytes: 32L * 1024 * 1024);
+        }
+
+        await progress.WriteLineAsync(steady
+            ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)..."
+            : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
+        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady);
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        FeedOutcome outcome = steady
+            ? await FeedSteadyAsync(scenario, source, pool).ConfigureAwait(false)
+            : await FeedVolumeAsync(scenario, source, pages, scenario.Verify).ConfigureAwait(false);
+        pages = null;
+
+        ResourceUse? codec = null;
+        long codecRecords = 0;
+        long codecBytes = 0;
+        if (scenario.CodecFloor)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
+            (codec, codecRecords, codecBytes) = CodecFloor.Measure(scenario, floorSource, maxBytes: 768L * 1024 * 1024);
+        }
+
+        return new ScenarioResult
+        {
+            Scenario = scenario,
+            Processors = Environment.ProcessorCount,
+            Records = outcome.Records,
+            Bytes = outcome.Bytes,
+            Objects = outcome.Objects,
+            ObjectBytes = outcome.ObjectBytes,
+            Use = outcome.Use,
+            Codec = codec,
+            CodecRecords = codecRecords,
+            CodecBytes = codecBytes,
+            Verified = outcome.Verified,
+            SourceAllocatedBytes = outcome.SourceAllocated,
+        };
+    }
+
+    private static RecordPage[][]? Prebuild(InMemoryShardSource source, bool prebuilt) => prebuilt
+        ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreateSharedPage(s, p)).ToArray())]
+        : null;
+
+    /// <summary>Feeds every record of <paramref name="source"/> and times until the last one is checkpointed.</summary>
+    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify)
+    {
+        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: verify);
+        var meter = ResourceMeter.Start();
+        Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
+            harness.ReadShardAsync(source, shard, page => pages?[shard][page] ?? source.CreatePage(shard, page), source.PagesPerShard, CancellationToken.None)))];
+        long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
+        await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        ResourceUse use = meter.Stop();
+        long sourceAllocated = harness.SourceAllocated;
+        harness.Check(source, appended);
+        string? verified = verify ? ObjectVerifier.Verify(source, harness.Store) : null;
+        long bytes = 0;
+        for (int s = 0; s < source.Shards; s++)
+        {
+            for (long i = 0; i < source.RecordsPerShard; i++)
+            {
+                bytes += source.Data(s, i).Length;
+            }
+        }
+
+        return new FeedOutcome(harness.Store.Records, bytes, harness.Store.ObjectCount, harness.Store.ObjectBytes, use, verified, sourceAllocated);
+    }
+
+    /// <summary>
+    /// Readers append as fast as the pipeline lets them; after a warm-up, the figures cover <see cref="Scenario.Seconds"/>
+    /// of delivered records. The peak resident set covers the whole run, warm-up included.
+    /// </summary>
+    private static async Task<FeedOutcome> FeedSteadyAsync(Scenario scenario, InMemoryShardSource source, RecordPool pool)
+    {
+        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: false);
+        ResourceMeter.ResetPeakResidentSet();
+        using var stop = new CancellationTokenSource();
+        Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
+            harness.ReadShardAsync(source, shard, page => source.CreatePage(shard, page), int.MaxValue, stop.Token)))];
+        // Warm-up: until the pipeline is in its steady state, which with many shards is only reached once the memory
+        // budget has filled and pressure cuts deliver every shard's buffer (and at least two seconds).
+        var warmUp = System.Diagnostics.Stopwatch.StartNew();
+        while ((warmUp.Elapsed < TimeSpan.FromSeconds(2) || harness.Store.ObjectCount < Math.Max(8, scenario.Shards)) && warmUp.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        (long records, long objects, long objectBytes, long sourceAllocated) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
+        var meter = ResourceMeter.Start(resetPeak: false);
+        await Task.Delay(TimeSpan.FromSeconds(scenario.Seconds)).ConfigureAwait(false);
+        (long records2, long objects2, long objectBytes2, long sourceAllocated2) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
+        ResourceUse use = meter.Stop();
+        await stop.CancelAsync().ConfigureAwait(false);
+        long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
+        await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        harness.Check(source, appended);
+        long delivered = records2 - records;
+        if (delivered == 0)
+        {
+            throw new InvalidOperationException($"No record was delivered in the {scenario.Seconds} s window: lengthen it with --seconds.");
+        }
+
+        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null, sourceAllocated2 - sourceAllocated);
+    }
+
+    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified, long SourceAllocated);
+
+    /// <summary>One pipeline with its in-memory destination and checkpointers.</summary>
+    private sealed class Harness : IAsyncDisposable
+    {
+        private readonly InMemoryCheckpointer[] _checkpointers;
+        private long _sourceAllocated;
+
+        private readonly CountingBackupWriter _backup;
+
+        private Harness(DeliveryPipeline pipeline, InMemoryS3 store, CountingBackupWriter backup, int shards)
+        {
+            Pipeline = pipeline;
+            Store = store;
+            _backup = backup;
+            _checkpointers = [.. Enumerable.Range(0, shards).Select(_ => new InMemoryCheckpointer())];
+        }
+
+        public DeliveryPipeline Pipeline { get; }
+
+        public InMemoryS3 Store { get; }
+
+        /// <summary>Bytes the simulated readers allocated building pages: theirs, not the pipeline's.</summary>
+        public long SourceAllocated => Interlocked.Read(ref _sourceAllocated);
+
+        public static Harness Start(Scenario scenario, int shards, bool keepObjects)
+        {
+            (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
+            store.KeepObjects = keepObjects;
+            var writer = new S3BatchWriter(
+                new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
+                client,
+                NullLogger<S3BatchWriter>.Instance);
+            var settings = new PipelineSettings
+            {
+                Name = "bench",
+                Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds },
+                MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
+            };
+            var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
+            var backup = new CountingBackupWriter();
+            var pipeline = new DeliveryPipeline(settings, writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+            pipeline.Start();
+            return new Harness(pipeline, store, backup, shards);
+        }
+
+        /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
+        public async Task<long> ReadShardAsync(InMemoryShardSource source, int shard, Func<int, RecordPage> page, int pages, CancellationToken stop)
+        {
+            IShardSession session = Pipeline.OpenShard(new ShardSessionStart("bench-stream", InMemoryShardSource.ShardId(shard), null, []), _checkpointers[shard]);
+            long appended = 0;
+            await using (session.ConfigureAwait(false))
+            {
+                try
+                {
+                    for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
+                    {
+                        long before = GC.GetAllocatedBytesForCurrentThread();
+                        RecordPage next = page(i);
+                        Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                        await session.AppendAsync(next, stop).ConfigureAwait(false);
+                        appended++;
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    // The page waiting for memory was never appended; the drain delivers what was.
+                }
+
+                await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return appended;
+        }
+
+        /// <summary>Every appended record is in an object and every shard checkpointed its last appended record.</summary>
+        public void Check(InMemoryShardSource source, long[] appendedPages)
+        {
+            if (_backup.Records > 0)
+            {
+                throw new InvalidOperationException($"{_backup.Records} records failed and went to the backup bucket.");
+            }
+
+            long expected = 0;
+            for (int shard = 0; shard < appendedPages.Length; shard++)
+            {
+                long records = Math.Min(appendedPages[shard] * source.RecordsPerPage, source.RecordsPerShard);
+                expected += records;
+                string? last = records == 0 ? null : source.SequenceNumber(shard, records - 1);
+                if (_checkpointers[shard].Checkpoint?.SequenceNumber != last)
+                {
+                    throw new InvalidOperationException($"Shard {shard} checkpointed at {_checkpointers[shard].Checkpoint}, not at its last record {last}.");
+                }
+            }
+
+            if (Store.Records != expected)
+            {
+                throw new InvalidOperationException($"The objects hold {Store.Records} records; {expected} were fed.");
+            }
+        }
+
+        public ValueTask DisposeAsync() => Pipeline.DisposeAsync();
+    }
+}
