@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Delivery.Pipeline.Delivery;
 using Delivery.Pipeline.Memory;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -22,7 +23,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private Task[] _loops = [];
     private int _disposed;
 
-    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger)
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxConcurrentDeliveries, 1);
@@ -32,6 +33,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         Budget.Pressure += OnMemoryPressure;
         TimeProvider = timeProvider;
         Logger = logger;
+        Telemetry = telemetry;
+        telemetry?.TrackFreshness(writer.DestinationType, OldestUndeliveredArrival);
         _queue = Channel.CreateBounded<DeliveryWork>(new BoundedChannelOptions(settings.MaxConcurrentDeliveries * 2)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -43,6 +46,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             {
                 string errorCode = exception is DeliveryException delivery ? delivery.ErrorCode : exception.GetType().Name;
                 Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, _writer.DestinationType, args.AttemptNumber + 1, errorCode, args.RetryDelay);
+                Telemetry?.BatchFailed(_writer.DestinationType, batch.Source.ShardId, errorCode, exception.Message);
             }
         });
     }
@@ -56,6 +60,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal ILogger Logger { get; }
+
+    internal PipelineTelemetry? Telemetry { get; }
+
+    /// <summary>True once started and while every delivery loop runs (the liveness of this pipeline's delivery side).</summary>
+    public bool IsRunning => _loops.Length > 0 && _loops.All(loop => !loop.IsCompleted);
 
     internal CancellationToken Stopping => _hardStop.Token;
 
@@ -114,6 +123,27 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         _hardStop.Dispose();
     }
 
+    /// <summary>
+    /// Arrival time of the oldest record read but not yet delivered, across this pipeline's shards (buffered or in a
+    /// batch being written); null when nothing waits. DataFreshness is its age.
+    /// </summary>
+    public DateTimeOffset? OldestUndeliveredArrival()
+    {
+        DateTimeOffset? oldest = null;
+        foreach (ShardSession session in _sessions.Keys)
+        {
+            if (session.OldestUndeliveredArrival() is { } arrival && (oldest is null || arrival < oldest))
+            {
+                oldest = arrival;
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>What each shard session of this pipeline holds now, for the status page.</summary>
+    public IReadOnlyList<ShardDeliveryStatus> ShardStatuses() => [.. _sessions.Keys.Select(session => session.Status())];
+
     internal ValueTask EnqueueAsync(DeliveryWork work, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(work, cancellationToken);
 
     internal void Forget(ShardSession session) => _sessions.TryRemove(session, out _);
@@ -158,6 +188,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         ShardSession session = work.Session;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token, session.LeaseLost);
         CancellationToken token = cancellation.Token;
+        using IDisposable? scope = Log.BatchScope(Logger, batch.Source.ShardId, batch.Id);
         try
         {
             // The planned range goes to the lease before the object is written, so a new owner after a crash cuts the
@@ -190,6 +221,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             }
 
             session.Acknowledge(batch);
+            Telemetry?.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count, batch.DataBytes);
             Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count, batch.DataBytes, _writer.DestinationType);
             await session.PersistAsync(token).ConfigureAwait(false);
         }

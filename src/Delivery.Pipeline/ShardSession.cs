@@ -25,6 +25,7 @@ internal sealed class ShardSession : IShardSession
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly HashSet<DeliveryWork> _inFlight = [];
     private ShardPosition? _lastAppended;
+    private DateTimeOffset _bufferOldestArrival;
     private ITimer? _intervalTimer;
     private long _timerGeneration;
     private long _persistedVersion;
@@ -59,6 +60,7 @@ internal sealed class ShardSession : IShardSession
         await AcquireBudgetAsync(page, cancellationToken).ConfigureAwait(false);
         var cuts = new List<DeliveryWork>();
         long skippedBytes = 0;
+        int skippedRecords = 0;
         lock (_gate)
         {
             if (_stopped)
@@ -74,11 +76,15 @@ internal sealed class ShardSession : IShardSession
                 if (_lastAppended is { } last && record.Position <= last)
                 {
                     skippedBytes += record.Data.Length;
+                    skippedRecords++;
                     continue;
                 }
 
                 _buffer.Append(record, batches);
                 _lastAppended = record.Position;
+
+                // A buffer of one record has just started (any cut takes the whole buffer): its age starts with it.
+                _bufferOldestArrival = _buffer.Count == 1 || record.ApproximateArrivalTimestamp < _bufferOldestArrival ? record.ApproximateArrivalTimestamp : _bufferOldestArrival;
             }
 
             if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
@@ -100,6 +106,8 @@ internal sealed class ShardSession : IShardSession
         {
             _pipeline.Budget.Release(skippedBytes);
         }
+
+        _pipeline.Telemetry?.RecordsIncoming(page.Records.Count - skippedRecords, page.DataBytes - skippedBytes);
 
         await EnqueueAllAsync(cuts).ConfigureAwait(false);
     }
@@ -143,6 +151,37 @@ internal sealed class ShardSession : IShardSession
     }
 
     public void Abandon() => Stop(leaseLost: true);
+
+    /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
+    internal DateTimeOffset? OldestUndeliveredArrival()
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return null;
+            }
+
+            DateTimeOffset? oldest = _buffer.IsEmpty ? null : _bufferOldestArrival;
+            foreach (DeliveryWork work in _inFlight)
+            {
+                if (oldest is null || work.Batch.OldestArrival < oldest)
+                {
+                    oldest = work.Batch.OldestArrival;
+                }
+            }
+
+            return oldest;
+        }
+    }
+
+    internal ShardDeliveryStatus Status()
+    {
+        lock (_gate)
+        {
+            return new ShardDeliveryStatus(ShardId, _tracker.Checkpoint, _buffer.Count, _buffer.Bytes, _inFlight.Count, _stopped);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Delivery.Kinesis.Reading;
@@ -17,10 +18,12 @@ internal sealed class ShardReader
     private readonly KinesisSourceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly PipelineTelemetry? _telemetry;
     private ShardPosition? _lastRead;
 
-    public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger)
+    public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger, PipelineTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _kinesis = kinesis;
         _streamName = options.StreamName;
         _shardId = shardId;
@@ -79,6 +82,11 @@ internal sealed class ShardReader
             catch (AmazonKinesisException ex) when (ex.Kind == FailureKind.Retryable)
             {
                 // The client has retried already; back off further so a throttled shard is never spun on.
+                if (ex is ProvisionedThroughputExceededException)
+                {
+                    _telemetry?.GetRecordsThrottled(_shardId);
+                }
+
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, backoff);
                 wait = backoff;
@@ -86,6 +94,7 @@ internal sealed class ShardReader
             }
 
             MillisBehindLatest = response.MillisBehindLatest;
+            _telemetry?.RecordsRead(_shardId, response.Records.Count, PageBytes(response), response.MillisBehindLatest);
             if (response.Records.Count > 0)
             {
                 RecordPage page = ToPage(response);
@@ -107,6 +116,17 @@ internal sealed class ShardReader
         }
 
         return true;
+    }
+
+    private static long PageBytes(GetRecordsResponse response)
+    {
+        long bytes = 0;
+        foreach (Record record in response.Records)
+        {
+            bytes += record.Data.Length;
+        }
+
+        return bytes;
     }
 
     private RecordPage ToPage(GetRecordsResponse response)
