@@ -13,6 +13,8 @@ public sealed class PipelineTelemetry
     private readonly ConcurrentDictionary<string, ShardActivity> _shards = new(StringComparer.Ordinal);
     private volatile Func<DateTimeOffset?>? _oldestUndelivered;
     private volatile string? _destinationType;
+    private volatile ActivityError? _lastDeliveryFailure;
+    private long _lastDeliveredTicks = -1;
 
     internal PipelineTelemetry(DeliveryMetrics metrics, string name)
     {
@@ -29,6 +31,12 @@ public sealed class PipelineTelemetry
 
     /// <summary>The destination type of the pipeline's writer ("s3", "http", "redshift"); names its DataFreshness metric.</summary>
     public string? DestinationType => _destinationType;
+
+    /// <summary>When any batch of this pipeline was last delivered; null before the first.</summary>
+    public DateTimeOffset? LastDeliveredAt => Interlocked.Read(ref _lastDeliveredTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>The last failed delivery attempt of this pipeline; the destination is unreachable while it is newer than <see cref="LastDeliveredAt"/>.</summary>
+    public ActivityError? LastDeliveryFailure => _lastDeliveryFailure;
 
     internal string? MetricPrefix { get; private set; }
 
@@ -120,14 +128,18 @@ public sealed class PipelineTelemetry
         destination.Bytes.Add(bytes, Tags);
         destination.Success.Record(1, Tags);
         destination.ObjectCount?.Add(1, Tags);
-        Shard(shardId).LastDeliveryAt = _metrics.TimeProvider.GetUtcNow();
+        DateTimeOffset now = _metrics.TimeProvider.GetUtcNow();
+        Shard(shardId).LastDeliveryAt = now;
+        Interlocked.Exchange(ref _lastDeliveredTicks, now.UtcTicks);
     }
 
     /// <summary>One attempt to write a batch failed; the pipeline retries it.</summary>
     public void BatchFailed(string destinationType, string shardId, string errorCode, string message)
     {
         _metrics.Destination(destinationType).Success.Record(0, Tags);
-        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+        var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+        Shard(shardId).LastError = error;
+        _lastDeliveryFailure = error;
     }
 
     // ---- Backup bucket ----

@@ -5,6 +5,7 @@ using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Memory;
+using Delivery.Telemetry;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -29,17 +30,27 @@ internal sealed class DeliveryWorkerService(
 
     public IReadOnlyList<LeaseCoordinator> Coordinators => [.. _runners.Select(runner => runner.Coordinator)];
 
+    /// <summary>The pipelines started so far, for the health checks and the status page.</summary>
+    internal IReadOnlyList<PipelineRunner> Runners => [.. _runners];
+
+    /// <summary>True once every pipeline has started (its stream and lease table were found).</summary>
+    public bool Started { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Log.WorkerStarting(logger, WorkerId, options.Pipelines.Count, string.Join(", ", options.Pipelines.Keys));
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
+            // Everything the pipeline's loops log carries its name: they start inside this scope and inherit it.
+            using IDisposable? scope = Log.PipelineScope(logger, name);
             PipelineRunner runner = CreateRunner(name, pipeline);
             _runners.Add(runner);
-            await runner.StartAsync(cancellationToken).ConfigureAwait(false);
+            await runner.StartAsync(services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
             Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
             _ = WatchAsync(runner);
         }
+
+        Started = true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -65,6 +76,7 @@ internal sealed class DeliveryWorkerService(
     private PipelineRunner CreateRunner(string name, PipelineOptions pipeline)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
+        PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
         IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
         var settings = new PipelineSettings
         {
@@ -72,15 +84,15 @@ internal sealed class DeliveryWorkerService(
             Buffering = pipeline.Buffering,
             MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
         };
-        var delivery = new DeliveryPipeline(settings, writer, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>());
+        var delivery = new DeliveryPipeline(settings, writer, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);
         var store = new DynamoDbLeaseStore(
             services.GetRequiredService<IAmazonDynamoDB>(),
             DeliveryOptionsRules.LeaseTableName(name, pipeline),
             pipeline.Kinesis.Leases.CreateTableIfMissing,
             time,
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
-        var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>());
-        return new PipelineRunner(name, coordinator, delivery);
+        var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>(), telemetry);
+        return new PipelineRunner(name, coordinator, delivery, store, telemetry);
     }
 
     private async Task WatchAsync(PipelineRunner runner)
