@@ -1,3 +1,4 @@
+using Delivery.Worker.CommandLine;
 using Delivery.Worker.Configuration;
 using Delivery.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -11,12 +12,27 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        string? verb = CommandLineVerbs.VerbOf(args);
+        args = CommandLineVerbs.Normalize(args);
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        AddConfigFile(builder.Configuration);
+        try
+        {
+            AddConfigFile(builder.Configuration);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"The configuration file cannot be read: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (verb is not null)
+        {
+            return await CommandLineVerbs.RunAsync(verb, args, builder.Configuration, Console.Out, Console.Error).ConfigureAwait(false);
+        }
 
         DeliveryOptions options;
         try
