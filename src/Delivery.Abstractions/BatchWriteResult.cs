@@ -7,16 +7,53 @@ public sealed class BatchWriteResult
 
     public BatchWriteResult(IReadOnlyList<FailedRecord> failedRecords)
     {
+        ArgumentNullException.ThrowIfNull(failedRecords);
         FailedRecords = failedRecords;
     }
 
+    /// <summary>The records that go to the backup bucket instead; every other record of the batch is delivered.</summary>
     public IReadOnlyList<FailedRecord> FailedRecords { get; }
 
     public bool AllDelivered => FailedRecords.Count == 0;
 }
 
-/// <summary>A record a destination could not deliver, by its index in the batch.</summary>
-/// <param name="Index">Index into <see cref="DeliveryBatch.Records"/>.</param>
-/// <param name="ErrorCode">A Firehose-style error code such as "S3.AccessDenied".</param>
-/// <param name="ErrorMessage">What went wrong, for a person.</param>
-public readonly record struct FailedRecord(int Index, string ErrorCode, string ErrorMessage);
+/// <summary>A record that could not be transformed, converted or delivered within its retry budget.</summary>
+/// <param name="Index">Index into <see cref="DeliveryBatch.Records"/>: the backup holds that record's original bytes.</param>
+/// <param name="ErrorCode">A Firehose-style error code such as "Lambda.MissingRecordId" or "HttpEndpoint.ResponseTimeout".</param>
+/// <param name="ErrorMessage">What went wrong, for a person. Never holds secrets.</param>
+/// <param name="ErrorOutputType">Which failure this is (<see cref="ErrorOutputTypes"/>); it names the error prefix folder.</param>
+/// <param name="AttemptsMade">How many times the failing step was tried.</param>
+/// <param name="LambdaArn">The transform that failed the record, for transform failures.</param>
+public readonly record struct FailedRecord(
+    int Index,
+    string ErrorCode,
+    string ErrorMessage,
+    string ErrorOutputType,
+    int AttemptsMade = 1,
+    string? LambdaArn = null);
+
+/// <summary>The values of Firehose's <c>!{firehose:error-output-type}</c> expression, and Delivery's own additions.</summary>
+public static class ErrorOutputTypes
+{
+    /// <summary>A transform returned ProcessingFailed, failed, or returned a malformed response for the record.</summary>
+    public const string ProcessingFailed = "processing-failed";
+
+    /// <summary>The record could not be converted to the output format (Parquet).</summary>
+    public const string FormatConversionFailed = "format-conversion-failed";
+
+    /// <summary>The HTTP endpoint did not accept the record's batch within the retry duration.</summary>
+    public const string HttpEndpointFailed = "http-endpoint-failed";
+
+    /// <summary>Redshift (or PostgreSQL) did not load the record's batch within the retry duration.</summary>
+    public const string RedshiftFailed = "redshift-failed";
+
+    /// <summary>The record's partition would have exceeded the cap on active partitions.</summary>
+    public const string PartitionCountExceeded = "partition-count-exceeded";
+
+    /// <summary>The record was to be decompressed (CloudWatch Logs, gzip) and was not valid compressed data.</summary>
+    public const string DecompressionFailed = "decompression-failed";
+
+    /// <summary>Every type, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } =
+        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, PartitionCountExceeded, DecompressionFailed];
+}

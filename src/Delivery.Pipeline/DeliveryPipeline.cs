@@ -16,6 +16,7 @@ namespace Delivery.Pipeline;
 public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 {
     private readonly IBatchWriter _writer;
+    private readonly IBackupWriter _backup;
     private readonly Channel<DeliveryWork> _queue;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ResiliencePipeline _retry;
@@ -23,12 +24,23 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private Task[] _loops = [];
     private int _disposed;
 
-    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
+    /// <summary>Creates a pipeline that writes to <paramref name="writer"/>.</summary>
+    /// <param name="settings">Name, buffering hints and concurrency.</param>
+    /// <param name="writer">The destination.</param>
+    /// <param name="backup">Where records the writer reports as failed go, before their batch is acknowledged.</param>
+    /// <param name="budget">The worker's memory budget, shared by all pipelines.</param>
+    /// <param name="timeProvider">The clock for intervals and retry backoff.</param>
+    /// <param name="logger">Receives delivery and checkpoint events.</param>
+    /// <param name="telemetry">Receives the pipeline's metrics and per-shard activity; none when null.</param>
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(backup);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxConcurrentDeliveries, 1);
         Settings = settings;
         _writer = writer;
+        _backup = backup;
         Budget = budget;
         Budget.Pressure += OnMemoryPressure;
         TimeProvider = timeProvider;
@@ -45,8 +57,16 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             if (args.Context.Properties.TryGetValue(CurrentBatch, out DeliveryBatch? batch) && args.Outcome.Exception is { } exception)
             {
                 string errorCode = exception is DeliveryException delivery ? delivery.ErrorCode : exception.GetType().Name;
-                Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, _writer.DestinationType, args.AttemptNumber + 1, errorCode, args.RetryDelay);
-                Telemetry?.BatchFailed(_writer.DestinationType, batch.Source.ShardId, errorCode, exception.Message);
+                string target = args.Context.Properties.GetValue(CurrentTarget, _writer.DestinationType);
+                Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, target, args.AttemptNumber + 1, errorCode, args.RetryDelay);
+                if (target == _writer.DestinationType)
+                {
+                    Telemetry?.BatchFailed(_writer.DestinationType, batch.Source.ShardId, errorCode, exception.Message);
+                }
+                else
+                {
+                    Telemetry?.BackupFailed(batch.Source.ShardId, errorCode, exception.Message);
+                }
             }
         });
     }
@@ -69,6 +89,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     internal CancellationToken Stopping => _hardStop.Token;
 
     private static ResiliencePropertyKey<DeliveryBatch> CurrentBatch { get; } = new("delivery.batch");
+
+    private static ResiliencePropertyKey<string> CurrentTarget { get; } = new("delivery.target");
 
     /// <summary>Starts the delivery loops.</summary>
     public void Start()
@@ -195,34 +217,20 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             // same batch again and overwrites the object instead of writing its records a second time.
             await session.PersistAsync(token).ConfigureAwait(false);
 
-            ResilienceContext context = ResilienceContextPool.Shared.Get(token);
-            context.Properties.Set(CurrentBatch, batch);
-            try
+            BatchWriteResult result = await WithRetriesAsync(
+                batch,
+                _writer.DestinationType,
+                static (state, ct) => state.Writer.WriteAsync(state.Batch, ct),
+                (Writer: _writer, Batch: batch),
+                token).ConfigureAwait(false);
+            if (!result.AllDelivered)
             {
-                await _retry.ExecuteAsync(
-                    static async (ctx, state) =>
-                    {
-                        BatchWriteResult result = await state.Writer.WriteAsync(state.Batch, ctx.CancellationToken).ConfigureAwait(false);
-                        if (!result.AllDelivered)
-                        {
-                            FailedRecord first = result.FailedRecords[0];
-                            throw new DeliveryException(
-                                FailureKind.Retryable,
-                                first.ErrorCode,
-                                $"{result.FailedRecords.Count} of {state.Batch.Records.Count} records were not delivered; first: {first.ErrorMessage}");
-                        }
-                    },
-                    context,
-                    (Writer: _writer, Batch: batch)).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
+                await BackUpAsync(batch, result.FailedRecords, token).ConfigureAwait(false);
             }
 
             session.Acknowledge(batch);
-            Telemetry?.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count, batch.DataBytes);
-            Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count, batch.DataBytes, _writer.DestinationType);
+            Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes, _writer.DestinationType);
+            RecordDelivery(batch, result);
             await session.PersistAsync(token).ConfigureAwait(false);
         }
         catch (LeaseLostException)
@@ -244,6 +252,72 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         {
             Budget.Release(batch.DataBytes);
             session.Completed(work);
+        }
+    }
+
+    // Failed records are part of the batch's acknowledgement: the checkpoint may pass them only once they are in the
+    // backup bucket, and a backup that cannot be written is retried like a delivery, holding the shard where it is.
+    private async Task BackUpAsync(DeliveryBatch batch, IReadOnlyList<FailedRecord> failed, CancellationToken token)
+    {
+        FailedRecordChecks.EnsureValid(batch, failed, _writer.DestinationType);
+        foreach (IGrouping<string, FailedRecord> group in failed.GroupBy(record => record.ErrorOutputType, StringComparer.Ordinal))
+        {
+            FailedRecord[] records = [.. group.OrderBy(record => record.Index)];
+            await WithRetriesAsync(
+                batch,
+                "backup bucket (" + group.Key + ")",
+                static async (state, ct) =>
+                {
+                    await state.Backup.WriteFailedAsync(state.Batch, state.Type, state.Records, ct).ConfigureAwait(false);
+                    return true;
+                },
+                (Backup: _backup, Batch: batch, Type: group.Key, Records: records),
+                token).ConfigureAwait(false);
+            Log.FailedRecordsBackedUp(Logger, Name, batch.Id, batch.Source.ShardId, records.Length, group.Key, records[0].ErrorCode);
+            Telemetry?.BackupWritten(records.Length, records.Sum(record => (long)batch.Records[record.Index].Data.Length));
+        }
+    }
+
+    // What the destination took counts as delivered; a batch it gave up on whole (into the backup bucket) counts as a
+    // failed write, as Firehose counts a delivery that ran out of retries.
+    private void RecordDelivery(DeliveryBatch batch, BatchWriteResult result)
+    {
+        if (Telemetry is null)
+        {
+            return;
+        }
+
+        if (result.FailedRecords.Count == batch.Records.Count)
+        {
+            FailedRecord first = result.FailedRecords[0];
+            Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, first.ErrorCode, first.ErrorMessage);
+            return;
+        }
+
+        long failedBytes = result.FailedRecords.Sum(record => (long)batch.Records[record.Index].Data.Length);
+        Telemetry.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes - failedBytes);
+    }
+
+    private async Task<TResult> WithRetriesAsync<TResult, TState>(
+        DeliveryBatch batch,
+        string target,
+        Func<TState, CancellationToken, Task<TResult>> action,
+        TState state,
+        CancellationToken token)
+    {
+        ResilienceContext context = ResilienceContextPool.Shared.Get(token);
+        context.Properties.Set(CurrentBatch, batch);
+        context.Properties.Set(CurrentTarget, target);
+        try
+        {
+            return await _retry.ExecuteAsync(
+                static (ctx, s) => new ValueTask<TResult>(s.Action(s.State, ctx.CancellationToken)),
+                context,
+                (Action: action, State: state)).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 }

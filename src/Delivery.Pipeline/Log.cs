@@ -38,4 +38,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2008, EventName = "BatchAbandoned", Level = LogLevel.Error,
         Message = "Pipeline {Pipeline} gave up batch {BatchId} of shard {ShardId} on an unexpected error; the shard's checkpoint stays before it and its records will be read again")]
     public static partial void BatchAbandoned(ILogger logger, Exception exception, string pipeline, string batchId, string shardId);
+
+    [LoggerMessage(EventId = 2009, EventName = "FailedRecordsBackedUp", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} wrote {RecordCount} failed records of batch {BatchId} (shard {ShardId}) to the backup bucket as {ErrorOutputType}; first error {ErrorCode}")]
+    public static partial void FailedRecordsBackedUp(ILogger logger, string pipeline, string batchId, string shardId, int recordCount, string errorOutputType, string errorCode);
 }

@@ -4,13 +4,16 @@ namespace Delivery.Destinations.S3;
 
 /// <summary>
 /// A parsed S3 prefix: literal text and Firehose <c>!{namespace:argument}</c> expressions, evaluated per batch. Only
-/// <c>!{timestamp:...}</c> is evaluated today; the other Firehose expressions are recognised and refused by name, so
-/// adding one (partition keys will need values carried on the batch) means adding a segment here, not a new parser.
+/// <c>!{timestamp:...}</c> and, in an error output prefix, <c>!{firehose:error-output-type}</c> are evaluated; the other
+/// Firehose expressions are recognised and refused by name, so adding one (partition keys will need values carried on
+/// the batch) means adding a segment here, not a new parser.
 /// </summary>
 internal sealed class S3KeyPrefix
 {
+    private const string ErrorOutputTypeExpression = "firehose:error-output-type";
+
     private static readonly string[] NotYetSupported =
-        ["firehose:random-string", "firehose:error-output-type", "partitionKeyFromQuery:", "partitionKeyFromLambda:"];
+        ["firehose:random-string", "partitionKeyFromQuery:", "partitionKeyFromLambda:"];
 
     private readonly Segment[] _segments;
 
@@ -18,12 +21,20 @@ internal sealed class S3KeyPrefix
     {
         _segments = segments;
         HasExpressions = hasExpressions;
+        HasErrorOutputType = segments.Any(segment => segment.IsErrorOutputType);
     }
 
     /// <summary>True when the prefix has at least one expression; Firehose then adds no default time path.</summary>
     public bool HasExpressions { get; }
 
-    public static bool TryParse(string prefix, out S3KeyPrefix? result, out string? error)
+    /// <summary>True when the prefix has <c>!{firehose:error-output-type}</c>.</summary>
+    public bool HasErrorOutputType { get; }
+
+    /// <summary>Parses a destination prefix.</summary>
+    public static bool TryParse(string prefix, out S3KeyPrefix? result, out string? error) => TryParse(prefix, isErrorOutputPrefix: false, out result, out error);
+
+    /// <summary>Parses <paramref name="prefix"/>; <paramref name="isErrorOutputPrefix"/> allows <c>!{firehose:error-output-type}</c>.</summary>
+    public static bool TryParse(string prefix, bool isErrorOutputPrefix, out S3KeyPrefix? result, out string? error)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         result = null;
@@ -52,12 +63,26 @@ internal sealed class S3KeyPrefix
             }
 
             string expression = prefix[start..(end + 1)];
-            if (!TryParseExpression(expression, prefix[(start + 2)..end], out TimestampPattern? timestamp, out error))
+            string body = prefix[(start + 2)..end];
+            if (body == ErrorOutputTypeExpression)
+            {
+                if (!isErrorOutputPrefix)
+                {
+                    error = $"'{expression}' is only allowed in the error output prefix";
+                    return false;
+                }
+
+                segments.Add(new Segment(null, null, IsErrorOutputType: true));
+            }
+            else if (TryParseExpression(expression, body, out TimestampPattern? timestamp, out error))
+            {
+                segments.Add(new Segment(null, timestamp));
+            }
+            else
             {
                 return false;
             }
 
-            segments.Add(new Segment(null, timestamp));
             hasExpressions = true;
             position = end + 1;
         }
@@ -67,13 +92,17 @@ internal sealed class S3KeyPrefix
         return true;
     }
 
-    public void AppendTo(StringBuilder builder, DeliveryBatch batch)
+    public void AppendTo(StringBuilder builder, DeliveryBatch batch, string? errorOutputType = null)
     {
         foreach (Segment segment in _segments)
         {
             if (segment.Timestamp is { } timestamp)
             {
                 timestamp.AppendTo(builder, batch.OldestArrival);
+            }
+            else if (segment.IsErrorOutputType)
+            {
+                builder.Append(errorOutputType ?? throw new InvalidOperationException("This prefix needs an error output type."));
             }
             else
             {
@@ -104,6 +133,6 @@ internal sealed class S3KeyPrefix
         return false;
     }
 
-    // A literal or an expression; partition-key expressions will add a third kind.
-    private readonly record struct Segment(string? Literal, TimestampPattern? Timestamp);
+    // A literal or an expression; partition-key expressions will add another kind.
+    private readonly record struct Segment(string? Literal, TimestampPattern? Timestamp, bool IsErrorOutputType = false);
 }

@@ -33,32 +33,74 @@ public sealed class S3ObjectKeyBuilder
     /// <param name="fileExtension">Appended to every key, such as ".gz", or "".</param>
     /// <exception cref="ArgumentException">The prefix has an expression that cannot be evaluated; the message says which.</exception>
     public S3ObjectKeyBuilder(string prefix, string fileExtension)
+        : this(prefix, fileExtension, isErrorOutputPrefix: false)
+    {
+    }
+
+    private S3ObjectKeyBuilder(string prefix, string fileExtension, bool isErrorOutputPrefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(fileExtension);
-        if (!TryParsePrefix(prefix, out S3KeyPrefix? parsed, out string? error))
+        if (!TryParsePrefix(prefix, isErrorOutputPrefix, out S3KeyPrefix? parsed, out string? error))
         {
             throw new ArgumentException(error, nameof(prefix));
         }
 
         _prefix = parsed!;
         FileExtension = fileExtension;
+        IsErrorOutput = isErrorOutputPrefix;
     }
 
     public string FileExtension { get; }
+
+    /// <summary>True for a builder of error output keys (<see cref="ForErrorOutput"/>).</summary>
+    public bool IsErrorOutput { get; }
+
+    /// <summary>
+    /// A builder for the keys of failed-record objects: <paramref name="errorOutputPrefix"/> may hold
+    /// <c>!{firehose:error-output-type}</c>. When it does not, the type is appended to the object name instead, so the
+    /// failures of one batch with different types never share a key.
+    /// </summary>
+    public static S3ObjectKeyBuilder ForErrorOutput(string errorOutputPrefix, string fileExtension) =>
+        new(errorOutputPrefix, fileExtension, isErrorOutputPrefix: true);
+
+    /// <summary>Checks an error output prefix; see <see cref="ForErrorOutput"/>. <paramref name="error"/> says what is wrong.</summary>
+    public static bool IsValidErrorOutputPrefix(string prefix, out string? error) => TryParsePrefix(prefix, isErrorOutputPrefix: true, out _, out error);
 
     /// <summary>
     /// Checks a prefix without building anything; <paramref name="error"/> names the option
     /// (<see cref="S3DestinationOptions.Prefix"/>) and the offending expression.
     /// </summary>
-    public static bool IsValidPrefix(string prefix, out string? error) => TryParsePrefix(prefix, out _, out error);
+    public static bool IsValidPrefix(string prefix, out string? error) => TryParsePrefix(prefix, isErrorOutputPrefix: false, out _, out error);
 
     /// <summary>The key for <paramref name="batch"/>: the same batch always gets the same key.</summary>
     public string Build(DeliveryBatch batch)
     {
+        if (IsErrorOutput)
+        {
+            throw new InvalidOperationException("An error output key needs its error output type: call Build(batch, errorOutputType).");
+        }
+
+        return BuildKey(batch, null);
+    }
+
+    /// <summary>The key of the failed records of <paramref name="batch"/> with <paramref name="errorOutputType"/>.</summary>
+    public string Build(DeliveryBatch batch, string errorOutputType)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(errorOutputType);
+        if (!IsErrorOutput)
+        {
+            throw new InvalidOperationException("This builder is for delivered objects; use S3ObjectKeyBuilder.ForErrorOutput for failed records.");
+        }
+
+        return BuildKey(batch, errorOutputType);
+    }
+
+    private string BuildKey(DeliveryBatch batch, string? errorOutputType)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         var key = new StringBuilder(160);
-        _prefix.AppendTo(key, batch);
+        _prefix.AppendTo(key, batch, errorOutputType);
         if (!_prefix.HasExpressions)
         {
             DefaultTimePath.AppendTo(key, batch.OldestArrival);
@@ -66,18 +108,25 @@ public sealed class S3ObjectKeyBuilder
 
         key.Append(batch.DeliveryStreamName).Append('-').Append(DeliveryStreamVersion).Append('-');
         ObjectNameTime.AppendTo(key, batch.OldestArrival);
-        return key.Append('-').Append(batch.Id).Append(FileExtension).ToString();
+        key.Append('-').Append(batch.Id);
+        if (errorOutputType is not null && !_prefix.HasErrorOutputType)
+        {
+            key.Append('-').Append(errorOutputType);
+        }
+
+        return key.Append(FileExtension).ToString();
     }
 
-    private static bool TryParsePrefix(string prefix, out S3KeyPrefix? parsed, out string? error)
+    private static bool TryParsePrefix(string prefix, bool isErrorOutputPrefix, out S3KeyPrefix? parsed, out string? error)
     {
-        if (S3KeyPrefix.TryParse(prefix, out parsed, out string? problem))
+        if (S3KeyPrefix.TryParse(prefix, isErrorOutputPrefix, out parsed, out string? problem))
         {
             error = null;
             return true;
         }
 
-        error = $"{nameof(S3DestinationOptions)}.{nameof(S3DestinationOptions.Prefix)} '{prefix}': {problem}.";
+        string option = isErrorOutputPrefix ? "ErrorOutputPrefix" : $"{nameof(S3DestinationOptions)}.{nameof(S3DestinationOptions.Prefix)}";
+        error = $"{option} '{prefix}': {problem}.";
         return false;
     }
 }

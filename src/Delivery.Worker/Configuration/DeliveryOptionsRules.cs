@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
 using Microsoft.Extensions.Options;
@@ -44,6 +45,18 @@ public static partial class DeliveryOptionsRules
             else
             {
                 AddDestinationRules($"{path}:S3", new S3DestinationOptionsValidator().Validate(name, pipeline.S3), errors);
+            }
+
+            if (pipeline.Backup is not null)
+            {
+                AddDestinationRules($"{path}:Backup", new BackupOptionsValidator().Validate(name, pipeline.Backup), errors);
+            }
+
+            // Without a destination the error above says all; otherwise every destination needs somewhere for failures.
+            bool hasDestination = pipeline.S3 is not null;
+            if (hasDestination && string.IsNullOrEmpty(pipeline.EffectiveBackup().BucketName))
+            {
+                errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
             }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
@@ -21,4 +22,22 @@ public sealed class PipelineOptions
 
     /// <summary>The S3 destination. Exactly one destination is configured per pipeline.</summary>
     public S3DestinationOptions? S3 { get; set; }
+
+    /// <summary>
+    /// The backup bucket for failed records. Optional with an S3 destination (failed records then go to its bucket under
+    /// <see cref="BackupOptions.ErrorOutputPrefix"/>); required with any other destination.
+    /// </summary>
+    public BackupOptions? Backup { get; set; }
+
+    /// <summary>The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket when it names none.</summary>
+    public BackupOptions EffectiveBackup()
+    {
+        BackupOptions backup = Backup ?? new BackupOptions();
+        if (string.IsNullOrEmpty(backup.BucketName) && S3 is not null)
+        {
+            return new BackupOptions { BucketName = S3.BucketName, ErrorOutputPrefix = backup.ErrorOutputPrefix, CompressionFormat = backup.CompressionFormat };
+        }
+
+        return backup;
+    }
 }

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
@@ -84,7 +85,8 @@ internal sealed class DeliveryWorkerService(
             Buffering = pipeline.Buffering,
             MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
         };
-        var delivery = new DeliveryPipeline(settings, writer, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);
+        var backup = new S3BackupWriter(pipeline.EffectiveBackup(), services.GetRequiredService<IAmazonS3>(), time, services.GetRequiredService<ILogger<S3BackupWriter>>());
+        var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);
         var store = new DynamoDbLeaseStore(
             services.GetRequiredService<IAmazonDynamoDB>(),
             DeliveryOptionsRules.LeaseTableName(name, pipeline),

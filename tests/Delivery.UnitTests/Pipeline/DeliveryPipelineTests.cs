@@ -12,6 +12,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     private readonly FakeTimeProvider _time = new();
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingCheckpointer _checkpointer = new();
+    private readonly RecordingBackupWriter _backup = new();
     private DeliveryPipeline? _pipeline;
     private MemoryBudget _budget = new(64L * 1024 * 1024);
 
@@ -196,6 +197,67 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FailedRecords_GoToTheBackupBucketByErrorOutputType_BeforeTheCheckpointPassesThem()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.FailRecords = batch =>
+        [
+            new FailedRecord(3, "Lambda.DuplicatedRecordId", "id returned twice", ErrorOutputTypes.ProcessingFailed, AttemptsMade: 4),
+            new FailedRecord(0, "Lambda.FunctionError", "boom", ErrorOutputTypes.ProcessingFailed),
+            new FailedRecord(2, "Parquet.BadValue", "not a number", ErrorOutputTypes.FormatConversionFailed),
+        ];
+
+        await session.AppendAsync(Records.Page(Shard, 1, 5), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(5), "the batch is checkpointed");
+        var written = _backup.Written.OrderBy(w => w.ErrorOutputType, StringComparer.Ordinal).ToArray();
+        written.Length.ShouldBe(2);
+        written[0].ErrorOutputType.ShouldBe(ErrorOutputTypes.FormatConversionFailed);
+        written[0].Records.Select(r => r.Index).ShouldBe([2]);
+        written[1].ErrorOutputType.ShouldBe(ErrorOutputTypes.ProcessingFailed);
+        written[1].Records.Select(r => r.Index).ShouldBe([0, 3], "records keep their batch order");
+        written[1].Records[1].AttemptsMade.ShouldBe(4);
+        written.ShouldAllBe(w => ReferenceEquals(w.Batch, _writer.Delivered.Single()));
+    }
+
+    [Fact]
+    public async Task ABackupBucketThatCannotBeWritten_HoldsTheCheckpoint_AndIsRetriedWithoutRewritingTheBatch()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.FailRecords = _ => [new FailedRecord(1, "HttpEndpoint.ResponseTimeout", "timed out", ErrorOutputTypes.HttpEndpointFailed)];
+        _backup.FailNext(3);
+
+        await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
+        await Eventually.TrueAsync(() => _backup.Attempts == 1, "the backup is tried");
+        _checkpointer.Writes.ShouldAllBe(w => w.Checkpoint == null, "nothing is checkpointed while a failed record is in no bucket");
+
+        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
+        _backup.Attempts.ShouldBe(4);
+        _backup.Written.ShouldHaveSingleItem().Records.ShouldHaveSingleItem().Index.ShouldBe(1);
+        _writer.Attempts.ShouldBe(1, "the delivered part is not written again");
+    }
+
+    [Fact]
+    public async Task AWriterReportingARecordOutsideTheBatch_DoesNotCheckpointIt()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.FailRecords = _ => [new FailedRecord(7, "Fake.Bug", "no such record", ErrorOutputTypes.ProcessingFailed)];
+
+        await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _writer.Attempts >= 1, "the batch is written");
+        await Should.ThrowAsync<LeaseLostException>(() => session.DrainAsync(CancellationToken.None));
+        _checkpointer.Writes.ShouldAllBe(w => w.Checkpoint == null);
+        _backup.Written.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Records_AtOrBeforeTheCheckpoint_AreNotDeliveredAgain()
     {
         IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0, checkpoint: Records.Position(3));
@@ -227,7 +289,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     public async Task ASessionDisposedWhileItsBatchesAreQueued_LeavesTheDeliveryLoopsWorking()
     {
         var settings = new PipelineSettings { Name = "p", Buffering = new BufferingHints { IntervalInSeconds = 0 }, MaxConcurrentDeliveries = 1 };
-        _pipeline = new DeliveryPipeline(settings, _writer, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
+        _pipeline = new DeliveryPipeline(settings, _writer, _backup, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
         _pipeline.Start();
         IShardSession lost = _pipeline.OpenShard(new ShardSessionStart("stream", "lost-shard", null, []), _checkpointer);
         var otherCheckpointer = new RecordingCheckpointer();
@@ -326,7 +388,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
             Buffering = new BufferingHints { SizeInMBs = sizeInMBs, IntervalInSeconds = intervalSeconds },
             MaxConcurrentDeliveries = 2,
         };
-        _pipeline = new DeliveryPipeline(settings, _writer, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
+        _pipeline = new DeliveryPipeline(settings, _writer, _backup, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
         _pipeline.Start();
         return _pipeline.OpenShard(new ShardSessionStart("stream", Shard, checkpoint, pending ?? []), _checkpointer);
     }

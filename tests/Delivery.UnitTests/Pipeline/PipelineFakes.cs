@@ -37,6 +37,9 @@ internal sealed class RecordingBatchWriter : IBatchWriter
 
     private Exception? _throwOnce;
 
+    /// <summary>When set, says which records of each written batch the destination reports as failed.</summary>
+    public Func<DeliveryBatch, IReadOnlyList<FailedRecord>>? FailRecords { get; set; }
+
     public async Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Attempts);
@@ -58,7 +61,7 @@ internal sealed class RecordingBatchWriter : IBatchWriter
         }
 
         _delivered.Enqueue(batch);
-        return BatchWriteResult.Delivered;
+        return FailRecords is { } fail ? new BatchWriteResult(fail(batch)) : BatchWriteResult.Delivered;
     }
 
     private static TaskCompletionSource CompletedGate()
@@ -66,6 +69,30 @@ internal sealed class RecordingBatchWriter : IBatchWriter
         var gate = new TaskCompletionSource();
         gate.SetResult();
         return gate;
+    }
+}
+
+/// <summary>A backup bucket that records what it is given and can be told to fail.</summary>
+internal sealed class RecordingBackupWriter : IBackupWriter
+{
+    private int _failuresToThrow;
+
+    public ConcurrentQueue<(DeliveryBatch Batch, string ErrorOutputType, FailedRecord[] Records)> Written { get; } = new();
+
+    public int Attempts;
+
+    public void FailNext(int times) => _failuresToThrow = times;
+
+    public Task WriteFailedAsync(DeliveryBatch batch, string errorOutputType, IReadOnlyList<FailedRecord> records, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref Attempts);
+        if (Interlocked.Decrement(ref _failuresToThrow) >= 0)
+        {
+            throw new DeliveryException(FailureKind.Retryable, "Fake.BackupUnavailable", "backup bucket unavailable");
+        }
+
+        Written.Enqueue((batch, errorOutputType, records.ToArray()));
+        return Task.CompletedTask;
     }
 }
 

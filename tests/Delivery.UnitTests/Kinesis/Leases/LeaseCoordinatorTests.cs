@@ -350,6 +350,7 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
             Pipeline = new DeliveryPipeline(
                 new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
                 Writer,
+                new RecordingBackupWriter(),
                 new MemoryBudget(64L * 1024 * 1024),
                 time,
                 NullLogger<DeliveryPipeline>.Instance);

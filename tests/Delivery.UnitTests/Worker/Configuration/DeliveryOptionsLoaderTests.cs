@@ -1,3 +1,4 @@
+using Delivery.Destinations.Backup;
 using Delivery.Kinesis;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +57,9 @@ public sealed class DeliveryOptionsLoaderTests
     [InlineData($"{P}:S3:BucketName", "Bad_Bucket", $"{P}:S3:BucketName", "not a valid bucket name")]
     [InlineData($"{P}:S3:Prefix", "logs/!{partitionKeyFromQuery:customer}/", $"{P}:S3:Prefix", "partitionKeyFromQuery")]
     [InlineData($"{P}:S3:Prefix", "logs/!{nonsense}/", $"{P}:S3:Prefix", "nonsense")]
+    [InlineData($"{P}:Backup:ErrorOutputPrefix", "errors/!{firehose:error-output-typ}/", $"{P}:Backup:ErrorOutputPrefix", "firehose:error-output-typ")]
+    [InlineData($"{P}:Backup:BucketName", "Bad_Bucket", $"{P}:Backup:BucketName", "not a valid bucket name")]
+    [InlineData($"{P}:S3:Prefix", "!{firehose:error-output-type}/", $"{P}:S3:Prefix", "only allowed in the error output prefix")]
     [InlineData("Delivery:Aws:ServiceUrls:Kinesis", "not a url", "Delivery:Aws:ServiceUrls:Kinesis", "'not a url'")]
     [InlineData("Delivery:Aws:Region", "US EAST", "Delivery:Aws:Region", "us-east-1")]
     [InlineData("Delivery:ShutdownGracePeriodSeconds", "0", "Delivery:ShutdownGracePeriodSeconds", "between 1 and 3600")]
@@ -127,6 +131,18 @@ public sealed class DeliveryOptionsLoaderTests
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
 
         error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has no destination: configure S3 (BucketName at least)."));
+    }
+
+    [Fact]
+    public void FailedRecords_GoToTheS3DestinationsBucket_UnlessABackupBucketIsNamed()
+    {
+        DeliveryOptions defaults = Load(Valid);
+        DeliveryOptions named = Load(With($"{P}:Backup:BucketName", "failed-records"));
+
+        BackupOptions effective = defaults.Pipelines["clicks"].EffectiveBackup();
+        effective.BucketName.ShouldBe(defaults.Pipelines["clicks"].S3!.BucketName);
+        effective.ErrorOutputPrefix.ShouldBe("!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd/HH}/");
+        named.Pipelines["clicks"].EffectiveBackup().BucketName.ShouldBe("failed-records");
     }
 
     [Fact]
