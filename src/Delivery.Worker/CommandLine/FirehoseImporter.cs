@@ -23,7 +23,7 @@ internal static partial class FirehoseImporter
         var pipeline = new JsonObject();
         string? region = RegionOf(Text(stream, "DeliveryStreamARN"));
 
-        MapSource(stream, firehoseName, pipeline, notes, ref region);
+        MapSource(stream, name, pipeline, notes, ref region);
         if (!stream.TryGetProperty("Destinations", out JsonElement destinations) || destinations.GetArrayLength() == 0)
         {
             throw new FormatException($"Delivery stream '{firehoseName}' has no destination in the input.");
@@ -60,7 +60,7 @@ internal static partial class FirehoseImporter
         return new ImportedPipeline(name, region, pipeline, notes);
     }
 
-    private static void MapSource(JsonElement stream, string firehoseName, JsonObject pipeline, List<string> notes, ref string? region)
+    private static void MapSource(JsonElement stream, string pipelineName, JsonObject pipeline, List<string> notes, ref string? region)
     {
         var kinesis = new JsonObject();
         pipeline["Kinesis"] = kinesis;
@@ -72,8 +72,8 @@ internal static partial class FirehoseImporter
         }
         else
         {
-            kinesis["StreamName"] = firehoseName;
-            notes.Add($"'{firehoseName}' is a Direct PUT stream; Delivery reads a Kinesis data stream. Have producers put into a Kinesis stream and set Kinesis:StreamName (now '{firehoseName}').");
+            kinesis["StreamName"] = pipelineName;
+            notes.Add($"This is a Direct PUT stream; Delivery reads a Kinesis data stream. Have producers put into a Kinesis stream and set Kinesis:StreamName (now '{pipelineName}').");
         }
 
         notes.Add("Kinesis:InitialPosition is TrimHorizon (the default), which loses nothing but re-delivers what Firehose already delivered within the stream's retention; to cut over without that, stop the Firehose stream and set InitialPosition AtTimestamp with InitialTimestamp at that moment.");

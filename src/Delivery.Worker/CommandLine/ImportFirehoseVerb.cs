@@ -18,6 +18,8 @@ internal static class ImportFirehoseVerb
 {
     private const int MaxRepairRounds = 20;
 
+    private static readonly JsonSerializerOptions NoteJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     // Without these there is nothing to run; a configuration missing them is reported rather than repaired.
     private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ClusterJdbcUrl", "TableName" };
 
@@ -129,7 +131,7 @@ internal static class ImportFirehoseVerb
             if (property?.SetMethod is null)
             {
                 settings.Remove(key);
-                notes.Add($"{path}:{key} is not a setting of this build of Delivery; not carried over: {node?.ToJsonString()}");
+                notes.Add($"{path}:{key} is not a setting of this build of Delivery; not carried over: {node?.ToJsonString(NoteJson)}");
                 continue;
             }
 
