@@ -21,6 +21,7 @@ public static partial class DeliveryOptionsLoader
         }
 
         UnknownKeyChecker.Check(section, typeof(DeliveryOptions), errors);
+        section = WithoutKeys(section, errors);
         var options = new DeliveryOptions();
         try
         {
@@ -63,7 +64,25 @@ public static partial class DeliveryOptionsLoader
         return options;
     }
 
-    private static string FriendlyType(string typeName)
+    /// <summary>
+    /// The section without the keys already reported (unknown, or values that do not convert), so the binder and the
+    /// later checks still see everything else and every problem is reported in one go.
+    /// </summary>
+    private static IConfigurationSection WithoutKeys(IConfigurationSection section, List<ConfigurationValidationError> errors)
+    {
+        if (errors.Count == 0)
+        {
+            return section;
+        }
+
+        bool Reported(string key) => errors.Any(error => key.Equals(error.KeyPath, StringComparison.OrdinalIgnoreCase) || key.StartsWith(error.KeyPath + ":", StringComparison.OrdinalIgnoreCase));
+        IConfiguration kept = new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable().Where(pair => pair.Value is not null && !Reported(pair.Key)))
+            .Build();
+        return kept.GetSection(section.Path);
+    }
+
+    internal static string FriendlyType(string typeName)
     {
         Type? type = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(assembly => assembly.GetType(typeName)).FirstOrDefault(found => found is not null);
         Type? target = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;
