@@ -25,14 +25,15 @@ internal sealed class LivenessCheck(DeliveryWorkerService worker, IHostApplicati
         DateTimeOffset now = timeProvider.GetUtcNow();
         foreach (PipelineRunner runner in worker.Runners)
         {
-            if (runner.Completion.IsCompleted)
+            if (!runner.IsStarted || runner.StartedAt is not { } started)
             {
-                problems.Add($"pipeline {runner.Name} stopped{(runner.Completion.Exception?.InnerException is { } error ? ": " + error.Message : "")}");
+                // Still checking its stream and lease table; a start that fails stops the worker by itself.
                 continue;
             }
 
-            if (runner.StartedAt is not { } started)
+            if (runner.Completion.IsCompleted)
             {
+                problems.Add($"pipeline {runner.Name} stopped{(runner.Completion.Exception?.InnerException is { } error ? ": " + error.Message : "")}");
                 continue;
             }
 

@@ -75,7 +75,7 @@ internal sealed class StatusReport(DeliveryOptions options, DeliveryWorkerServic
         json.WriteString("stream", pipeline.Kinesis.StreamName);
         json.WriteString("leaseTable", DeliveryOptionsRules.LeaseTableName(runner.Name, pipeline));
         json.WriteString("destination", runner.Telemetry?.DestinationType ?? "s3");
-        json.WriteBoolean("running", !runner.Completion.IsCompleted && runner.Pipeline.IsRunning);
+        json.WriteBoolean("running", runner.IsStarted && !runner.Completion.IsCompleted && runner.Pipeline.IsRunning);
         if (runner.Telemetry?.DataFreshness() is { } freshness)
         {
             json.WriteNumber("dataFreshnessSeconds", Math.Round(freshness.TotalSeconds, 3));

@@ -21,6 +21,9 @@ internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, 
     /// <summary>When the runner started (the liveness check's reference before the first lease round); null before.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
 
+    /// <summary>True once the source has started (stream and lease table found); <see cref="Completion"/> means something only then.</summary>
+    public bool IsStarted { get; private set; }
+
     /// <summary>Completes when the source stops; faults on a permanent error (stream gone, table unusable).</summary>
     public Task Completion => Coordinator.Completion;
 
@@ -29,6 +32,7 @@ internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, 
         StartedAt = timeProvider.GetUtcNow();
         Pipeline.Start();
         await Coordinator.StartAsync(cancellationToken).ConfigureAwait(false);
+        IsStarted = true;
     }
 
     /// <summary>Stop reading, deliver and checkpoint what was read, release the leases; all within the grace period.</summary>
