@@ -20,6 +20,9 @@ public sealed class S3BatchWriter : IBatchWriter
 {
     private const string StreamTag = "S3BatchWriter";
 
+    // S3's limit on the UTF-8 length of an object key.
+    private const int MaxKeyBytes = 1024;
+
     // Abort runs after the caller's token may already be cancelled (shutdown), so it gets its own short deadline.
     private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(10);
 
@@ -92,6 +95,13 @@ public sealed class S3BatchWriter : IBatchWriter
         cancellationToken.ThrowIfCancellationRequested();
         long started = _time.GetTimestamp();
         string key = _keys.Build(batch);
+        if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+        {
+            // S3 would refuse the key on every attempt; retrying the batch could never end, so its records are backed up.
+            string message = $"The object key would be longer than S3's {MaxKeyBytes} bytes (partition key values too long?): {key[..Math.Min(key.Length, 200)]}...";
+            return new BatchWriteResult([.. Enumerable.Range(0, batch.Records.Count).Select(i => new FailedRecord(i, "S3.KeyTooLong", message, ErrorOutputTypes.ProcessingFailed))]);
+        }
+
         using RecyclableMemoryStream body = Encode(batch);
         var upload = new Upload(_options.BucketName, key, batch, body);
         int parts = body.Length < _options.MultipartThresholdBytes

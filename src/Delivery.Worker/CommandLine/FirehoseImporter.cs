@@ -82,7 +82,8 @@ internal static partial class FirehoseImporter
     private static void MapS3(JsonElement s3, JsonObject pipeline, List<string> notes, bool extendedS3)
     {
         MapBuffering(s3, pipeline);
-        var destination = new JsonObject { ["BucketName"] = BucketOf(Text(s3, "BucketARN")) };
+        // Firehose writes records back to back; a delimiter, when wanted, comes from a processor (AppendDelimiterToRecord).
+        var destination = new JsonObject { ["BucketName"] = BucketOf(Text(s3, "BucketARN")), ["RecordDelimiter"] = "" };
         pipeline["S3"] = destination;
         if (Text(s3, "Prefix") is { Length: > 0 } prefix)
         {
@@ -284,7 +285,7 @@ internal static partial class FirehoseImporter
         pipeline["Buffering"] = buffering;
     }
 
-    /// <summary>Firehose's processors, in order, with their parameters by name: the shape Delivery's Processing section takes.</summary>
+    /// <summary>Firehose's processors, in order, each with its parameters as settings of the same names, as Delivery's take them.</summary>
     private static void MapProcessing(JsonElement destination, JsonObject pipeline, List<string> notes)
     {
         if (!destination.TryGetProperty("ProcessingConfiguration", out JsonElement processing) || processing.TryGetProperty("Enabled", out JsonElement enabled) && !enabled.GetBoolean()
@@ -296,21 +297,25 @@ internal static partial class FirehoseImporter
         var list = new JsonArray();
         foreach (JsonElement processor in processors.EnumerateArray())
         {
-            var parameters = new JsonObject();
+            var settings = new JsonObject { ["Type"] = Text(processor, "Type") };
             if (processor.TryGetProperty("Parameters", out JsonElement values))
             {
                 foreach (JsonElement parameter in values.EnumerateArray())
                 {
-                    parameters[Text(parameter, "ParameterName")!] = Text(parameter, "ParameterValue");
+                    string name = Text(parameter, "ParameterName")!;
+                    string? value = Text(parameter, "ParameterValue");
+                    if (name == "RoleArn")
+                    {
+                        notes.Add($"The {Text(processor, "Type")} processor's RoleArn ({value}) is Firehose's invocation role; Delivery invokes with the task role, which needs lambda:InvokeFunction on the function.");
+                        continue;
+                    }
+
+                    // Firehose's API takes delimiters base64-encoded; Delivery takes the text.
+                    settings[name] = name == "Delimiter" && value is not null ? DecodeDelimiter(value) : value;
                 }
             }
 
-            if (Text(processor, "Type") == "Lambda" && parameters["RoleArn"] is not null)
-            {
-                notes.Add("The Lambda processor's RoleArn is Firehose's invocation role; Delivery invokes with the task role, which needs lambda:InvokeFunction on the function.");
-            }
-
-            list.Add(new JsonObject { ["Type"] = Text(processor, "Type"), ["Parameters"] = parameters });
+            list.Add(settings);
         }
 
         pipeline["Processing"] = new JsonObject { ["Enabled"] = true, ["Processors"] = list };
@@ -382,6 +387,18 @@ internal static partial class FirehoseImporter
         if (s3.TryGetProperty("EncryptionConfiguration", out JsonElement encryption) && encryption.TryGetProperty("KMSEncryptionConfig", out JsonElement kms))
         {
             notes.Add($"Objects were encrypted with KMS key {Text(kms, "AWSKMSKeyARN")}: set that key as the bucket's default encryption (SSE-KMS), which Delivery's writes then get.");
+        }
+    }
+
+    private static string DecodeDelimiter(string base64)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            return base64;
         }
     }
 

@@ -181,6 +181,19 @@ internal static class ImportFirehoseVerb
             return true;
         }
 
+        if (node is JsonArray items && target.IsGenericType && target.GetGenericArguments() is [Type elementType] && !ConfigurationTypes.IsScalar(elementType))
+        {
+            for (int i = 0; i < items.Count; i++)
+            {
+                if (items[i] is JsonObject item)
+                {
+                    Fit(item, elementType, $"{path}:{i}", notes);
+                }
+            }
+
+            return true;
+        }
+
         // Lists are kept as they are; validation judges their items.
         return node is JsonArray;
     }

@@ -21,6 +21,8 @@ public static partial class DeliveryOptionsLoader
         }
 
         UnknownKeyChecker.Check(section, typeof(DeliveryOptions), errors);
+        HashSet<string> reportedUpFront = new(errors.Select(error => error.KeyPath), StringComparer.OrdinalIgnoreCase);
+        int upFront = errors.Count;
         section = WithoutKeys(section, errors);
         var options = new DeliveryOptions();
         try
@@ -34,6 +36,7 @@ public static partial class DeliveryOptionsLoader
             {
                 var pipeline = new PipelineOptions();
                 pipelineSection.Bind(pipeline);
+                BindProcessors(pipelineSection, pipeline);
                 options.Pipelines[pipelineSection.Key] = pipeline;
             }
         }
@@ -58,11 +61,32 @@ public static partial class DeliveryOptionsLoader
         DeliveryOptionsRules.Validate(options, errors);
         if (errors.Count > 0)
         {
-            throw new InvalidDeliveryConfigurationException(errors);
+            // A key whose value did not convert was left out of binding; what the later checks say of it (missing,
+            // default not allowed) is a consequence of the same mistake, not a second one.
+            throw new InvalidDeliveryConfigurationException([.. errors.Take(upFront), .. errors.Skip(upFront).Where(error => !reportedUpFront.Contains(error.KeyPath))]);
         }
 
         return options;
     }
+
+    // List elements are dropped like dictionary entries when a value fails to convert: a processor with a misspelt type
+    // would vanish from the chain. Binding each one on its own makes the failure surface with its key.
+    private static void BindProcessors(IConfigurationSection pipelineSection, PipelineOptions pipeline)
+    {
+        if (pipeline.Processing is null)
+        {
+            return;
+        }
+
+        pipeline.Processing.Processors.Clear();
+        foreach (IConfigurationSection processorSection in pipelineSection.GetSection("Processing:Processors").GetChildren())
+        {
+            var processor = new Delivery.Transforms.Processing.ProcessorOptions();
+            processorSection.Bind(processor);
+            pipeline.Processing.Processors.Add(processor);
+        }
+    }
+
 
     /// <summary>
     /// The section without the keys already reported (unknown, or values that do not convert), so the binder and the

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
+using Delivery.Transforms.Processing;
 using Microsoft.Extensions.Options;
 
 namespace Delivery.Worker.Configuration;
@@ -21,7 +22,7 @@ public static partial class DeliveryOptionsRules
             errors.Add(new(pipelinesPath, "no pipeline is configured: add one, e.g. Delivery:Pipelines:clickstream with Kinesis and S3 settings."));
         }
 
-        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3) })
+        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3), ("Lambda", options.Aws.ServiceUrls.Lambda) })
         {
             if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             {
@@ -59,6 +60,8 @@ public static partial class DeliveryOptionsRules
                 errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
             }
 
+            AddProcessingRules(path, pipeline, options.Aws.Region, errors);
+
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
             {
                 errors.Add(new($"{path}:Kinesis:InitialTimestamp", "is required when InitialPosition is AtTimestamp (an ISO 8601 time such as 2026-01-31T00:00:00Z)."));
@@ -79,6 +82,20 @@ public static partial class DeliveryOptionsRules
                 errors.Add(new("Delivery:MemoryBudgetMiB",
                     $"value '{options.MemoryBudgetMiB}' is too small for pipeline '{name}': it must hold a full buffer ({pipeline.Buffering.SizeInMBs} MiB) plus one GetRecords page ({MaxPageMiB} MiB)."));
             }
+        }
+    }
+
+    private static void AddProcessingRules(string path, PipelineOptions pipeline, string region, List<ConfigurationValidationError> errors)
+    {
+        if (pipeline.DynamicPartitioning?.Enabled == true && pipeline.S3 is null)
+        {
+            errors.Add(new($"{path}:DynamicPartitioning:Enabled", "dynamic partitioning needs an S3 destination."));
+        }
+
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        foreach ((string key, string problem) in ProcessingRules.Validate(pipeline.Processing, pipeline.DynamicPartitioning, "S3:Prefix", queryKeys, lambdaKeys, region))
+        {
+            errors.Add(new($"{path}:{key}", problem));
         }
     }
 

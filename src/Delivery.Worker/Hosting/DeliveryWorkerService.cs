@@ -7,6 +7,7 @@ using Delivery.Kinesis.Leases;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Memory;
 using Delivery.Telemetry;
+using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -44,7 +45,7 @@ internal sealed class DeliveryWorkerService(
         {
             // Everything the pipeline's loops log carries its name: they start inside this scope and inherit it.
             using IDisposable? scope = Log.PipelineScope(logger, name);
-            PipelineRunner runner = CreateRunner(name, pipeline);
+            PipelineRunner runner = await CreateRunnerAsync(name, pipeline).ConfigureAwait(false);
             _runners.Add(runner);
             await runner.StartAsync(services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
             Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
@@ -74,11 +75,22 @@ internal sealed class DeliveryWorkerService(
         }
     }
 
-    private PipelineRunner CreateRunner(string name, PipelineOptions pipeline)
+    private async Task<PipelineRunner> CreateRunnerAsync(string name, PipelineOptions pipeline)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
         PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
         IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
+
+        // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3!.Prefix);
+        writer = await services.CreateProcessingWriterAsync(
+            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name),
+            pipeline.Processing,
+            pipeline.DynamicPartitioning,
+            queryKeys,
+            lambdaKeys,
+            writer,
+            $"Delivery:Pipelines:{name}").ConfigureAwait(false);
         var settings = new PipelineSettings
         {
             Name = name,
@@ -94,7 +106,7 @@ internal sealed class DeliveryWorkerService(
             time,
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
         var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>(), telemetry);
-        return new PipelineRunner(name, coordinator, delivery, store, telemetry);
+        return new PipelineRunner(name, coordinator, delivery, writer as IAsyncDisposable, store, telemetry);
     }
 
     private async Task WatchAsync(PipelineRunner runner)

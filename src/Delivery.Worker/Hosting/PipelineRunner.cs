@@ -4,8 +4,11 @@ using Delivery.Telemetry;
 
 namespace Delivery.Worker.Hosting;
 
-/// <summary>One configured pipeline at run time: its lease coordinator (the source) feeding its delivery pipeline.</summary>
-internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, DeliveryPipeline pipeline, ILeaseStore? leases = null, PipelineTelemetry? telemetry = null) : IAsyncDisposable
+/// <summary>
+/// One configured pipeline at run time: its lease coordinator (the source) feeding its delivery pipeline, and the
+/// writer's resources (processors, plugins) to release once nothing writes any more.
+/// </summary>
+internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, DeliveryPipeline pipeline, IAsyncDisposable? writer = null, ILeaseStore? leases = null, PipelineTelemetry? telemetry = null) : IAsyncDisposable
 {
     public string Name { get; } = name;
 
@@ -52,5 +55,9 @@ internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, 
     {
         await Coordinator.DisposeAsync().ConfigureAwait(false);
         await Pipeline.DisposeAsync().ConfigureAwait(false);
+        if (writer is not null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

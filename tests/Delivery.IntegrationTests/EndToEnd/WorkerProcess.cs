@@ -11,6 +11,11 @@ namespace Delivery.IntegrationTests.EndToEnd;
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
+    // The worker runs from its own build output. This test assembly references the ASP.NET Core shared framework (for
+    // its Kestrel servers), so the copy of the worker beside it lacks the Microsoft.Extensions assemblies the shared
+    // framework provides to the tests but the worker, a plain console app, must find beside itself.
+    private static readonly string WorkerAssembly = FindWorker();
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -45,7 +50,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         };
         if (executable is null)
         {
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
+            start.ArgumentList.Add(WorkerAssembly);
         }
 
         ImmutableCredentials credentials = stack.Credentials.GetCredentials();
@@ -107,6 +112,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static string FindWorker()
+    {
+        // <repository>/tests/Delivery.IntegrationTests/bin/<configuration>/<framework>/
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string path = Path.Combine(LocalAwsStack.RepositoryRoot, "src", "Delivery.Worker", "bin", output.Parent!.Name, output.Name, "Delivery.Worker.dll");
+        return File.Exists(path) ? path : Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll");
     }
 
     private void Append(string? line)

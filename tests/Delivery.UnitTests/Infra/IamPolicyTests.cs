@@ -20,6 +20,7 @@ public sealed partial class IamPolicyTests
         (typeof(IAmazonS3), "s3"),
         (typeof(IAmazonDynamoDB), "dynamodb"),
         (typeof(IKinesisClient), "kinesis"),
+        (typeof(Delivery.Transforms.Lambda.ILambdaInvoker), "lambda"),
     ];
 
     // Calls whose IAM action is not the operation's own name.
@@ -34,6 +35,7 @@ public sealed partial class IamPolicyTests
         ["s3:DeleteObjects"] = "s3:DeleteObject",
         ["kinesis:ListAllShards"] = "kinesis:ListShards",
         ["kinesis:WaitForStreamActive"] = "kinesis:DescribeStreamSummary",
+        ["lambda:Invoke"] = "lambda:InvokeFunction",
     };
 
     private static readonly string Template = Path.Combine(LocalAwsStack.RepositoryRoot, "infra", "cloudformation", "delivery.yaml");

@@ -34,10 +34,15 @@ public sealed class ImportFirehoseTests
         loaded.Backup!.ErrorOutputPrefix.ShouldBe("errors/clickstream/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/");
         loaded.Backup.BucketName.ShouldBe("acme-datalake-source-backup");
 
-        CarriedOverOrNoted(result, pipeline, "Processing", "arn:aws:lambda:eu-west-1:123456789012:function:enrich-clicks:$LATEST");
-        CarriedOverOrNoted(result, pipeline, "Processing", "{customer_id:.customer.id}");
-        CarriedOverOrNoted(result, pipeline, "DynamicPartitioning", "\"RetryDurationSeconds\":300");
-        CarriedOverOrNoted(result, pipeline["S3"]!.AsObject(), "Prefix", "!{partitionKeyFromQuery:customer_id}");
+        loaded.S3.RecordDelimiter.ShouldBe("", "Firehose writes records back to back");
+        loaded.S3.Prefix.ShouldBe("clickstream/customer=!{partitionKeyFromQuery:customer_id}/dt=!{timestamp:yyyy-MM-dd}/");
+        loaded.DynamicPartitioning!.Enabled.ShouldBeTrue();
+        loaded.Processing!.Processors.Select(p => p.Type.ToString()).ShouldBe(["RecordDeAggregation", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"]);
+        loaded.Processing.Processors[1].LambdaArn.ShouldBe("arn:aws:lambda:eu-west-1:123456789012:function:enrich-clicks:$LATEST");
+        loaded.Processing.Processors[1].NumberOfRetries.ShouldBe(3);
+        loaded.Processing.Processors[2].MetadataExtractionQuery.ShouldBe("{customer_id:.customer.id}");
+        CarriedOverOrNoted(result, pipeline["DynamicPartitioning"]!.AsObject(), "RetryDurationSeconds", "300");
+        result.Notes.ShouldContain(note => note.Contains("firehose-clickstream-delivery", StringComparison.Ordinal), "Firehose's invocation role is explained");
         result.Notes.ShouldContain(note => note.Contains("InitialPosition", StringComparison.Ordinal), "the cut-over from Firehose is explained");
     }
 
