@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Delivery.Worker.CommandLine;
 using Delivery.Worker.Configuration;
 using Delivery.Worker.Hosting;
@@ -12,6 +13,14 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // Until the host listens for SIGTERM itself, a stop (ECS stopping a task that is still starting) would kill the
+        // process with 143; instead it ends the start cleanly, with nothing read.
+        using var stopBeforeStart = new CancellationTokenSource();
+        using PosixSignalRegistration earlyTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopBeforeStart.Cancel();
+        });
         string? verb = CommandLineVerbs.VerbOf(args);
         args = CommandLineVerbs.Normalize(args);
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -49,9 +58,9 @@ internal static class Program
         using IHost host = builder.Build();
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            await host.RunAsync(stopBeforeStart.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopBeforeStart.IsCancellationRequested || host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
         {
             // SIGTERM arrived while starting (waiting for the lease table, say): a clean stop, nothing was read yet.
             return 0;
