@@ -84,7 +84,7 @@ internal sealed class DeliveryWorkerService(
         // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
         (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3!.Prefix);
         writer = await services.CreateProcessingWriterAsync(
-            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name),
+            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name) { Telemetry = telemetry },
             pipeline.Processing,
             pipeline.DynamicPartitioning,
             queryKeys,
