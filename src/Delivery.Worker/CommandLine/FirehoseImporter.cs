@@ -129,7 +129,7 @@ internal static partial class FirehoseImporter
 
             MapProcessing(s3, pipeline, notes);
             MapDynamicPartitioning(s3, pipeline);
-            MapFormatConversion(s3, pipeline, notes);
+            MapFormatConversion(s3, destination, notes);
         }
 
         NoteEncryption(s3, notes);
@@ -190,13 +190,12 @@ internal static partial class FirehoseImporter
         JsonElement copy = redshift.GetProperty("CopyCommand");
         var destination = new JsonObject
         {
-            ["ClusterJdbcUrl"] = Text(redshift, "ClusterJDBCURL"),
-            ["Username"] = Text(redshift, "Username"),
-            ["TableName"] = Text(copy, "DataTableName"),
+            ["ConnectionString"] = ConnectionString(Text(redshift, "ClusterJDBCURL"), Text(redshift, "Username")),
+            ["Table"] = Text(copy, "DataTableName"),
         };
         if (Text(copy, "DataTableColumns") is { Length: > 0 } columns)
         {
-            destination["Columns"] = columns;
+            destination["Columns"] = new JsonArray([.. columns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(column => JsonValue.Create(column))]);
         }
 
         if (Text(copy, "CopyOptions") is { Length: > 0 } options)
@@ -212,23 +211,25 @@ internal static partial class FirehoseImporter
         if (Text(redshift, "RoleARN") is { } role)
         {
             destination["IamRoleArn"] = role;
+            notes.Add($"COPY runs with IAM role {role} (Firehose's role); it must be attached to the cluster and may read the intermediate bucket.");
         }
 
         if (redshift.TryGetProperty("S3DestinationDescription", out JsonElement staging))
         {
             MapBuffering(staging, pipeline);
-            destination["StagingBucketName"] = BucketOf(Text(staging, "BucketARN"));
+            var intermediate = new JsonObject { ["BucketName"] = BucketOf(Text(staging, "BucketARN")) };
             if (Text(staging, "Prefix") is { Length: > 0 } prefix)
             {
-                destination["StagingPrefix"] = prefix;
+                intermediate["Prefix"] = prefix;
             }
 
-            if (Text(staging, "CompressionFormat") is { } compression and not "UNCOMPRESSED")
+            if (Compression(Text(staging, "CompressionFormat")) is { } compression)
             {
-                destination["StagingCompressionFormat"] = Compression(compression);
+                intermediate["CompressionFormat"] = compression;
             }
 
-            var backup = new JsonObject { ["BucketName"] = destination["StagingBucketName"]!.GetValue<string>() };
+            destination["IntermediateS3"] = intermediate;
+            var backup = new JsonObject { ["BucketName"] = intermediate["BucketName"]!.GetValue<string>() };
             if (Text(staging, "ErrorOutputPrefix") is { Length: > 0 } errorPrefix)
             {
                 backup["ErrorOutputPrefix"] = errorPrefix;
@@ -238,7 +239,7 @@ internal static partial class FirehoseImporter
         }
 
         pipeline["Redshift"] = destination;
-        notes.Add("The Redshift password is not in DescribeDeliveryStream output: pass it as Delivery__Pipelines__<name>__Redshift__Password from a secret.");
+        notes.Add("The Redshift password is not in DescribeDeliveryStream output: set PGPASSWORD (or the connection string) from a secret.");
         if (Text(redshift, "S3BackupMode") == "Enabled" && redshift.TryGetProperty("S3BackupDescription", out JsonElement sourceBackup))
         {
             MapBackupBucket(sourceBackup, pipeline);
@@ -246,6 +247,19 @@ internal static partial class FirehoseImporter
         }
 
         MapProcessing(redshift, pipeline, notes);
+    }
+
+    /// <summary>An Npgsql connection string from Firehose's <c>jdbc:redshift://host:port/database</c>.</summary>
+    private static string ConnectionString(string? jdbcUrl, string? username)
+    {
+        Match url = JdbcUrl().Match(jdbcUrl ?? "");
+        if (!url.Success)
+        {
+            throw new FormatException($"ClusterJDBCURL '{jdbcUrl}' is not of the form jdbc:redshift://host:port/database.");
+        }
+
+        string port = url.Groups[2].Success ? url.Groups[2].Value : "5439";
+        return $"Host={url.Groups[1].Value};Port={port};Database={url.Groups[3].Value};Username={username};SSL Mode=Require";
     }
 
     private static void MapBackupBucket(JsonElement s3, JsonObject pipeline)
@@ -336,7 +350,7 @@ internal static partial class FirehoseImporter
         }
     }
 
-    private static void MapFormatConversion(JsonElement s3, JsonObject pipeline, List<string> notes)
+    private static void MapFormatConversion(JsonElement s3, JsonObject destination, List<string> notes)
     {
         if (!s3.TryGetProperty("DataFormatConversionConfiguration", out JsonElement conversion)
             || conversion.TryGetProperty("Enabled", out JsonElement enabled) && !enabled.GetBoolean())
@@ -374,12 +388,32 @@ internal static partial class FirehoseImporter
             }
         }
 
-        if (conversion.TryGetProperty("SchemaConfiguration", out JsonElement schema))
+        if (conversion.TryGetProperty("InputFormatConfiguration", out JsonElement input) && input.TryGetProperty("Deserializer", out JsonElement deserializer)
+            && deserializer.TryGetProperty("OpenXJsonSerDe", out JsonElement openX))
         {
-            notes.Add($"The conversion schema lives in Glue table {Text(schema, "DatabaseName")}.{Text(schema, "TableName")}: copy its columns into DataFormatConversion:Schema.");
+            var openXJson = new JsonObject();
+            foreach (string flag in new[] { "CaseInsensitive", "ConvertDotsInJsonKeysToUnderscores" })
+            {
+                if (openX.TryGetProperty(flag, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    openXJson[flag] = value.GetBoolean();
+                }
+            }
+
+            if (openX.TryGetProperty("ColumnToJsonKeyMappings", out JsonElement mappings) && mappings.ValueKind == JsonValueKind.Object)
+            {
+                openXJson["ColumnToJsonKeyMappings"] = JsonNode.Parse(mappings.GetRawText());
+            }
+
+            section["OpenXJson"] = openXJson;
         }
 
-        pipeline["DataFormatConversion"] = section;
+        if (conversion.TryGetProperty("SchemaConfiguration", out JsonElement schema))
+        {
+            notes.Add($"The conversion schema lives in Glue table {Text(schema, "DatabaseName")}.{Text(schema, "TableName")}, which DescribeDeliveryStream does not include: copy its columns into S3:DataFormatConversion:Columns (Glue type names).");
+        }
+
+        destination["DataFormatConversion"] = section;
     }
 
     private static void NoteEncryption(JsonElement s3, List<string> notes)
@@ -435,6 +469,9 @@ internal static partial class FirehoseImporter
 
     [GeneratedRegex("[^A-Za-z0-9_.-]")]
     private static partial Regex InvalidNameCharacters();
+
+    [GeneratedRegex(@"^jdbc:redshift://([^:/]+)(?::(\d+))?/([^?;]+)")]
+    private static partial Regex JdbcUrl();
 }
 
 /// <summary>One imported pipeline: its name, the region of its ARNs, its settings and what could not be carried over.</summary>

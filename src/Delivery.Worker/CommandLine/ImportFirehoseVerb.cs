@@ -21,7 +21,7 @@ internal static class ImportFirehoseVerb
     private static readonly JsonSerializerOptions NoteJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Without these there is nothing to run; a configuration missing them is reported rather than repaired.
-    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ClusterJdbcUrl", "TableName" };
+    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ConnectionString", "Table" };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -92,7 +92,7 @@ internal static class ImportFirehoseVerb
         for (int round = 0; round < MaxRepairRounds; round++)
         {
             problems = Validate(root);
-            List<ConfigurationValidationError> repairable = [.. problems.Where(problem => CanDrop(root, problem.KeyPath))];
+            List<ConfigurationValidationError> repairable = [.. problems.Where(problem => DroppableKey(root, problem.KeyPath) is not null)];
             if (problems.Count == 0 || repairable.Count < problems.Count)
             {
                 break;
@@ -100,8 +100,11 @@ internal static class ImportFirehoseVerb
 
             foreach (ConfigurationValidationError problem in repairable)
             {
-                Remove(root, problem.KeyPath);
-                notes.Add($"{problem.KeyPath} is not carried over: {problem.Problem}");
+                if (DroppableKey(root, problem.KeyPath) is { } key)
+                {
+                    Remove(root, key);
+                    notes.Add(key == problem.KeyPath ? $"{key} is not carried over: {problem.Problem}" : $"{key} is not carried over, since {problem.KeyPath} {problem.Problem}");
+                }
             }
         }
 
@@ -198,10 +201,25 @@ internal static class ImportFirehoseVerb
         return node is JsonArray;
     }
 
-    private static bool CanDrop(JsonObject root, string keyPath)
+    /// <summary>
+    /// The imported setting to leave out for a problem: the one named, or, when the problem is a setting the import
+    /// could not fill in (a schema Firehose keeps elsewhere), the section holding it. Null when nothing can be left out.
+    /// </summary>
+    private static string? DroppableKey(JsonObject root, string keyPath)
     {
         string[] segments = keyPath.Split(':');
-        return segments.Length > 4 && !Essential.Contains(segments[^1]) && Find(root, segments) is not null;
+        if (segments.Length <= 4 || Essential.Contains(segments[^1]))
+        {
+            return null;
+        }
+
+        if (Find(root, segments) is not null)
+        {
+            return keyPath;
+        }
+
+        string[] parent = segments[..^1];
+        return parent.Length > 4 && Find(root, parent) is not null ? string.Join(':', parent) : null;
     }
 
     private static JsonNode? Find(JsonObject root, string[] segments)

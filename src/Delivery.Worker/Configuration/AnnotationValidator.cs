@@ -87,6 +87,7 @@ internal static class AnnotationValidator
         null => "(missing)",
         _ when SecretSettings.IsSecret(name) => "(hidden)",
         string text => $"'{text}'",
+        ICollection collection => $"({collection.Count} items)",
         IFormattable formattable => $"'{formattable.ToString(null, CultureInfo.InvariantCulture)}'",
         _ => $"'{value}'",
     };

@@ -14,6 +14,9 @@ public static partial class DeliveryOptionsRules
     // cut under memory pressure.
     private const int MaxPageMiB = 10;
 
+    // Firehose's minimum buffer size when it converts to Parquet.
+    private const int MinParquetBufferMiB = 64;
+
     internal static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
     {
         const string pipelinesPath = "Delivery:Pipelines";
@@ -39,14 +42,7 @@ public static partial class DeliveryOptionsRules
                 errors.Add(new(path, $"pipeline name '{name}' is invalid: use 1-64 letters, digits, '_', '.' or '-' (it appears in object names)."));
             }
 
-            if (pipeline.S3 is null)
-            {
-                errors.Add(new(path, "has no destination: configure S3 (BucketName at least)."));
-            }
-            else
-            {
-                AddDestinationRules($"{path}:S3", new S3DestinationOptionsValidator().Validate(name, pipeline.S3), errors);
-            }
+            ValidateDestination(path, name, pipeline, errors);
 
             if (pipeline.Backup is not null)
             {
@@ -54,13 +50,19 @@ public static partial class DeliveryOptionsRules
             }
 
             // Without a destination the error above says all; otherwise every destination needs somewhere for failures.
-            bool hasDestination = pipeline.S3 is not null;
+            bool hasDestination = DestinationCount(pipeline) > 0;
             if (hasDestination && string.IsNullOrEmpty(pipeline.EffectiveBackup().BucketName))
             {
                 errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
             }
 
             AddProcessingRules(path, pipeline, options.Aws.Region, errors);
+
+            if (pipeline.S3 is { ConvertsFormat: true } && pipeline.Buffering.SizeInMBs < MinParquetBufferMiB)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too small with S3:DataFormatConversion: Parquet needs at least {MinParquetBufferMiB} MiB buffers, as in Firehose (128 is Firehose's default), or files come out small and slow to query."));
+            }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
             {
@@ -103,7 +105,7 @@ public static partial class DeliveryOptionsRules
     /// Adds a destination validator's findings under the destination's key path, except where the annotation pass has
     /// already reported the same setting.
     /// </summary>
-    private static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
+    internal static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
     {
         if (!result.Failed)
         {
@@ -121,7 +123,7 @@ public static partial class DeliveryOptionsRules
         }
     }
 
-    [GeneratedRegex(@"^(?:Property )?(\w+): (.*)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?:Property )?([\w:]+): (.*)$", RegexOptions.Singleline)]
     private static partial Regex PropertyFailure();
 
     /// <summary>The configured table name, or the default one for the pipeline.</summary>

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Destinations.Backup;
+using Delivery.Destinations.Http;
+using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
@@ -23,6 +25,12 @@ public sealed class PipelineOptions
 
     /// <summary>The S3 destination. Exactly one destination is configured per pipeline.</summary>
     public S3DestinationOptions? S3 { get; set; }
+
+    /// <summary>The HTTP endpoint destination (Firehose HTTP endpoint protocol).</summary>
+    public HttpEndpointOptions? HttpEndpoint { get; set; }
+
+    /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
+    public RedshiftDestinationOptions? Redshift { get; set; }
 
     /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
     public ProcessingOptions? Processing { get; set; }

@@ -43,6 +43,7 @@ public static class DeliveryServiceCollectionExtensions
         });
         services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
         services.AddRecordProcessing();
+        services.AddDestinations(options);
         services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
         services.AddSingleton<DeliveryWorkerService>();
 

@@ -48,7 +48,7 @@ internal sealed class DeliveryWorkerService(
             PipelineRunner runner = await CreateRunnerAsync(name, pipeline).ConfigureAwait(false);
             _runners.Add(runner);
             await runner.StartAsync(services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
-            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
+            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), DestinationWiring.Describe(pipeline));
             _ = WatchAsync(runner);
         }
 
@@ -79,18 +79,21 @@ internal sealed class DeliveryWorkerService(
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
         PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
-        IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
+        IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline);
 
         // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
-        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3!.Prefix);
-        writer = await services.CreateProcessingWriterAsync(
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        IBatchWriter processing = await services.CreateProcessingWriterAsync(
             new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name) { Telemetry = telemetry },
             pipeline.Processing,
             pipeline.DynamicPartitioning,
             queryKeys,
             lambdaKeys,
-            writer,
+            destination,
             $"Delivery:Pipelines:{name}").ConfigureAwait(false);
+
+        // Source records are backed up as read, before any processor changes them, so the backup wraps the processors.
+        IBatchWriter writer = DestinationWiring.WithSourceRecordBackup(services, pipeline, processing);
         var settings = new PipelineSettings
         {
             Name = name,
@@ -106,7 +109,7 @@ internal sealed class DeliveryWorkerService(
             time,
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
         var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>(), telemetry);
-        return new PipelineRunner(name, coordinator, delivery, writer as IAsyncDisposable, store, telemetry);
+        return new PipelineRunner(name, coordinator, delivery, processing as IAsyncDisposable, store, telemetry);
     }
 
     private async Task WatchAsync(PipelineRunner runner)

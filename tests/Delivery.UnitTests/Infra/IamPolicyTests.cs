@@ -55,6 +55,16 @@ public sealed partial class IamPolicyTests
             expected.Remove("dynamodb:CreateTable");
         }
 
+        // Calls made only by a destination the stack does not deploy (the Redshift and PostgreSQL loaders read staged
+        // objects back) are needed only where that destination is configured.
+        foreach ((string action, List<string> files) in called)
+        {
+            if (files.All(file => file.StartsWith("Delivery.Destinations/Redshift/", StringComparison.Ordinal)) && !template.Contains("__Redshift__", StringComparison.Ordinal))
+            {
+                expected.Remove(action);
+            }
+        }
+
         called.Keys.ShouldContain("kinesis:GetRecords", "the scan must find the worker's calls at all");
         string Where(string action) => called.TryGetValue(action, out List<string>? files) ? string.Join(", ", files.Distinct()) : "";
         expected.Except(granted).ShouldBeEmpty($"called by the code but not granted: {string.Join("; ", expected.Except(granted).Select(a => $"{a} ({Where(a)})"))}");

@@ -51,6 +51,12 @@ public sealed class ConfigurationVerbTests
 
         ConfigurationVerb.Describe(Configuration(Path.Combine(LocalAwsStack.RepositoryRoot, "config", file)), output).ShouldBe(0);
 
+        if (output.ToString().Contains("(hidden)", StringComparison.Ordinal))
+        {
+            // A secret is not printed, so this output cannot be read back as the same configuration.
+            return;
+        }
+
         // Read back on its own, with no appsettings.json under it, it must mean exactly the same.
         var again = new StringWriter();
         IConfiguration described = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(output.ToString()))).Build();
