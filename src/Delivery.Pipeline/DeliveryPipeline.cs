@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Delivery.Pipeline.Delivery;
 using Delivery.Pipeline.Memory;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
 
@@ -31,7 +32,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     /// <param name="budget">The worker's memory budget, shared by all pipelines.</param>
     /// <param name="timeProvider">The clock for intervals and retry backoff.</param>
     /// <param name="logger">Receives delivery and checkpoint events.</param>
-    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger)
+    /// <param name="telemetry">Receives the pipeline's metrics and per-shard activity; none when null.</param>
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(writer);
@@ -44,6 +46,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         Budget.Pressure += OnMemoryPressure;
         TimeProvider = timeProvider;
         Logger = logger;
+        Telemetry = telemetry;
+        telemetry?.TrackFreshness(writer.DestinationType, OldestUndeliveredArrival);
         _queue = Channel.CreateBounded<DeliveryWork>(new BoundedChannelOptions(settings.MaxConcurrentDeliveries * 2)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -56,6 +60,14 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
                 string errorCode = exception is DeliveryException delivery ? delivery.ErrorCode : exception.GetType().Name;
                 string target = args.Context.Properties.GetValue(CurrentTarget, _writer.DestinationType);
                 Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, target, args.AttemptNumber + 1, errorCode, args.RetryDelay);
+                if (target == _writer.DestinationType)
+                {
+                    Telemetry?.BatchFailed(_writer.DestinationType, batch.Source.ShardId, errorCode, exception.Message);
+                }
+                else
+                {
+                    Telemetry?.BackupFailed(batch.Source.ShardId, errorCode, exception.Message);
+                }
             }
         });
     }
@@ -69,6 +81,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     internal TimeProvider TimeProvider { get; }
 
     internal ILogger Logger { get; }
+
+    internal PipelineTelemetry? Telemetry { get; }
+
+    /// <summary>True once started and while every delivery loop runs (the liveness of this pipeline's delivery side).</summary>
+    public bool IsRunning => _loops.Length > 0 && _loops.All(loop => !loop.IsCompleted);
 
     internal CancellationToken Stopping => _hardStop.Token;
 
@@ -128,6 +145,27 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         await Task.WhenAll(_loops).ConfigureAwait(false);
         _hardStop.Dispose();
     }
+
+    /// <summary>
+    /// Arrival time of the oldest record read but not yet delivered, across this pipeline's shards (buffered or in a
+    /// batch being written); null when nothing waits. DataFreshness is its age.
+    /// </summary>
+    public DateTimeOffset? OldestUndeliveredArrival()
+    {
+        DateTimeOffset? oldest = null;
+        foreach (ShardSession session in _sessions.Keys)
+        {
+            if (session.OldestUndeliveredArrival() is { } arrival && (oldest is null || arrival < oldest))
+            {
+                oldest = arrival;
+            }
+        }
+
+        return oldest;
+    }
+
+    /// <summary>What each shard session of this pipeline holds now, for the status page.</summary>
+    public IReadOnlyList<ShardDeliveryStatus> ShardStatuses() => [.. _sessions.Keys.Select(session => session.Status())];
 
     internal ValueTask EnqueueAsync(DeliveryWork work, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(work, cancellationToken);
 
@@ -191,6 +229,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         ShardSession session = work.Session;
         using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token, session.LeaseLost);
         CancellationToken token = cancellation.Token;
+        using IDisposable? scope = Log.BatchScope(Logger, batch.Source.ShardId, batch.Id);
         try
         {
             // The planned range goes to the lease before the object is written, so a new owner after a crash cuts the
@@ -210,6 +249,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
             session.Acknowledge(batch);
             Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes, _writer.DestinationType);
+            RecordDelivery(batch, result);
             await session.PersistAsync(token).ConfigureAwait(false);
         }
         catch (LeaseLostException)
@@ -253,7 +293,28 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
                 (Backup: _backup, Batch: batch, Type: group.Key, Records: records),
                 token).ConfigureAwait(false);
             Log.FailedRecordsBackedUp(Logger, Name, batch.Id, batch.Source.ShardId, records.Length, group.Key, records[0].ErrorCode);
+            Telemetry?.BackupWritten(records.Length, records.Sum(record => (long)batch.Records[record.Index].Data.Length));
         }
+    }
+
+    // What the destination took counts as delivered; a batch it gave up on whole (into the backup bucket) counts as a
+    // failed write, as Firehose counts a delivery that ran out of retries.
+    private void RecordDelivery(DeliveryBatch batch, BatchWriteResult result)
+    {
+        if (Telemetry is null)
+        {
+            return;
+        }
+
+        if (result.FailedRecords.Count == batch.Records.Count)
+        {
+            FailedRecord first = result.FailedRecords[0];
+            Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, first.ErrorCode, first.ErrorMessage);
+            return;
+        }
+
+        long failedBytes = result.FailedRecords.Sum(record => (long)batch.Records[record.Index].Data.Length);
+        Telemetry.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes - failedBytes);
     }
 
     private async Task<TResult> WithRetriesAsync<TResult, TState>(

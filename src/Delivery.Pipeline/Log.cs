@@ -4,6 +4,9 @@ namespace Delivery.Pipeline;
 
 internal static partial class Log
 {
+    /// <summary>Puts the shard and batch on every line logged while a batch is delivered (the pipeline is already in scope).</summary>
+    public static readonly Func<ILogger, string, string, IDisposable?> BatchScope = LoggerMessage.DefineScope<string, string>("Shard {ShardId} batch {BatchId}");
+
     [LoggerMessage(EventId = 2001, EventName = "BatchDelivered", Level = LogLevel.Debug,
         Message = "Pipeline {Pipeline} delivered batch {BatchId} of shard {ShardId} ({First}..{Last}, {RecordCount} records, {Bytes} bytes) to {Destination}")]
     public static partial void BatchDelivered(ILogger logger, string pipeline, string batchId, string shardId, ShardPosition first, ShardPosition last, int recordCount, long bytes, string destination);

@@ -25,6 +25,7 @@ internal sealed class ShardSession : IShardSession
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly HashSet<DeliveryWork> _inFlight = [];
     private ShardPosition? _lastAppended;
+    private DateTimeOffset _bufferOldestArrival;
     private ITimer? _intervalTimer;
     private long _timerGeneration;
     private long _persistedVersion;
@@ -59,6 +60,7 @@ internal sealed class ShardSession : IShardSession
         await AcquireBudgetAsync(page, cancellationToken).ConfigureAwait(false);
         var cuts = new List<DeliveryWork>();
         long skippedBytes = 0;
+        int skippedRecords = 0;
         lock (_gate)
         {
             if (_stopped)
@@ -79,10 +81,26 @@ internal sealed class ShardSession : IShardSession
                 first++;
             }
 
+            skippedRecords = first;
             if (first < records.Count)
             {
+                int cutsBefore = batches.Count;
+                bool wasEmpty = _buffer.IsEmpty;
                 _buffer.Append(records, first, batches);
                 _lastAppended = records[^1].Position;
+
+                // After a cut the buffer holds only the page's tail; otherwise the page's records join what was there.
+                bool restarted = wasEmpty || batches.Count > cutsBefore;
+                DateTimeOffset oldest = restarted ? DateTimeOffset.MaxValue : _bufferOldestArrival;
+                for (int i = restarted ? records.Count - _buffer.Count : first; i < records.Count; i++)
+                {
+                    if (records[i].ApproximateArrivalTimestamp < oldest)
+                    {
+                        oldest = records[i].ApproximateArrivalTimestamp;
+                    }
+                }
+
+                _bufferOldestArrival = oldest;
             }
 
             if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
@@ -104,6 +122,8 @@ internal sealed class ShardSession : IShardSession
         {
             _pipeline.Budget.Release(skippedBytes);
         }
+
+        _pipeline.Telemetry?.RecordsIncoming(page.Records.Count - skippedRecords, page.DataBytes - skippedBytes);
 
         await EnqueueAllAsync(cuts).ConfigureAwait(false);
     }
@@ -147,6 +167,37 @@ internal sealed class ShardSession : IShardSession
     }
 
     public void Abandon() => Stop(leaseLost: true);
+
+    /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
+    internal DateTimeOffset? OldestUndeliveredArrival()
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return null;
+            }
+
+            DateTimeOffset? oldest = _buffer.IsEmpty ? null : _bufferOldestArrival;
+            foreach (DeliveryWork work in _inFlight)
+            {
+                if (oldest is null || work.Batch.OldestArrival < oldest)
+                {
+                    oldest = work.Batch.OldestArrival;
+                }
+            }
+
+            return oldest;
+        }
+    }
+
+    internal ShardDeliveryStatus Status()
+    {
+        lock (_gate)
+        {
+            return new ShardDeliveryStatus(ShardId, _tracker.Checkpoint, _buffer.Count, _buffer.Bytes, _inFlight.Count, _stopped);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

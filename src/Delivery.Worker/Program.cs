@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Delivery.Worker.CommandLine;
 using Delivery.Worker.Configuration;
 using Delivery.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -11,12 +13,35 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // Until the host listens for SIGTERM itself, a stop (ECS stopping a task that is still starting) would kill the
+        // process with 143; instead it ends the start cleanly, with nothing read.
+        using var stopBeforeStart = new CancellationTokenSource();
+        using PosixSignalRegistration earlyTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stopBeforeStart.Cancel();
+        });
+        string? verb = CommandLineVerbs.VerbOf(args);
+        args = CommandLineVerbs.Normalize(args);
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        AddConfigFile(builder.Configuration);
+        try
+        {
+            AddConfigFile(builder.Configuration);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or FormatException)
+        {
+            await Console.Error.WriteLineAsync($"The configuration file cannot be read: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        if (verb is not null)
+        {
+            return await CommandLineVerbs.RunAsync(verb, args, builder.Configuration, Console.Out, Console.Error).ConfigureAwait(false);
+        }
 
         DeliveryOptions options;
         try
@@ -36,9 +61,9 @@ internal static class Program
         IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
-            await host.RunAsync().ConfigureAwait(false);
+            await host.RunAsync(stopBeforeStart.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (stopBeforeStart.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // SIGTERM arrived while starting (waiting for the lease table, say): a clean stop, nothing was read yet.
             return 0;

@@ -1,5 +1,6 @@
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Reading;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Delivery.Kinesis.Leases;
@@ -33,8 +34,10 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private int _disposed;
     private long _lastShardSync;
     private bool _syncDue = true;
+    private long _lastTakeRoundTicks = -1;
+    private long _lastRenewRoundTicks = -1;
 
-    public LeaseCoordinator(string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, TimeProvider timeProvider, ILogger<LeaseCoordinator> logger)
+    public LeaseCoordinator(string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, TimeProvider timeProvider, ILogger<LeaseCoordinator> logger, PipelineTelemetry? telemetry = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(workerId);
         ArgumentNullException.ThrowIfNull(options);
@@ -46,11 +49,20 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _logger = logger;
         _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
         _syncer = new ShardSyncer(kinesis, store, options, logger);
-        _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger);
+        _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger, telemetry);
         _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
     }
 
     public string WorkerId => _workerId;
+
+    /// <summary>When the last lease round (take) and the last renewal round ended; null before the first. Liveness reads them.</summary>
+    public DateTimeOffset? LastTakeRoundAt => FromTicks(Interlocked.Read(ref _lastTakeRoundTicks));
+
+    /// <inheritdoc cref="LastTakeRoundAt"/>
+    public DateTimeOffset? LastRenewRoundAt => FromTicks(Interlocked.Read(ref _lastRenewRoundTicks));
+
+    /// <summary>The lease rounds' period: a third of the lease duration.</summary>
+    public TimeSpan RoundInterval => _options.Leases.LeaseDuration / 3;
 
     /// <summary>Completes when the coordinator stops; faults when a shard stopped on a permanent error.</summary>
     public Task Completion => _completion;
@@ -141,6 +153,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _stopRenewing.Dispose();
     }
 
+    private static DateTimeOffset? FromTicks(long ticks) => ticks < 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+
     // The renew loop runs until stop, so waiting for both would hide a take loop that ended on a permanent error.
     private static async Task FirstFaultOrBothAsync(Task first, Task second)
     {
@@ -172,6 +186,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             }
 
             await _renewer.RenewAsync(held, round, stop).ConfigureAwait(false);
+            Interlocked.Exchange(ref _lastRenewRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
             try
             {
                 await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
@@ -206,6 +221,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
                 Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
             }
 
+            Interlocked.Exchange(ref _lastTakeRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
             try
             {
                 await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);

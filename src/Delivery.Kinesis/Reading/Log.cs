@@ -4,6 +4,9 @@ namespace Delivery.Kinesis.Reading;
 
 internal static partial class Log
 {
+    /// <summary>Puts the shard on every line logged while a shard is read, drained and released.</summary>
+    public static readonly Func<ILogger, string, IDisposable?> ShardScope = LoggerMessage.DefineScope<string>("Shard {ShardId}");
+
     [LoggerMessage(EventId = 1201, EventName = "IteratorExpired", Level = LogLevel.Information,
         Message = "Shard iterator of {ShardId} expired; re-opening at {LastRead}")]
     public static partial void IteratorExpired(ILogger logger, string shardId, ShardPosition? lastRead);

@@ -26,7 +26,7 @@ internal sealed class ShardConsumer
     {
         _lease = lease;
         _context = context;
-        _reader = new ShardReader(context.Kinesis, lease.LeaseKey, context.Options, context.TimeProvider, context.Logger);
+        _reader = new ShardReader(context.Kinesis, lease.LeaseKey, context.Options, context.TimeProvider, context.Logger, context.Telemetry);
         Completion = Task.CompletedTask;
     }
 
@@ -76,6 +76,19 @@ internal sealed class ShardConsumer
     }
 
     private async Task RunAsync()
+    {
+        using IDisposable? scope = Log.ShardScope(_context.Logger, ShardId);
+        try
+        {
+            await RunInScopeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _context.Telemetry?.ShardStopped(ShardId);
+        }
+    }
+
+    private async Task RunInScopeAsync()
     {
         IShardSession session = _context.Sink.OpenShard(
             new ShardSessionStart(_context.Options.StreamName, ShardId, _lease.Checkpoint.Position, _lease.PendingBatches),

@@ -1,5 +1,6 @@
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Delivery.Kinesis.Reading;
@@ -13,4 +14,5 @@ internal sealed record ShardConsumerContext(
     IShardRecordSink Sink,
     ShardSyncer Syncer,
     TimeProvider TimeProvider,
-    ILogger Logger);
+    ILogger Logger,
+    PipelineTelemetry? Telemetry = null);

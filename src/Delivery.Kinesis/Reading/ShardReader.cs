@@ -1,6 +1,7 @@
 using Delivery.Kinesis.Aggregation;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
+using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Delivery.Kinesis.Reading;
@@ -19,10 +20,12 @@ internal sealed class ShardReader
     private readonly KinesisSourceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly PipelineTelemetry? _telemetry;
     private ShardPosition? _lastRead;
 
-    public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger)
+    public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger, PipelineTelemetry? telemetry = null)
     {
+        _telemetry = telemetry;
         _kinesis = kinesis;
         _streamName = options.StreamName;
         _shardId = shardId;
@@ -85,6 +88,11 @@ internal sealed class ShardReader
             {
                 // The client has retried already; back off further so a throttled shard is never spun on. The jitter
                 // keeps the shards of a throttled stream from retrying in step.
+                if (ex is ProvisionedThroughputExceededException)
+                {
+                    _telemetry?.GetRecordsThrottled(_shardId);
+                }
+
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 wait = WithJitter(backoff);
                 Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, wait);
@@ -92,6 +100,7 @@ internal sealed class ShardReader
             }
 
             MillisBehindLatest = response.MillisBehindLatest;
+            _telemetry?.RecordsRead(_shardId, response.Records.Count, PageBytes(response), response.MillisBehindLatest);
             if (response.Records.Count > 0)
             {
                 RecordPage page = ToPage(response);
@@ -122,6 +131,17 @@ internal sealed class ShardReader
 
     private static TimeSpan WithJitter(TimeSpan backoff) =>
         backoff + TimeSpan.FromTicks((long)(backoff.Ticks * 0.5 * Random.Shared.NextDouble()));
+
+    private static long PageBytes(GetRecordsResponse response)
+    {
+        long bytes = 0;
+        foreach (Record record in response.Records)
+        {
+            bytes += record.Data.Length;
+        }
+
+        return bytes;
+    }
 
     private RecordPage ToPage(GetRecordsResponse response)
     {

@@ -126,6 +126,7 @@ public abstract class InvocationStage : IProcessingStage
         {
             using var timeout = new CancellationTokenSource(Settings.Timeout, TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            long started = TimeProvider.GetTimestamp();
             try
             {
                 // WaitAsync: a plugin that ignores its token must not hold the delivery past the timeout.
@@ -138,6 +139,8 @@ public abstract class InvocationStage : IProcessingStage
                     Log.UnknownRecordIds(Logger, Name, invocationId, unknown);
                 }
 
+                run.Environment.Telemetry?.ProcessingExecuted(TimeProvider.GetElapsedTime(started), succeeded: true);
+                run.Environment.Telemetry?.ProcessingSucceeded(output.Count, output.Sum(record => (long)record.Data.Length));
                 return output;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -157,6 +160,7 @@ public abstract class InvocationStage : IProcessingStage
                 last = new TransformInvocationException(UnexpectedErrorCode, $"{Name} failed: {ex.GetType().Name}: {ex.Message}", ex);
             }
 
+            run.Environment.Telemetry?.ProcessingExecuted(TimeProvider.GetElapsedTime(started), succeeded: false);
             if (attempt < attempts)
             {
                 TimeSpan delay = RetryDelay(attempt);

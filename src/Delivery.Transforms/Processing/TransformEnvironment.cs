@@ -1,3 +1,5 @@
+using Delivery.Telemetry;
+
 namespace Delivery.Transforms.Processing;
 
 /// <summary>
@@ -11,6 +13,9 @@ public sealed record TransformEnvironment(string Region, string AccountId, strin
 {
     /// <summary>The account id used when none is configured and no Lambda ARN names one.</summary>
     public const string UnknownAccountId = "000000000000";
+
+    /// <summary>Where invocations and partitions are measured (ExecuteProcessing.*, SucceedProcessing.*, PartitionCount); none when null.</summary>
+    public PipelineTelemetry? Telemetry { get; init; }
 
     public string DeliveryStreamArn => $"arn:aws:firehose:{Region}:{AccountId}:deliverystream/{DeliveryStreamName}";
 

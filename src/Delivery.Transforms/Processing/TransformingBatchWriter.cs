@@ -50,6 +50,10 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
         List<Part> parts = _partitioner is null
             ? outcome.Records.Count == 0 ? [] : [Part.Of(batch, null, outcome.Records)]
             : [.. _partitioner.Group(run, outcome.Records).Select(group => Part.Of(batch, group.Keys, group.Records))];
+        if (_partitioner is not null)
+        {
+            _chain.Environment.Telemetry?.PartitionsActive(parts.Count, overCap: run.Failures().Any(failure => failure.ErrorOutputType == ErrorOutputTypes.PartitionCountExceeded));
+        }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPartitionWrites, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(parts, options, async (part, token) =>

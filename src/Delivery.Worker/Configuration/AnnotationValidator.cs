@@ -85,14 +85,10 @@ internal static class AnnotationValidator
     private static string Describe(string name, object? value) => value switch
     {
         null => "(missing)",
-        _ when IsSecret(name) => "(hidden)",
+        _ when SecretSettings.IsSecret(name) => "(hidden)",
         string text => $"'{text}'",
+        ICollection collection => $"({collection.Count} items)",
         IFormattable formattable => $"'{formattable.ToString(null, CultureInfo.InvariantCulture)}'",
         _ => $"'{value}'",
     };
-
-    private static bool IsSecret(string name) =>
-        name.Contains("Secret", StringComparison.OrdinalIgnoreCase) || name.Contains("Password", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("AccessKey", StringComparison.OrdinalIgnoreCase) || name.Contains("Token", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase);
 }

@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Aws;
+using Delivery.Worker.Health;
+using Delivery.Worker.Telemetry;
 
 namespace Delivery.Worker.Configuration;
 
@@ -37,6 +39,14 @@ public sealed class DeliveryOptions
     /// <summary>The pipelines, by name. The name appears in object names, so it is 1-64 letters, digits, '_', '.', '-'.</summary>
     [Required]
     public Dictionary<string, PipelineOptions> Pipelines { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Health, readiness and status endpoints (default on port 8080 of 127.0.0.1).</summary>
+    [Required]
+    public HealthOptions Health { get; set; } = new();
+
+    /// <summary>Metrics export: CloudWatch EMF lines on stdout (default on) and OTLP (off until an endpoint is set).</summary>
+    [Required]
+    public TelemetryOptions Telemetry { get; set; } = new();
 
     public TimeSpan ShutdownGracePeriod => TimeSpan.FromSeconds(ShutdownGracePeriodSeconds);
 }

@@ -21,6 +21,9 @@ public static partial class DeliveryOptionsLoader
         }
 
         UnknownKeyChecker.Check(section, typeof(DeliveryOptions), errors);
+        HashSet<string> reportedUpFront = new(errors.Select(error => error.KeyPath), StringComparer.OrdinalIgnoreCase);
+        int upFront = errors.Count;
+        section = WithoutKeys(section, errors);
         var options = new DeliveryOptions();
         try
         {
@@ -58,7 +61,9 @@ public static partial class DeliveryOptionsLoader
         DeliveryOptionsRules.Validate(options, errors);
         if (errors.Count > 0)
         {
-            throw new InvalidDeliveryConfigurationException(errors);
+            // A key whose value did not convert was left out of binding; what the later checks say of it (missing,
+            // default not allowed) is a consequence of the same mistake, not a second one.
+            throw new InvalidDeliveryConfigurationException([.. errors.Take(upFront), .. errors.Skip(upFront).Where(error => !reportedUpFront.Contains(error.KeyPath))]);
         }
 
         return options;
@@ -82,7 +87,26 @@ public static partial class DeliveryOptionsLoader
         }
     }
 
-    private static string FriendlyType(string typeName)
+
+    /// <summary>
+    /// The section without the keys already reported (unknown, or values that do not convert), so the binder and the
+    /// later checks still see everything else and every problem is reported in one go.
+    /// </summary>
+    private static IConfigurationSection WithoutKeys(IConfigurationSection section, List<ConfigurationValidationError> errors)
+    {
+        if (errors.Count == 0)
+        {
+            return section;
+        }
+
+        bool Reported(string key) => errors.Any(error => key.Equals(error.KeyPath, StringComparison.OrdinalIgnoreCase) || key.StartsWith(error.KeyPath + ":", StringComparison.OrdinalIgnoreCase));
+        IConfiguration kept = new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable().Where(pair => pair.Value is not null && !Reported(pair.Key)))
+            .Build();
+        return kept.GetSection(section.Path);
+    }
+
+    internal static string FriendlyType(string typeName)
     {
         Type? type = Type.GetType(typeName) ?? AppDomain.CurrentDomain.GetAssemblies().Select(assembly => assembly.GetType(typeName)).FirstOrDefault(found => found is not null);
         Type? target = type is null ? null : Nullable.GetUnderlyingType(type) ?? type;

@@ -35,6 +35,10 @@ internal static class UnknownKeyChecker
             {
                 errors.Add(new ConfigurationValidationError(section.Path, $"takes a single value ({target.Name}), not nested settings."));
             }
+            else if (!CanConvert(section.Value, target))
+            {
+                errors.Add(new ConfigurationValidationError(section.Path, $"value '{section.Value}' cannot be read as {DeliveryOptionsLoader.FriendlyType(target.FullName!)}."));
+            }
 
             return;
         }
@@ -51,6 +55,26 @@ internal static class UnknownKeyChecker
         }
 
         Check(section, target, errors);
+    }
+
+    // The binder's own conversion (a TypeConverter from the invariant string), tried up front so that every value that
+    // does not convert is reported at once instead of the binder stopping at the first.
+    private static bool CanConvert(string? value, Type target)
+    {
+        if (string.IsNullOrEmpty(value) || target == typeof(string))
+        {
+            return true;
+        }
+
+        try
+        {
+            System.ComponentModel.TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or NotSupportedException or OverflowException or UriFormatException)
+        {
+            return false;
+        }
     }
 
     private static Type? DictionaryValueType(Type type) =>

@@ -7,6 +7,8 @@ using Delivery.Kinesis.Client;
 using Delivery.Pipeline.Memory;
 using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
+using Delivery.Worker.Health;
+using Delivery.Worker.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -44,6 +46,12 @@ public static class DeliveryServiceCollectionExtensions
         services.AddDestinations(options);
         services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
         services.AddSingleton<DeliveryWorkerService>();
+
+        // Hosted services start in this order and stop in the reverse one: metrics export and the health endpoints are
+        // up before the pipelines start and stay up while they drain.
+        services.AddDeliveryTelemetry(options.Telemetry);
+        services.AddDeliveryHealth(options.Health);
+        services.AddDeliveryLogging();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorkerService>());
 
         // The host's own timeout must outlast the drain, or it would cut the drain short.

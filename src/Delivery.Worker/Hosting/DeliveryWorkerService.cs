@@ -6,6 +6,7 @@ using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Memory;
+using Delivery.Telemetry;
 using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,17 +32,27 @@ internal sealed class DeliveryWorkerService(
 
     public IReadOnlyList<LeaseCoordinator> Coordinators => [.. _runners.Select(runner => runner.Coordinator)];
 
+    /// <summary>The pipelines started so far, for the health checks and the status page.</summary>
+    internal IReadOnlyList<PipelineRunner> Runners => [.. _runners];
+
+    /// <summary>True once every pipeline has started (its stream and lease table were found).</summary>
+    public bool Started { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         Log.WorkerStarting(logger, WorkerId, options.Pipelines.Count, string.Join(", ", options.Pipelines.Keys));
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
+            // Everything the pipeline's loops log carries its name: they start inside this scope and inherit it.
+            using IDisposable? scope = Log.PipelineScope(logger, name);
             PipelineRunner runner = await CreateRunnerAsync(name, pipeline).ConfigureAwait(false);
             _runners.Add(runner);
-            await runner.StartAsync(cancellationToken).ConfigureAwait(false);
+            await runner.StartAsync(services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
             Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), DestinationWiring.Describe(pipeline));
             _ = WatchAsync(runner);
         }
+
+        Started = true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -67,12 +78,13 @@ internal sealed class DeliveryWorkerService(
     private async Task<PipelineRunner> CreateRunnerAsync(string name, PipelineOptions pipeline)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
+        PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
         IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline);
 
         // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
         (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
         IBatchWriter processing = await services.CreateProcessingWriterAsync(
-            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name),
+            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name) { Telemetry = telemetry },
             pipeline.Processing,
             pipeline.DynamicPartitioning,
             queryKeys,
@@ -89,15 +101,15 @@ internal sealed class DeliveryWorkerService(
             MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
         };
         var backup = new S3BackupWriter(pipeline.EffectiveBackup(), services.GetRequiredService<IAmazonS3>(), time, services.GetRequiredService<ILogger<S3BackupWriter>>());
-        var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>());
+        var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);
         var store = new DynamoDbLeaseStore(
             services.GetRequiredService<IAmazonDynamoDB>(),
             DeliveryOptionsRules.LeaseTableName(name, pipeline),
             pipeline.Kinesis.Leases.CreateTableIfMissing,
             time,
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
-        var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>());
-        return new PipelineRunner(name, coordinator, delivery, processing as IAsyncDisposable);
+        var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>(), telemetry);
+        return new PipelineRunner(name, coordinator, delivery, processing as IAsyncDisposable, store, telemetry);
     }
 
     private async Task WatchAsync(PipelineRunner runner)

@@ -4,6 +4,9 @@ namespace Delivery.Worker.Hosting;
 
 internal static partial class Log
 {
+    /// <summary>Puts the pipeline on every line its loops log.</summary>
+    public static readonly Func<ILogger, string, IDisposable?> PipelineScope = LoggerMessage.DefineScope<string>("Pipeline {Pipeline}");
+
     [LoggerMessage(EventId = 3001, EventName = "WorkerStarting", Level = LogLevel.Information,
         Message = "Delivery worker {WorkerId} starting {PipelineCount} pipelines: {Pipelines}")]
     public static partial void WorkerStarting(ILogger logger, string workerId, int pipelineCount, string pipelines);

@@ -57,6 +57,7 @@ public sealed class KinesisToS3EndToEndTests(LocalAwsStack stack)
         second.Output.ShouldContain("released the lease");
 
         await using WorkerProcess third = WorkerProcess.Start(stack, scenario.WorkerSettings());
+        await Eventually.TrueAsync(() => third.Output.Contains("Application started", StringComparison.Ordinal), "the third worker has started", TimeSpan.FromSeconds(60));
         await producer;
         await scenario.WaitForCheckpointsAsync(DeliveryTimeout, () => first.Output + second.Output + third.Output);
         await third.StopGracefullyAsync(TimeSpan.FromSeconds(60));

@@ -37,15 +37,22 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
     }
 
-    public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings)
+    /// <param name="stack">The local AWS stack the worker talks to.</param>
+    /// <param name="settings">Configuration keys, passed as environment variables.</param>
+    /// <param name="executable">A published worker to run instead of the build output next to the tests.</param>
+    public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings, string? executable = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(executable ?? "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(WorkerAssembly);
+        if (executable is null)
+        {
+            start.ArgumentList.Add(WorkerAssembly);
+        }
+
         ImmutableCredentials credentials = stack.Credentials.GetCredentials();
         start.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretKey;

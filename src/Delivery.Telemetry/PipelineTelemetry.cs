@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Delivery.Telemetry;
+
+/// <summary>
+/// What one pipeline measures, and what it has seen lately per shard (for the status page): each method is called at
+/// the point where its event happens, from any thread.
+/// </summary>
+public sealed class PipelineTelemetry
+{
+    private readonly DeliveryMetrics _metrics;
+    private readonly ConcurrentDictionary<string, ShardActivity> _shards = new(StringComparer.Ordinal);
+    private volatile Func<DateTimeOffset?>? _oldestUndelivered;
+    private volatile string? _destinationType;
+    private volatile ActivityError? _lastDeliveryFailure;
+    private long _lastDeliveredTicks = -1;
+
+    internal PipelineTelemetry(DeliveryMetrics metrics, string name)
+    {
+        _metrics = metrics;
+        Name = name;
+        Tags = new TagList { { DeliveryMetrics.DeliveryStreamNameTag, name } };
+    }
+
+    /// <summary>The pipeline (delivery stream) name.</summary>
+    public string Name { get; }
+
+    /// <summary>What each shard of this pipeline did last, for shards this worker has read.</summary>
+    public IReadOnlyDictionary<string, ShardActivity> Shards => _shards;
+
+    /// <summary>The destination type of the pipeline's writer ("s3", "http", "redshift"); names its DataFreshness metric.</summary>
+    public string? DestinationType => _destinationType;
+
+    /// <summary>When any batch of this pipeline was last delivered; null before the first.</summary>
+    public DateTimeOffset? LastDeliveredAt => Interlocked.Read(ref _lastDeliveredTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>The last failed delivery attempt of this pipeline; the destination is unreachable while it is newer than <see cref="LastDeliveredAt"/>.</summary>
+    public ActivityError? LastDeliveryFailure => _lastDeliveryFailure;
+
+    internal string? MetricPrefix { get; private set; }
+
+    internal TagList Tags { get; }
+
+    internal int? PartitionCount { get; private set; }
+
+    internal bool PartitionCountExceeded { get; private set; }
+
+    /// <summary>
+    /// Names the pipeline's destination and where DataFreshness comes from: the arrival time of the oldest record not
+    /// yet delivered (null when nothing is waiting).
+    /// </summary>
+    public void TrackFreshness(string destinationType, Func<DateTimeOffset?> oldestUndeliveredArrival)
+    {
+        ArgumentNullException.ThrowIfNull(oldestUndeliveredArrival);
+        _metrics.Destination(destinationType);
+        _destinationType = destinationType;
+        MetricPrefix = DeliveryMetrics.MetricPrefix(destinationType);
+        _oldestUndelivered = oldestUndeliveredArrival;
+    }
+
+    /// <summary>
+    /// Age of the oldest record not yet delivered: every record older than this is delivered or backed up. Zero when
+    /// nothing is waiting; null when freshness is not tracked.
+    /// </summary>
+    public TimeSpan? DataFreshness()
+    {
+        if (_oldestUndelivered is not { } source)
+        {
+            return null;
+        }
+
+        if (source() is not { } oldest)
+        {
+            return TimeSpan.Zero;
+        }
+
+        TimeSpan age = _metrics.TimeProvider.GetUtcNow() - oldest;
+        return age > TimeSpan.Zero ? age : TimeSpan.Zero;
+    }
+
+    // ---- Source (Kinesis) ----
+
+    /// <summary>One GetRecords call answered: <paramref name="records"/> records (possibly none) of <paramref name="bytes"/> bytes.</summary>
+    public void RecordsRead(string shardId, int records, long bytes, long? millisBehindLatest)
+    {
+        ShardActivity shard = Shard(shardId);
+        shard.IsReading = true;
+        shard.MillisBehindLatest = millisBehindLatest;
+        shard.LastReadAt = _metrics.TimeProvider.GetUtcNow();
+        if (records > 0)
+        {
+            _metrics.DataReadRecords.Add(records, Tags);
+            _metrics.DataReadBytes.Add(bytes, Tags);
+        }
+    }
+
+    /// <summary>A GetRecords call stayed throttled after the client's own retries.</summary>
+    public void GetRecordsThrottled(string shardId)
+    {
+        _metrics.ThrottledGetRecords.Add(1, Tags);
+        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), "Kinesis.ProvisionedThroughputExceededException", "GetRecords was throttled.");
+    }
+
+    /// <summary>This worker stopped reading the shard (released, lost or ended): its lag is no longer reported.</summary>
+    public void ShardStopped(string shardId)
+    {
+        if (_shards.TryGetValue(shardId, out ShardActivity? shard))
+        {
+            shard.IsReading = false;
+        }
+    }
+
+    // ---- Pipeline ----
+
+    /// <summary>A page of records entered the pipeline.</summary>
+    public void RecordsIncoming(int records, long bytes)
+    {
+        _metrics.IncomingRecords.Add(records, Tags);
+        _metrics.IncomingBytes.Add(bytes, Tags);
+    }
+
+    /// <summary>A batch of one shard was delivered (an S3 batch is one object).</summary>
+    public void BatchDelivered(string destinationType, string shardId, int records, long bytes)
+    {
+        DestinationInstruments destination = _metrics.Destination(destinationType);
+        destination.Records.Add(records, Tags);
+        destination.Bytes.Add(bytes, Tags);
+        destination.Success.Record(1, Tags);
+        destination.ObjectCount?.Add(1, Tags);
+        DateTimeOffset now = _metrics.TimeProvider.GetUtcNow();
+        Shard(shardId).LastDeliveryAt = now;
+        Interlocked.Exchange(ref _lastDeliveredTicks, now.UtcTicks);
+    }
+
+    /// <summary>One attempt to write a batch failed; the pipeline retries it.</summary>
+    public void BatchFailed(string destinationType, string shardId, string errorCode, string message)
+    {
+        _metrics.Destination(destinationType).Success.Record(0, Tags);
+        var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+        Shard(shardId).LastError = error;
+        _lastDeliveryFailure = error;
+    }
+
+    // ---- Backup bucket ----
+
+    /// <summary>Failed (or, with AllData, source) records were written to the backup bucket.</summary>
+    public void BackupWritten(int records, long bytes)
+    {
+        _metrics.BackupRecords.Add(records, Tags);
+        _metrics.BackupBytes.Add(bytes, Tags);
+        _metrics.BackupSuccess.Record(1, Tags);
+    }
+
+    /// <summary>A write to the backup bucket failed and will be retried.</summary>
+    public void BackupFailed(string shardId, string errorCode, string message)
+    {
+        _metrics.BackupSuccess.Record(0, Tags);
+        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+    }
+
+    // ---- Transforms ----
+
+    /// <summary>One transform invocation (Lambda, HTTP or in-process) finished.</summary>
+    public void ProcessingExecuted(TimeSpan duration, bool succeeded)
+    {
+        _metrics.ProcessingDuration.Record(duration.TotalMilliseconds, Tags);
+        _metrics.ProcessingSuccess.Record(succeeded ? 1 : 0, Tags);
+    }
+
+    /// <summary>Records came back from a transform as Ok.</summary>
+    public void ProcessingSucceeded(int records, long bytes)
+    {
+        _metrics.SucceedProcessingRecords.Add(records, Tags);
+        _metrics.SucceedProcessingBytes.Add(bytes, Tags);
+    }
+
+    // ---- Format conversion ----
+
+    public void ConversionSucceeded(int records, long bytes)
+    {
+        _metrics.SucceedConversionRecords.Add(records, Tags);
+        _metrics.SucceedConversionBytes.Add(bytes, Tags);
+    }
+
+    public void ConversionFailed(int records, long bytes)
+    {
+        _metrics.FailedConversionRecords.Add(records, Tags);
+        _metrics.FailedConversionBytes.Add(bytes, Tags);
+    }
+
+    // ---- Dynamic partitioning ----
+
+    /// <summary>The number of active partitions now, and whether records are over the cap.</summary>
+    public void PartitionsActive(int count, bool overCap)
+    {
+        PartitionCount = count;
+        PartitionCountExceeded = overCap;
+    }
+
+    private ShardActivity Shard(string shardId) => _shards.GetOrAdd(shardId, static _ => new ShardActivity());
+}

@@ -1,0 +1,150 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Delivery.Worker.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Delivery.Worker.CommandLine;
+
+/// <summary><c>validate</c> and <c>describe</c>: the configuration the worker would run with, checked or printed.</summary>
+internal static class ConfigurationVerb
+{
+    public static int Validate(IConfiguration configuration, TextWriter output)
+    {
+        if (!TryLoad(configuration, output, out DeliveryOptions? options))
+        {
+            return 2;
+        }
+
+        output.WriteLine($"The Delivery configuration is valid: {options.Pipelines.Count} pipeline(s): {string.Join(", ", options.Pipelines.Keys)}.");
+        return 0;
+    }
+
+    /// <summary>
+    /// Prints the effective configuration as JSON under <c>Delivery</c>: every setting with its value or default, lease
+    /// table names resolved, secret values hidden. The output is itself a valid configuration file.
+    /// </summary>
+    public static int Describe(IConfiguration configuration, TextWriter output)
+    {
+        if (!TryLoad(configuration, output, out DeliveryOptions? options))
+        {
+            return 2;
+        }
+
+        foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
+        {
+            pipeline.Kinesis.Leases.TableName = DeliveryOptionsRules.LeaseTableName(name, pipeline);
+        }
+
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WritePropertyName(DeliveryOptions.SectionName);
+            WriteObject(json, options);
+            json.WriteEndObject();
+        }
+
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        return 0;
+    }
+
+    private static bool TryLoad(IConfiguration configuration, TextWriter output, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DeliveryOptions? options)
+    {
+        try
+        {
+            options = DeliveryOptionsLoader.Load(configuration);
+            return true;
+        }
+        catch (InvalidDeliveryConfigurationException ex)
+        {
+            output.WriteLine(ex.Message);
+            options = null;
+            return false;
+        }
+    }
+
+    private static void WriteObject(Utf8JsonWriter json, object value)
+    {
+        json.WriteStartObject();
+        foreach (PropertyInfo property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            // Only settings: what configuration can set (derived read-only values are not keys).
+            if (property.SetMethod is null || property.GetIndexParameters().Length > 0)
+            {
+                continue;
+            }
+
+            // An unset optional setting is left out: written as null it would read back as an empty value.
+            object? item = property.GetValue(value);
+            if (item is null)
+            {
+                continue;
+            }
+
+            json.WritePropertyName(property.Name);
+            if (item is not null && SecretSettings.IsSecret(property.Name) && ConfigurationTypes.IsScalar(item.GetType()))
+            {
+                json.WriteStringValue("(hidden)");
+                continue;
+            }
+
+            WriteValue(json, item);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                json.WriteNullValue();
+                break;
+            case bool flag:
+                json.WriteBooleanValue(flag);
+                break;
+            case int or long or short or byte or double or float or decimal:
+                json.WriteRawValue(Convert.ToString(value, CultureInfo.InvariantCulture)!);
+                break;
+            case DateTimeOffset time:
+                json.WriteStringValue(time.ToString("O", CultureInfo.InvariantCulture));
+                break;
+            case string or Uri or Enum or TimeSpan or Guid:
+                json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                break;
+            case IDictionary dictionary:
+                json.WriteStartObject();
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    json.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
+                    WriteValue(json, entry.Value is { } v && SecretSettings.IsSecret(entry.Key.ToString()!) ? "(hidden)" : entry.Value);
+                }
+
+                json.WriteEndObject();
+                break;
+            case IEnumerable sequence:
+                json.WriteStartArray();
+                foreach (object? item in sequence)
+                {
+                    WriteValue(json, item);
+                }
+
+                json.WriteEndArray();
+                break;
+            default:
+                if (ConfigurationTypes.IsScalar(value.GetType()))
+                {
+                    json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
+                }
+                else
+                {
+                    WriteObject(json, value);
+                }
+
+                break;
+        }
+    }
+}

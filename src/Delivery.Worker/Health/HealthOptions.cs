@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Delivery.Worker.Health;
+
+/// <summary>
+/// The HTTP endpoints an orchestrator and an operator ask: <c>/health/live</c>, <c>/health/ready</c> and <c>/status</c>.
+/// Bound from <c>Delivery:Health</c>.
+/// </summary>
+public sealed class HealthOptions : IValidatableObject
+{
+    /// <summary>Serve the endpoints. Default true; false serves nothing (and the <c>health</c> verb then cannot check).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>TCP port. Default 8080; 1 to 65535, or 0 for any free port (the port chosen is logged).</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 8080;
+
+    /// <summary>
+    /// IP address to listen on. Default 127.0.0.1, which is enough for container health checks; the container image
+    /// sets 0.0.0.0 so that the status page can be reached from outside the container where the network allows it.
+    /// </summary>
+    [Required]
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IPAddress.TryParse(ListenAddress, out _))
+        {
+            yield return new ValidationResult($"value '{ListenAddress}' is not an IP address; use 127.0.0.1 (this host only) or 0.0.0.0 (every interface).", [nameof(ListenAddress)]);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Delivery.Kinesis.Client;
+using Delivery.Testing;
+
+namespace Delivery.UnitTests.Infra;
+
+/// <summary>
+/// The task role in infra/cloudformation/delivery.yaml grants exactly the AWS actions the worker's code calls: every
+/// call on an AWS client in src/ (the load generator aside, which is not deployed) maps to an IAM action, and the
+/// policy must hold those and nothing else.
+/// </summary>
+public sealed partial class IamPolicyTests
+{
+    // Each AWS client the worker calls through, and its IAM service prefix. A new client (Lambda, Redshift Data) goes here.
+    private static readonly (Type Client, string Service)[] Clients =
+    [
+        (typeof(IAmazonS3), "s3"),
+        (typeof(IAmazonDynamoDB), "dynamodb"),
+        (typeof(IKinesisClient), "kinesis"),
+        (typeof(Delivery.Transforms.Lambda.ILambdaInvoker), "lambda"),
+    ];
+
+    // Calls whose IAM action is not the operation's own name.
+    private static readonly Dictionary<string, string> ActionOfOperation = new(StringComparer.Ordinal)
+    {
+        ["s3:InitiateMultipartUpload"] = "s3:PutObject",
+        ["s3:UploadPart"] = "s3:PutObject",
+        ["s3:CompleteMultipartUpload"] = "s3:PutObject",
+        ["s3:HeadBucket"] = "s3:ListBucket",
+        ["s3:ListObjectsV2"] = "s3:ListBucket",
+        ["s3:GetObjectMetadata"] = "s3:GetObject",
+        ["s3:DeleteObjects"] = "s3:DeleteObject",
+        ["kinesis:ListAllShards"] = "kinesis:ListShards",
+        ["kinesis:WaitForStreamActive"] = "kinesis:DescribeStreamSummary",
+        ["lambda:Invoke"] = "lambda:InvokeFunction",
+    };
+
+    private static readonly string Template = Path.Combine(LocalAwsStack.RepositoryRoot, "infra", "cloudformation", "delivery.yaml");
+
+    [Fact]
+    public void TheTaskRole_GrantsEveryActionTheCodeCalls_AndNothingMore()
+    {
+        Dictionary<string, List<string>> called = ActionsCalledByTheWorker();
+        string[] block = TaskRoleBlock();
+        HashSet<string> granted = [.. block.Select(line => PolicyActionLine().Match(line)).Where(m => m.Success).Select(m => m.Groups[1].Value)];
+        HashSet<string> expected = [.. called.Keys];
+
+        // The stack creates the lease table itself and tells the worker not to, so CreateTable is never called there.
+        string template = File.ReadAllText(Template);
+        if (template.Contains("__Kinesis__Leases__CreateTableIfMissing\", Value: \"false\"", StringComparison.Ordinal))
+        {
+            expected.Remove("dynamodb:CreateTable");
+        }
+
+        // Calls made only by a destination the stack does not deploy (the Redshift and PostgreSQL loaders read staged
+        // objects back) are needed only where that destination is configured.
+        foreach ((string action, List<string> files) in called)
+        {
+            if (files.All(file => file.StartsWith("Delivery.Destinations/Redshift/", StringComparison.Ordinal)) && !template.Contains("__Redshift__", StringComparison.Ordinal))
+            {
+                expected.Remove(action);
+            }
+        }
+
+        called.Keys.ShouldContain("kinesis:GetRecords", "the scan must find the worker's calls at all");
+        string Where(string action) => called.TryGetValue(action, out List<string>? files) ? string.Join(", ", files.Distinct()) : "";
+        expected.Except(granted).ShouldBeEmpty($"called by the code but not granted: {string.Join("; ", expected.Except(granted).Select(a => $"{a} ({Where(a)})"))}");
+        granted.Except(expected).ShouldBeEmpty("granted but never called by the code");
+    }
+
+    [Fact]
+    public void TheTaskRole_GrantsOnlyOnTheConfiguredResources()
+    {
+        string[] block = TaskRoleBlock();
+
+        block.ShouldNotContain(line => line.TrimEnd().EndsWith("Resource: \"*\"", StringComparison.Ordinal) || line.TrimEnd().EndsWith("Resource: '*'", StringComparison.Ordinal) || line.TrimEnd().EndsWith("- \"*\"", StringComparison.Ordinal));
+        string text = string.Join('\n', block);
+        text.ShouldContain(":stream/${StreamName}");
+        text.ShouldContain("!GetAtt LeaseTable.Arn");
+        text.ShouldContain(":s3:::${BucketName}/*");
+    }
+
+    private static Dictionary<string, List<string>> ActionsCalledByTheWorker()
+    {
+        var operations = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((Type client, string service) in Clients)
+        {
+            foreach (MethodInfo method in client.GetMethods().Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal)))
+            {
+                operations[method.Name] = service;
+            }
+        }
+
+        foreach (MethodInfo method in typeof(KinesisClientExtensions).GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => m.Name.EndsWith("Async", StringComparison.Ordinal)))
+        {
+            operations[method.Name] = "kinesis";
+        }
+
+        var called = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        string src = Path.Combine(LocalAwsStack.RepositoryRoot, "src");
+        foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(src, file).Replace('\\', '/');
+
+            // The load generator is not deployed; the Kinesis client's own files define the operations rather than call them.
+            if (relative.StartsWith("Delivery.LoadGenerator/", StringComparison.Ordinal) || relative.Contains("/obj/", StringComparison.Ordinal) || relative.Contains("/bin/", StringComparison.Ordinal)
+                || relative.StartsWith("Delivery.Kinesis/Client/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            foreach (Match call in MethodCall().Matches(File.ReadAllText(file)))
+            {
+                if (operations.TryGetValue(call.Groups[1].Value, out string? service))
+                {
+                    string operation = $"{service}:{call.Groups[1].Value[..^"Async".Length]}";
+                    string action = ActionOfOperation.GetValueOrDefault(operation, operation);
+                    (called.TryGetValue(action, out List<string>? files) ? files : called[action] = []).Add(relative);
+                }
+            }
+        }
+
+        return called;
+    }
+
+    private static string[] TaskRoleBlock()
+    {
+        string[] lines = File.ReadAllLines(Template);
+        int start = Array.FindIndex(lines, line => line == "  TaskRole:");
+        start.ShouldBeGreaterThan(0, "the template has a TaskRole resource");
+        int end = Array.FindIndex(lines, start + 1, line => line.Length > 2 && line.StartsWith("  ", StringComparison.Ordinal) && line[2] != ' ' && line[2] != '#');
+        return lines[start..(end < 0 ? lines.Length : end)];
+    }
+
+    [GeneratedRegex(@"\.\s*([A-Z][A-Za-z0-9]*Async)\s*\(")]
+    private static partial Regex MethodCall();
+
+    [GeneratedRegex(@"^\s*-\s*([a-z0-9-]+:[A-Za-z0-9*]+)\s*$")]
+    private static partial Regex PolicyActionLine();
+}

@@ -1,0 +1,159 @@
+using System.Text;
+using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
+using Delivery.Pipeline.Memory;
+using Delivery.Telemetry;
+using Delivery.Testing;
+using Delivery.UnitTests.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.UnitTests.Telemetry;
+
+/// <summary>The metrics of a pipeline run whose every record, byte, object and failure is known in advance.</summary>
+public sealed class PipelineMetricsTests : IAsyncDisposable
+{
+    private const string Name = "metrics-pipeline";
+    private readonly FakeTimeProvider _time = new();
+    private readonly RecordingBatchWriter _writer = new();
+    private readonly RecordingBackupWriter _backup = new();
+    private readonly DeliveryMetrics _metrics;
+    private readonly MeterCapture _capture;
+    private DeliveryPipeline? _pipeline;
+
+    public PipelineMetricsTests()
+    {
+        _metrics = new DeliveryMetrics(_time);
+        _capture = new MeterCapture(_metrics.Meter);
+    }
+
+    [Fact]
+    public async Task AKnownRun_CountsEveryRecordByteObjectAndAttempt_UnderFirehosesNames()
+    {
+        // Two shards, five pages; with interval 0 each page is one batch, so one object.
+        var pages = new[]
+        {
+            Page("shardId-A", 1, 10, 100), Page("shardId-A", 11, 5, 37), Page("shardId-A", 16, 7, 1000),
+            Page("shardId-B", 1, 3, 5), Page("shardId-B", 4, 20, 64),
+        };
+        var s3 = new S3Writer(_writer);
+        _writer.FailNext(1);
+
+        // The second page's first two records cannot be delivered: they go to the backup bucket.
+        _writer.FailRecords = batch => batch.Records[0].Data.Length == 37 ? [new FailedRecord(0, "Test.Rejected", "no", ErrorOutputTypes.ProcessingFailed), new FailedRecord(1, "Test.Rejected", "no", ErrorOutputTypes.ProcessingFailed)] : [];
+        var checkpointers = new Dictionary<string, RecordingCheckpointer> { ["shardId-A"] = new(), ["shardId-B"] = new() };
+        Start(s3);
+        var sessions = checkpointers.ToDictionary(pair => pair.Key, pair => _pipeline!.OpenShard(new ShardSessionStart("stream", pair.Key, null, []), pair.Value));
+
+        foreach (RecordPage page in pages)
+        {
+            await sessions[page.ShardId].AppendAsync(page, CancellationToken.None);
+        }
+
+        for (int i = 0; i < 200 && _writer.Delivered.Count < pages.Length; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+
+        await Eventually.TrueAsync(() => checkpointers["shardId-A"].LastCheckpoint == Records.Position(22) && checkpointers["shardId-B"].LastCheckpoint == Records.Position(23), "every batch is checkpointed");
+        long records = pages.Sum(page => (long)page.Records.Count);
+        long bytes = pages.Sum(page => page.DataBytes);
+        _capture.Sum("IncomingRecords", Name).ShouldBe(45);
+        records.ShouldBe(45);
+        _capture.Sum("IncomingBytes", Name).ShouldBe(bytes);
+        _capture.Sum("DeliveryToS3.Records", Name).ShouldBe(records - 2);
+        _capture.Sum("DeliveryToS3.Bytes", Name).ShouldBe(bytes - (2 * 37));
+        _capture.Sum("DeliveryToS3.ObjectCount", Name).ShouldBe(5);
+        _capture.Values("DeliveryToS3.Success", Name).Order().ToArray().ShouldBe(new double[] { 0, 1, 1, 1, 1, 1 }, "one failed attempt, then five delivered objects");
+        _capture.Sum("BackupToS3.Records", Name).ShouldBe(2);
+        _capture.Sum("BackupToS3.Bytes", Name).ShouldBe(2 * 37);
+        _capture.Values("BackupToS3.Success", Name).ShouldBe(new double[] { 1 });
+    }
+
+    [Fact]
+    public async Task DataFreshness_RisesWhileTheDestinationIsDown_AndFallsToZeroOnceDelivered()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        Start(new S3Writer(_writer));
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+        _capture.Observe("DeliveryToS3.DataFreshness").ShouldHaveSingleItem().Value.ShouldBe(0, "nothing waits yet");
+
+        _writer.Block();
+        await session.AppendAsync(Page("shardId-A", 1, 4, 10, arrival: _time.GetUtcNow()), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        _capture.Observe("DeliveryToS3.DataFreshness").ShouldHaveSingleItem().Value.ShouldBe(30);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        (double value, Dictionary<string, object?> tags) = _capture.Observe("DeliveryToS3.DataFreshness").ShouldHaveSingleItem();
+        value.ShouldBe(90);
+        tags[DeliveryMetrics.DeliveryStreamNameTag].ShouldBe(Name);
+
+        _writer.Unblock();
+        await Eventually.TrueAsync(() => checkpointer.LastCheckpoint == Records.Position(4), "the batch is checkpointed");
+        _capture.Observe("DeliveryToS3.DataFreshness").ShouldHaveSingleItem().Value.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Reads_CountRecordsAndBytes_AndReportLagPerShard_UntilTheShardStops()
+    {
+        PipelineTelemetry telemetry = _metrics.ForPipeline(Name);
+
+        telemetry.RecordsRead("shardId-A", 100, 4096, 1500);
+        telemetry.RecordsRead("shardId-B", 0, 0, 20);
+        telemetry.RecordsRead("shardId-A", 50, 1024, 700);
+        telemetry.GetRecordsThrottled("shardId-B");
+
+        _capture.Sum("DataReadFromKinesisStream.Records", Name).ShouldBe(150);
+        _capture.Sum("DataReadFromKinesisStream.Bytes", Name).ShouldBe(5120);
+        _capture.Sum("ThrottledGetRecords", Name).ShouldBe(1);
+        _capture.Observe("KinesisMillisBehindLatest").Select(m => ((string)m.Tags[DeliveryMetrics.ShardIdTag]!, m.Value)).ShouldBe([("shardId-A", 700), ("shardId-B", 20)], ignoreOrder: true);
+        telemetry.Shards["shardId-B"].LastError!.ErrorCode.ShouldBe("Kinesis.ProvisionedThroughputExceededException");
+
+        telemetry.ShardStopped("shardId-A");
+        _capture.Observe("KinesisMillisBehindLatest").ShouldHaveSingleItem().Tags[DeliveryMetrics.ShardIdTag].ShouldBe("shardId-B");
+    }
+
+    [Theory]
+    [InlineData("s3", "DeliveryToS3")]
+    [InlineData("http", "DeliveryToHttpEndpoint")]
+    [InlineData("http-endpoint", "DeliveryToHttpEndpoint")]
+    [InlineData("redshift", "DeliveryToRedshift")]
+    public void DestinationTypes_MapToFirehosesMetricPrefixes(string destinationType, string prefix) =>
+        DeliveryMetrics.MetricPrefix(destinationType).ShouldBe(prefix);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pipeline is not null)
+        {
+            await _pipeline.DisposeAsync();
+        }
+
+        _capture.Dispose();
+        _metrics.Dispose();
+    }
+
+    private static RecordPage Page(string shardId, int first, int count, int size, DateTimeOffset? arrival = null)
+    {
+        var records = new SourceRecord[count];
+        for (int i = 0; i < count; i++)
+        {
+            records[i] = new SourceRecord(Records.Position(first + i), "pk", arrival ?? Records.Arrival, Encoding.ASCII.GetBytes(new string((char)('a' + (i % 26)), size)));
+        }
+
+        return new RecordPage(shardId, records, 0);
+    }
+
+    private void Start(IBatchWriter writer)
+    {
+        var settings = new PipelineSettings { Name = Name, Buffering = new BufferingHints { SizeInMBs = 5, IntervalInSeconds = 0 }, MaxConcurrentDeliveries = 2 };
+        _pipeline = new DeliveryPipeline(settings, writer, _backup, new MemoryBudget(64L * 1024 * 1024), _time, NullLogger<DeliveryPipeline>.Instance, _metrics.ForPipeline(Name));
+        _pipeline.Start();
+    }
+
+    /// <summary>The recording writer, presented as the S3 destination so the S3 metric names (ObjectCount) apply.</summary>
+    private sealed class S3Writer(RecordingBatchWriter inner) : IBatchWriter
+    {
+        public string DestinationType => "s3";
+
+        public Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken) => inner.WriteAsync(batch, cancellationToken);
+    }
+}

@@ -1,0 +1,150 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Delivery.Testing;
+using Delivery.Worker.CommandLine;
+using Delivery.Worker.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Delivery.UnitTests.Worker.CommandLine;
+
+/// <summary>
+/// import-firehose on DescribeDeliveryStream answers as the AWS CLI prints them. Each Firehose setting must end up in
+/// the configuration or be named in a note: nothing is dropped without a word. Settings this build of Delivery does not
+/// have yet (those of other destinations and features) are notes until they exist, and then must be carried over.
+/// </summary>
+public sealed class ImportFirehoseTests
+{
+    private static readonly string Samples = Path.Combine(LocalAwsStack.RepositoryRoot, "tests", "Delivery.UnitTests", "Worker", "CommandLine", "FirehoseSamples");
+
+    [Fact]
+    public void S3WithLambdaAndDynamicPartitioning_ImportsToAConfigurationThatValidates()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("s3-lambda-dynamic-partitioning.json", "clickstream-to-lake");
+
+        result.Problems.ShouldBeEmpty();
+        DeliveryOptions options = Load(result);
+        PipelineOptions loaded = options.Pipelines["clickstream-to-lake"];
+        options.Aws.Region.ShouldBe("eu-west-1");
+        loaded.Kinesis.StreamName.ShouldBe("clickstream");
+        loaded.Buffering.SizeInMBs.ShouldBe(64);
+        loaded.Buffering.IntervalInSeconds.ShouldBe(120);
+        loaded.S3!.BucketName.ShouldBe("acme-datalake-raw");
+        loaded.S3.CompressionFormat.ShouldBe(Delivery.Formats.Compression.CompressionFormat.Gzip);
+        loaded.Backup!.ErrorOutputPrefix.ShouldBe("errors/clickstream/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/");
+        loaded.Backup.BucketName.ShouldBe("acme-datalake-source-backup");
+
+        loaded.S3.RecordDelimiter.ShouldBe("", "Firehose writes records back to back");
+        loaded.S3.Prefix.ShouldBe("clickstream/customer=!{partitionKeyFromQuery:customer_id}/dt=!{timestamp:yyyy-MM-dd}/");
+        loaded.DynamicPartitioning!.Enabled.ShouldBeTrue();
+        loaded.Processing!.Processors.Select(p => p.Type.ToString()).ShouldBe(["RecordDeAggregation", "Lambda", "MetadataExtraction", "AppendDelimiterToRecord"]);
+        loaded.Processing.Processors[1].LambdaArn.ShouldBe("arn:aws:lambda:eu-west-1:123456789012:function:enrich-clicks:$LATEST");
+        loaded.Processing.Processors[1].NumberOfRetries.ShouldBe(3);
+        loaded.Processing.Processors[2].MetadataExtractionQuery.ShouldBe("{customer_id:.customer.id}");
+        CarriedOverOrNoted(result, pipeline["DynamicPartitioning"]!.AsObject(), "RetryDurationSeconds", "300");
+        result.Notes.ShouldContain(note => note.Contains("firehose-clickstream-delivery", StringComparison.Ordinal), "Firehose's invocation role is explained");
+        result.Notes.ShouldContain(note => note.Contains("InitialPosition", StringComparison.Ordinal), "the cut-over from Firehose is explained");
+    }
+
+    [Fact]
+    public void HttpEndpoint_ImportsToAConfigurationThatValidates_OnceThisBuildHasTheDestination()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("http-endpoint.json", "app-logs-to-datadog");
+
+        result.Notes.ShouldContain(note => note.Contains("AccessKey", StringComparison.Ordinal), "the write-only access key must be supplied from a secret");
+        if (typeof(PipelineOptions).GetProperty("HttpEndpoint") is null)
+        {
+            // Not in this build: the import names the missing destination instead of pretending.
+            result.Notes.ShouldContain(note => note.Contains("HttpEndpoint is not a setting of this build", StringComparison.Ordinal) && note.Contains("aws-kinesis-http-intake.logs.datadoghq.com", StringComparison.Ordinal));
+            result.Problems.ShouldContain(problem => problem.KeyPath == "Delivery:Pipelines:app-logs-to-datadog");
+            return;
+        }
+
+        result.Problems.ShouldBeEmpty();
+        PipelineOptions loaded = Load(result).Pipelines["app-logs-to-datadog"];
+        loaded.HttpEndpoint!.Url!.ToString().ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input");
+        loaded.Buffering.SizeInMBs.ShouldBe(4);
+        loaded.Backup!.ErrorOutputPrefix.ShouldBe("datadog-errors/!{firehose:error-output-type}/");
+        JsonObject http = pipeline["HttpEndpoint"]!.AsObject();
+        http["Url"]!.GetValue<string>().ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input");
+        http["ContentEncoding"]!.GetValue<string>().ShouldBe("Gzip");
+        http["RetryDurationSeconds"]!.GetValue<long>().ShouldBe(60);
+        http["CommonAttributes"]!["env"]!.GetValue<string>().ShouldBe("production");
+        pipeline["Backup"]!["BucketName"]!.GetValue<string>().ShouldBe("acme-app-logs-failed");
+    }
+
+    [Fact]
+    public void Redshift_ImportsToAConfigurationThatValidates_OnceThisBuildHasTheDestination()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("redshift.json", "orders-to-redshift");
+
+        result.Notes.ShouldContain(note => note.Contains("password", StringComparison.OrdinalIgnoreCase));
+        if (typeof(PipelineOptions).GetProperty("Redshift") is null)
+        {
+            result.Notes.ShouldContain(note => note.Contains("Redshift is not a setting of this build", StringComparison.Ordinal) && note.Contains("public.orders", StringComparison.Ordinal));
+            result.Problems.ShouldContain(problem => problem.KeyPath == "Delivery:Pipelines:orders-to-redshift");
+            return;
+        }
+
+        result.Problems.ShouldBeEmpty();
+        PipelineOptions loaded = Load(result).Pipelines["orders-to-redshift"];
+        loaded.Redshift!.Table.ShouldBe("public.orders");
+        loaded.Redshift.Columns.ShouldBe(["order_id", "customer_id", "amount", "currency", "created_at"]);
+        loaded.Redshift.CopyOptions.ShouldBe("json 'auto' gzip timeformat 'auto'");
+        loaded.Redshift.ConnectionString.ShouldBe("Host=analytics.c8xyzabc1234.us-west-2.redshift.amazonaws.com;Port=5439;Database=warehouse;Username=firehose_loader;SSL Mode=Require");
+        loaded.Redshift.IamRoleArn.ShouldBe("arn:aws:iam::123456789012:role/firehose-orders-redshift");
+        loaded.Redshift.RetryDurationSeconds.ShouldBe(3600);
+        loaded.Redshift.IntermediateS3!.BucketName.ShouldBe("acme-orders-staging");
+        loaded.Redshift.IntermediateS3.Prefix.ShouldBe("firehose/orders/");
+        loaded.Buffering.SizeInMBs.ShouldBe(16);
+        loaded.Backup!.BucketName.ShouldBe("acme-orders-staging");
+    }
+
+    [Fact]
+    public void FeaturesDeliveryHandlesDifferently_AreExplainedInNotes()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("s3-parquet-kms.json", "events-parquet");
+
+        result.Problems.ShouldBeEmpty();
+        Load(result).Pipelines["events-parquet"].S3!.Prefix.ShouldBe("events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/");
+        result.Notes.ShouldContain(note => note.Contains("Direct PUT", StringComparison.Ordinal));
+        result.Notes.ShouldContain(note => note.Contains("Europe/Berlin", StringComparison.Ordinal));
+        result.Notes.ShouldContain(note => note.Contains("arn:aws:kms:eu-central-1:123456789012:key/1a2b3c4d", StringComparison.Ordinal));
+        result.Notes.ShouldContain(note => note.Contains("analytics.events", StringComparison.Ordinal), "the Glue schema must be copied by hand");
+        result.Notes.ShouldContain(note => note.Contains("S3:DataFormatConversion is not carried over", StringComparison.Ordinal), "without the Glue schema the conversion cannot be set up, and says so");
+    }
+
+    [Fact]
+    public async Task InputThatIsNotADescribeDeliveryStreamAnswer_IsRejectedWithTheReason()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"not-firehose-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{ "StreamDescription": { "StreamName": "x" } }""");
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exitCode = await ImportFirehoseVerb.RunAsync(["import-firehose", file], output, error);
+
+        exitCode.ShouldBe(2);
+        error.ToString().ShouldContain("DeliveryStreamName");
+        output.ToString().ShouldBeEmpty();
+        File.Delete(file);
+    }
+
+    private static (ImportResult Result, JsonObject Pipeline) Import(string sample, string pipeline)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples, sample)));
+        ImportResult result = ImportFirehoseVerb.Import(document.RootElement);
+        return (result, result.Configuration["Delivery"]!["Pipelines"]![pipeline]!.AsObject());
+    }
+
+    private static DeliveryOptions Load(ImportResult result) =>
+        DeliveryOptionsLoader.Load(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(result.Configuration.ToJsonString()))).Build());
+
+    /// <summary>The Firehose value is in the imported setting, or a note says it was not carried over.</summary>
+    private static void CarriedOverOrNoted(ImportResult result, JsonObject parent, string key, string firehoseValue)
+    {
+        string? carried = parent[key]?.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        bool noted = result.Notes.Any(note => note.Contains(":" + key + " ", StringComparison.Ordinal) && note.Contains(firehoseValue, StringComparison.Ordinal));
+        (carried?.Contains(firehoseValue, StringComparison.Ordinal) == true || noted).ShouldBeTrue($"{key} ({firehoseValue}) is neither carried over nor noted. Notes:\n{string.Join("\n", result.Notes)}");
+    }
+}
