@@ -32,6 +32,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         var settings = new Dictionary<string, string?>
         {
             ["Delivery:Aws:Region"] = stack.Region,
+            ["Delivery:Health:Port"] = "0",
             ["Delivery:Aws:ServiceUrls:Kinesis"] = stack.KinesisEndpoint.ToString(),
             ["Delivery:Aws:ServiceUrls:DynamoDb"] = stack.DynamoDbEndpoint.ToString(),
             ["Delivery:Aws:ServiceUrls:S3"] = stack.S3Endpoint.ToString(),

@@ -62,6 +62,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         start.Environment["Delivery__Aws__ServiceUrls__DynamoDb"] = stack.DynamoDbEndpoint.ToString();
         start.Environment["Delivery__Aws__ServiceUrls__S3"] = stack.S3Endpoint.ToString();
         start.Environment["Logging__LogLevel__Delivery"] = "Debug";
+
+        // The tests read the text format ("Category[EventId]" and the message); the worker's default is JSON, which a test
+        // can ask for through its settings. Health endpoints take any free port, so workers never fight over 8080.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Delivery__Health__Port"] = "0";
         foreach ((string key, string value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

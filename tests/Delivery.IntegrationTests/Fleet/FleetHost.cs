@@ -45,6 +45,9 @@ internal sealed class FleetHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Delivery:WorkerId"] = name,
+
+            // Several hosts share this process: each health endpoint takes a free port instead of 8080.
+            ["Delivery:Health:Port"] = "0",
             ["Delivery:Aws:Region"] = stack.Region,
             ["Delivery:Aws:ServiceUrls:Kinesis"] = stack.KinesisEndpoint.ToString(),
             ["Delivery:Aws:ServiceUrls:DynamoDb"] = stack.DynamoDbEndpoint.ToString(),
