@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators) and runs every test: unit tests with fakes and a fake clock, and
-# integration tests against kinesalite, dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures
-# (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set). Extra arguments go to 'dotnet test'.
+# Installs what the tests need (the npm emulators, the independent Parquet readers and PostgreSQL) and runs every test:
+# unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and s3rver started on free
+# 127.0.0.1 ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set), a private
+# PostgreSQL cluster, and DuckDB, parquet-wasm, hyparquet and snappyjs for the files Delivery writes. Extra arguments
+# go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,6 +15,24 @@ need npm "install npm"
 if [ ! -d tests/emulators/node_modules ] || [ tests/emulators/package-lock.json -nt tests/emulators/node_modules ]; then
   echo "Installing the local AWS emulators (npm ci)..."
   (cd tests/emulators && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d tests/parquet-readers/node_modules ] || [ tests/parquet-readers/package-lock.json -nt tests/parquet-readers/node_modules ]; then
+  # npm install from the lockfile rather than npm ci: npm ci insists on lock entries for DuckDB's bindings of every
+  # other platform, which the registry mirror does not serve; --no-save leaves the lockfile as committed.
+  echo "Installing the independent Parquet and Snappy readers (npm install from the lockfile)..."
+  (cd tests/parquet-readers && npm install --no-audit --no-fund --no-save --loglevel=error && touch node_modules)
+fi
+
+# The Redshift destination's integration tests load into a private PostgreSQL cluster (initdb + pg_ctl, no service).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  echo "Installing PostgreSQL (apt-get install postgresql)..."
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: PostgreSQL is required (its initdb and pg_ctl under /usr/lib/postgresql/<version>/bin): install the 'postgresql' package." >&2
+    exit 1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
 dotnet build Delivery.sln -c Release -nologo -v q

@@ -5,7 +5,14 @@ namespace Delivery;
 /// </summary>
 public sealed class DeliveryBatch
 {
-    public DeliveryBatch(string deliveryStreamName, BatchSource source, IReadOnlyList<SourceRecord> records)
+    /// <param name="deliveryStreamName">The pipeline's name.</param>
+    /// <param name="source">The source range; the batch's id derives from it.</param>
+    /// <param name="records">At least one record, in shard order.</param>
+    /// <param name="partition">
+    /// With dynamic partitioning, the partition these records (the transformed records of <paramref name="source"/> that
+    /// share these keys) belong to; null otherwise.
+    /// </param>
+    public DeliveryBatch(string deliveryStreamName, BatchSource source, IReadOnlyList<SourceRecord> records, PartitionKeys? partition = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(deliveryStreamName);
         ArgumentNullException.ThrowIfNull(records);
@@ -18,6 +25,8 @@ public sealed class DeliveryBatch
         Source = source;
         Records = records;
         Id = source.DeterministicId();
+        Partition = partition;
+        ObjectId = partition is null ? Id : partition.ObjectIdFor(Id);
         DateTimeOffset oldest = DateTimeOffset.MaxValue;
         long bytes = 0;
         foreach (SourceRecord record in records)
@@ -40,6 +49,16 @@ public sealed class DeliveryBatch
 
     /// <summary>Deterministic id from <see cref="Source"/>; see <see cref="BatchSource.DeterministicId"/>.</summary>
     public string Id { get; }
+
+    /// <summary>The dynamic partition of these records, or null without dynamic partitioning.</summary>
+    public PartitionKeys? Partition { get; }
+
+    /// <summary>
+    /// The id a destination names this batch's object or request with: <see cref="Id"/>, or with dynamic partitioning an
+    /// id derived from <see cref="Id"/> and <see cref="Partition"/>, so that each partition of a batch has its own,
+    /// equally deterministic, object.
+    /// </summary>
+    public string ObjectId { get; }
 
     public IReadOnlyList<SourceRecord> Records { get; }
 

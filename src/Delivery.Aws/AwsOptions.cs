@@ -32,4 +32,7 @@ public sealed class AwsServiceUrls
 
     /// <summary>S3 endpoint (destination and backup buckets). Default null.</summary>
     public Uri? S3 { get; set; }
+
+    /// <summary>Lambda endpoint (Lambda transforms). Default null.</summary>
+    public Uri? Lambda { get; set; }
 }

@@ -31,11 +31,14 @@ internal static class Program
 
         builder.Services.AddDeliveryWorker(options);
         using IHost host = builder.Build();
+
+        // Resolved up front: RunAsync disposes the host, and a filter that resolved it afterwards would throw.
+        IHostApplicationLifetime lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         try
         {
             await host.RunAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // SIGTERM arrived while starting (waiting for the lease table, say): a clean stop, nothing was read yet.
             return 0;

@@ -28,6 +28,15 @@ public sealed class BackupOptions
     [MaxLength(512)]
     public string ErrorOutputPrefix { get; set; } = DefaultErrorOutputPrefix;
 
+    /// <summary>
+    /// Prefix of source-record backup objects (S3 or Redshift <c>S3BackupMode</c> Enabled, HTTP <c>AllData</c>): every
+    /// record as read, before transformation, named like S3 destination objects. Same rules as the S3 prefix; default ""
+    /// (the time path follows directly).
+    /// </summary>
+    [Required(AllowEmptyStrings = true)]
+    [MaxLength(512)]
+    public string Prefix { get; set; } = "";
+
     /// <summary>Compression of backup objects. Default Gzip.</summary>
     [EnumDataType(typeof(CompressionFormat))]
     public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;

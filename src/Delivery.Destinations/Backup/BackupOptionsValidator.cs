@@ -23,6 +23,11 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
             result.AddError(problem!, nameof(BackupOptions.ErrorOutputPrefix));
         }
 
+        if (options.Prefix is not null && !S3ObjectKeyBuilder.IsValidPrefix(options.Prefix, out string? prefixProblem))
+        {
+            result.AddError(prefixProblem!, nameof(BackupOptions.Prefix));
+        }
+
         return result.Build();
     }
 }

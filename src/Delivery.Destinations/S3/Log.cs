@@ -16,4 +16,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4003, EventName = "S3MultipartAbortFailed", Level = LogLevel.Warning,
         Message = "Could not abort multipart upload {UploadId} of s3://{Bucket}/{Key}; its parts stay until a lifecycle rule for incomplete uploads removes them")]
     public static partial void MultipartAbortFailed(ILogger logger, string bucket, string key, string uploadId, Exception exception);
+
+    [LoggerMessage(EventId = 4004, EventName = "S3RecordsNotConverted", Level = LogLevel.Warning,
+        Message = "{FailedCount} of {RecordCount} records of {Key} could not be converted and go to the backup bucket; the first, at {Position}: {Reason}")]
+    public static partial void RecordsNotConverted(ILogger logger, int failedCount, int recordCount, string key, string position, string reason);
 }

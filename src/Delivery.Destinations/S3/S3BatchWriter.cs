@@ -20,6 +20,9 @@ public sealed class S3BatchWriter : IBatchWriter
 {
     private const string StreamTag = "S3BatchWriter";
 
+    // S3's limit on the UTF-8 length of an object key.
+    private const int MaxKeyBytes = 1024;
+
     // Abort runs after the caller's token may already be cancelled (shutdown), so it gets its own short deadline.
     private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(10);
 
@@ -69,7 +72,9 @@ public sealed class S3BatchWriter : IBatchWriter
         _logger = logger;
         _streams = streamManager ?? SharedStreams;
         _time = timeProvider ?? TimeProvider.System;
-        _formatter = new NewlineDelimitedFormatter(options.RecordDelimiter);
+        _formatter = options.ConvertsFormat
+            ? options.DataFormatConversion!.CreateFormatter()
+            : new NewlineDelimitedFormatter(options.RecordDelimiter);
         _codec = codecs.Create(options.CompressionFormat, options.CompressionLevel);
         _keys = new S3ObjectKeyBuilder(options.Prefix, _formatter.FileExtension + _codec.FileExtension);
         _contentType = _codec.ContentType ?? _formatter.ContentType;
@@ -85,6 +90,8 @@ public sealed class S3BatchWriter : IBatchWriter
     /// <see cref="DeliveryException"/> with <see cref="FailureKind.Retryable"/> (throttling, 5xx, network) or
     /// <see cref="FailureKind.Permanent"/> (such as S3.NoSuchBucket, S3.AccessDenied). Cancellation throws
     /// <see cref="OperationCanceledException"/>. No retries happen here: the SDK retries each call, the pipeline the batch.
+    /// With <see cref="S3DestinationOptions.DataFormatConversion"/>, records that do not fit the schema are left out of the
+    /// object and returned as <see cref="ErrorOutputTypes.FormatConversionFailed"/>; when none fits, no object is written.
     /// </summary>
     public async Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
@@ -92,23 +99,55 @@ public sealed class S3BatchWriter : IBatchWriter
         cancellationToken.ThrowIfCancellationRequested();
         long started = _time.GetTimestamp();
         string key = _keys.Build(batch);
-        using RecyclableMemoryStream body = Encode(batch);
+        if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
+        {
+            // S3 would refuse the key on every attempt; retrying the batch could never end, so its records are backed up.
+            string message = $"The object key would be longer than S3's {MaxKeyBytes} bytes (partition key values too long?): {key[..Math.Min(key.Length, 200)]}...";
+            return new BatchWriteResult([.. Enumerable.Range(0, batch.Records.Count).Select(i => new FailedRecord(i, "S3.KeyTooLong", message, ErrorOutputTypes.ProcessingFailed))]);
+        }
+
+        using RecyclableMemoryStream body = Encode(batch, out FormatResult formatted);
+        IReadOnlyList<FailedRecord> failed = ConversionFailures(batch, key, formatted);
+        if (formatted.RecordsWritten == 0)
+        {
+            // Nothing converted: an object without rows would only add an empty file for engines to open.
+            return new BatchWriteResult(failed);
+        }
+
         var upload = new Upload(_options.BucketName, key, batch, body);
         int parts = body.Length < _options.MultipartThresholdBytes
             ? await PutAsync(upload, cancellationToken).ConfigureAwait(false)
             : await PutMultipartAsync(upload, cancellationToken).ConfigureAwait(false);
-        Log.ObjectWritten(_logger, _options.BucketName, key, body.Length, batch.Records.Count, parts, _time.GetElapsedTime(started).TotalMilliseconds);
-        return BatchWriteResult.Delivered;
+        Log.ObjectWritten(_logger, _options.BucketName, key, body.Length, formatted.RecordsWritten, parts, _time.GetElapsedTime(started).TotalMilliseconds);
+        return failed.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failed);
     }
 
-    private RecyclableMemoryStream Encode(DeliveryBatch batch)
+    private IReadOnlyList<FailedRecord> ConversionFailures(DeliveryBatch batch, string key, FormatResult formatted)
+    {
+        if (formatted.Failures.Count == 0)
+        {
+            return [];
+        }
+
+        var failed = new List<FailedRecord>(formatted.Failures.Count);
+        foreach (RecordFormatFailure failure in formatted.Failures)
+        {
+            failed.Add(new FailedRecord(failure.Index, failure.ErrorCode, failure.ErrorMessage, ErrorOutputTypes.FormatConversionFailed));
+        }
+
+        RecordFormatFailure first = formatted.Failures[0];
+        Log.RecordsNotConverted(_logger, formatted.Failures.Count, batch.Records.Count, key, batch.Records[first.Index].Position.ToString(), first.ErrorMessage);
+        return failed;
+    }
+
+    private RecyclableMemoryStream Encode(DeliveryBatch batch, out FormatResult formatted)
     {
         RecyclableMemoryStream body = _streams.GetStream(StreamTag);
         try
         {
             using (Stream compressor = _codec.CreateCompressor(body))
             {
-                _formatter.Write(batch.Records, compressor);
+                formatted = _formatter.Write(batch.Records, compressor);
             }
 
             body.Position = 0;

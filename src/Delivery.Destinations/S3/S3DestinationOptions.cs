@@ -34,7 +34,10 @@ public sealed class S3DestinationOptions
     [MaxLength(MaxPrefixLength)]
     public string Prefix { get; set; } = "";
 
-    /// <summary>Default <see cref="CompressionFormat.Gzip"/>. Uncompressed or Gzip; a gzip object's key ends in ".gz".</summary>
+    /// <summary>
+    /// Default <see cref="CompressionFormat.Gzip"/>. Uncompressed, Gzip (".gz"), Zip (".zip"), Snappy (framed, ".snappy")
+    /// or HadoopSnappy (".hsnappy"). Must be Uncompressed with <see cref="DataFormatConversion"/>: Parquet compresses its pages.
+    /// </summary>
     [EnumDataType(typeof(CompressionFormat))]
     public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;
 
@@ -62,4 +65,27 @@ public sealed class S3DestinationOptions
     /// <summary>The size of each part of a multipart upload but the last. Default 8 MiB (8388608); 5 MiB to 5 GiB.</summary>
     [Range(typeof(long), "5242880", "5368709120")]
     public long PartSizeBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Default <see cref="SourceRecordBackup.Disabled"/>. Enabled also writes every source record, before transformation,
+    /// to the pipeline's backup bucket under <c>Backup:Prefix</c>. Not used for a Redshift intermediate bucket.
+    /// </summary>
+    [EnumDataType(typeof(SourceRecordBackup))]
+    public SourceRecordBackup S3BackupMode { get; set; } = SourceRecordBackup.Disabled;
+
+    /// <summary>Converts records to Parquet before writing. Default none: records are written as they are (NDJSON).</summary>
+    /// <remarks>Its annotations are checked by <see cref="S3DestinationOptionsValidator"/>, which reports them with key paths.</remarks>
+#pragma warning disable SYSLIB1212 // Nested members are validated by hand so that failures carry "DataFormatConversion:Columns:0:Name" paths.
+    public DataFormatConversionOptions? DataFormatConversion { get; set; }
+#pragma warning restore SYSLIB1212
+
+    /// <summary>True when records are converted to Parquet.</summary>
+    public bool ConvertsFormat => DataFormatConversion is { Enabled: true };
+}
+
+/// <summary>Whether every source record is also kept in the backup bucket; Firehose's <c>S3BackupMode</c> for S3 and Redshift.</summary>
+public enum SourceRecordBackup
+{
+    Disabled,
+    Enabled,
 }

@@ -1,13 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Ndjson;
+using Delivery.Formats.Parquet.Json;
+using Delivery.Formats.Parquet.Schema;
 using Microsoft.Extensions.Options;
 
 namespace Delivery.Destinations.S3;
 
 /// <summary>
 /// Checks <see cref="S3DestinationOptions"/>: the DataAnnotations on it, then the rules attributes cannot say (bucket
-/// naming, prefix expressions, an available codec, the delimiter's encoded size). Every failure names its option.
+/// naming, prefix expressions, an available codec, the delimiter's encoded size, the Parquet schema). Every failure names its option.
 /// </summary>
 public sealed class S3DestinationOptionsValidator : IValidateOptions<S3DestinationOptions>
 {
@@ -45,7 +49,83 @@ public sealed class S3DestinationOptionsValidator : IValidateOptions<S3Destinati
             result.AddError($"the delimiter takes more than {NewlineDelimitedFormatter.MaxDelimiterBytes} UTF-8 bytes.", nameof(S3DestinationOptions.RecordDelimiter));
         }
 
+        if (options.ConvertsFormat)
+        {
+            ValidateConversion(options, result);
+        }
+
         return result.Build();
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The options types are referenced directly and keep their properties.")]
+    private static void AddAnnotationErrors(object options, string path, ValidateOptionsResultBuilder result)
+    {
+        var failures = new List<ValidationResult>();
+        Validator.TryValidateObject(options, new ValidationContext(options), failures, validateAllProperties: true);
+        foreach (ValidationResult failure in failures)
+        {
+            result.AddError(failure.ErrorMessage ?? "is invalid.", $"{path}:{failure.MemberNames.FirstOrDefault()}");
+        }
+    }
+
+    private static void ValidateConversion(S3DestinationOptions options, ValidateOptionsResultBuilder result)
+    {
+        const string section = nameof(S3DestinationOptions.DataFormatConversion);
+        DataFormatConversionOptions conversion = options.DataFormatConversion!;
+        if (options.CompressionFormat != CompressionFormat.Uncompressed)
+        {
+            result.AddError(
+                $"must be Uncompressed when {section} is enabled, as in Firehose: Parquet compresses its own pages (set {section}:Compression instead).",
+                nameof(S3DestinationOptions.CompressionFormat));
+        }
+
+        AddAnnotationErrors(conversion, section, result);
+        for (int i = 0; i < conversion.Columns.Count; i++)
+        {
+            ColumnOptions column = conversion.Columns[i];
+            AddAnnotationErrors(column, $"{section}:Columns:{i}", result);
+            if (string.IsNullOrWhiteSpace(column.Type))
+            {
+                continue;
+            }
+
+            try
+            {
+                _ = ParquetSchema.Create([new ParquetColumn(column.Name is { Length: > 0 } name ? name : "column", column.Type)]);
+            }
+            catch (ParquetSchemaException ex)
+            {
+                result.AddError($"value '{column.Type}' is invalid: {ex.InnerException?.Message ?? ex.Message}", $"{section}:Columns:{i}:Type");
+            }
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (int i = 0; i < conversion.Columns.Count; i++)
+        {
+            string name = conversion.Columns[i].Name;
+            if (!string.IsNullOrWhiteSpace(name) && !seen.TryAdd(name, i))
+            {
+                result.AddError($"'{name}' is also the name of column {seen[name]}; column names must differ ignoring case, as in Glue.", $"{section}:Columns:{i}:Name");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(conversion.CatchAllColumn) && seen.ContainsKey(conversion.CatchAllColumn))
+        {
+            result.AddError($"'{conversion.CatchAllColumn}' is also a column of the schema; the catch-all column needs a name of its own.", $"{section}:CatchAllColumn");
+        }
+
+        foreach (string mapped in conversion.OpenXJson.ColumnToJsonKeyMappings.Keys)
+        {
+            if (!seen.ContainsKey(mapped))
+            {
+                result.AddError($"names column '{mapped}', which is not in Columns.", $"{section}:OpenXJson:ColumnToJsonKeyMappings:{mapped}");
+            }
+        }
+
+        if (JsonConversionOptions.TimestampFormatsProblem(conversion.TimestampFormats) is { } problem)
+        {
+            result.AddError(problem, $"{section}:TimestampFormats");
+        }
     }
 }
 

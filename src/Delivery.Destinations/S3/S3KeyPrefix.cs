@@ -3,17 +3,18 @@ using System.Text;
 namespace Delivery.Destinations.S3;
 
 /// <summary>
-/// A parsed S3 prefix: literal text and Firehose <c>!{namespace:argument}</c> expressions, evaluated per batch. Only
-/// <c>!{timestamp:...}</c> and, in an error output prefix, <c>!{firehose:error-output-type}</c> are evaluated; the other
-/// Firehose expressions are recognised and refused by name, so adding one (partition keys will need values carried on
-/// the batch) means adding a segment here, not a new parser.
+/// A parsed S3 prefix: literal text and Firehose <c>!{namespace:argument}</c> expressions, evaluated per batch:
+/// <c>!{timestamp:...}</c>, <c>!{firehose:random-string}</c>, the partition keys <c>!{partitionKeyFromQuery:name}</c> and
+/// <c>!{partitionKeyFromLambda:name}</c> (destination prefix only; their values come with the batch's
+/// <see cref="DeliveryBatch.Partition"/>) and, in an error output prefix, <c>!{firehose:error-output-type}</c>.
 /// </summary>
 internal sealed class S3KeyPrefix
 {
     private const string ErrorOutputTypeExpression = "firehose:error-output-type";
-
-    private static readonly string[] NotYetSupported =
-        ["firehose:random-string", "partitionKeyFromQuery:", "partitionKeyFromLambda:"];
+    private const string RandomStringExpression = "firehose:random-string";
+    private const string QueryKeyNamespace = "partitionKeyFromQuery:";
+    private const string LambdaKeyNamespace = "partitionKeyFromLambda:";
+    private const string RandomAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
     private readonly Segment[] _segments;
 
@@ -21,8 +22,16 @@ internal sealed class S3KeyPrefix
     {
         _segments = segments;
         HasExpressions = hasExpressions;
-        HasErrorOutputType = segments.Any(segment => segment.IsErrorOutputType);
+        HasErrorOutputType = segments.Any(segment => segment.Kind == SegmentKind.ErrorOutputType);
+        QueryKeys = [.. segments.Where(segment => segment.Kind == SegmentKind.QueryKey).Select(segment => segment.Literal!).Distinct(StringComparer.Ordinal)];
+        LambdaKeys = [.. segments.Where(segment => segment.Kind == SegmentKind.LambdaKey).Select(segment => segment.Literal!).Distinct(StringComparer.Ordinal)];
     }
+
+    /// <summary>The <c>partitionKeyFromQuery</c> names used, in order of first use.</summary>
+    public IReadOnlyList<string> QueryKeys { get; }
+
+    /// <summary>The <c>partitionKeyFromLambda</c> names used, in order of first use.</summary>
+    public IReadOnlyList<string> LambdaKeys { get; }
 
     /// <summary>True when the prefix has at least one expression; Firehose then adds no default time path.</summary>
     public bool HasExpressions { get; }
@@ -46,13 +55,13 @@ internal sealed class S3KeyPrefix
             int start = prefix.IndexOf("!{", position, StringComparison.Ordinal);
             if (start < 0)
             {
-                segments.Add(new Segment(prefix[position..], null));
+                segments.Add(new Segment(SegmentKind.Literal, prefix[position..], null));
                 break;
             }
 
             if (start > position)
             {
-                segments.Add(new Segment(prefix[position..start], null));
+                segments.Add(new Segment(SegmentKind.Literal, prefix[position..start], null));
             }
 
             int end = prefix.IndexOf('}', start + 2);
@@ -72,11 +81,33 @@ internal sealed class S3KeyPrefix
                     return false;
                 }
 
-                segments.Add(new Segment(null, null, IsErrorOutputType: true));
+                segments.Add(new Segment(SegmentKind.ErrorOutputType, null, null));
+            }
+            else if (body == RandomStringExpression)
+            {
+                segments.Add(new Segment(SegmentKind.RandomString, null, null));
+            }
+            else if (body.StartsWith(QueryKeyNamespace, StringComparison.Ordinal) || body.StartsWith(LambdaKeyNamespace, StringComparison.Ordinal))
+            {
+                bool fromQuery = body.StartsWith(QueryKeyNamespace, StringComparison.Ordinal);
+                string name = body[(fromQuery ? QueryKeyNamespace : LambdaKeyNamespace).Length..];
+                if (isErrorOutputPrefix)
+                {
+                    error = $"'{expression}': partition keys cannot be used in the error output prefix (a record that failed may have no keys)";
+                    return false;
+                }
+
+                if (name.Length == 0 || name.Any(char.IsWhiteSpace))
+                {
+                    error = $"'{expression}' needs a key name without spaces, such as !{{{(fromQuery ? QueryKeyNamespace : LambdaKeyNamespace)}customer_id}}";
+                    return false;
+                }
+
+                segments.Add(new Segment(fromQuery ? SegmentKind.QueryKey : SegmentKind.LambdaKey, name, null));
             }
             else if (TryParseExpression(expression, body, out TimestampPattern? timestamp, out error))
             {
-                segments.Add(new Segment(null, timestamp));
+                segments.Add(new Segment(SegmentKind.Timestamp, null, timestamp));
             }
             else
             {
@@ -96,18 +127,44 @@ internal sealed class S3KeyPrefix
     {
         foreach (Segment segment in _segments)
         {
-            if (segment.Timestamp is { } timestamp)
+            switch (segment.Kind)
             {
-                timestamp.AppendTo(builder, batch.OldestArrival);
+                case SegmentKind.Timestamp:
+                    segment.Timestamp!.AppendTo(builder, batch.OldestArrival);
+                    break;
+                case SegmentKind.ErrorOutputType:
+                    builder.Append(errorOutputType ?? throw new InvalidOperationException("This prefix needs an error output type."));
+                    break;
+                case SegmentKind.RandomString:
+                    AppendRandomString(builder, batch);
+                    break;
+                case SegmentKind.QueryKey:
+                    builder.Append(KeyValue(batch, batch.Partition?.FromQuery, segment.Literal!, QueryKeyNamespace));
+                    break;
+                case SegmentKind.LambdaKey:
+                    builder.Append(KeyValue(batch, batch.Partition?.FromLambda, segment.Literal!, LambdaKeyNamespace));
+                    break;
+                default:
+                    builder.Append(segment.Literal);
+                    break;
             }
-            else if (segment.IsErrorOutputType)
-            {
-                builder.Append(errorOutputType ?? throw new InvalidOperationException("This prefix needs an error output type."));
-            }
-            else
-            {
-                builder.Append(segment.Literal);
-            }
+        }
+    }
+
+    private static string KeyValue(DeliveryBatch batch, IReadOnlyDictionary<string, string>? keys, string name, string expressionNamespace) =>
+        keys is not null && keys.TryGetValue(name, out string? value)
+            ? value
+            : throw new InvalidOperationException($"Batch {batch.Id} has no value for !{{{expressionNamespace}{name}}}; only dynamic partitioning makes batches with partition keys.");
+
+    // Firehose puts 11 random characters here. Delivery derives them from the object's id: they look as random, and an
+    // object written again gets the same ones, so it still overwrites itself.
+    private static void AppendRandomString(StringBuilder builder, DeliveryBatch batch)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes("random-string\n" + batch.ObjectId), hash);
+        for (int i = 0; i < 11; i++)
+        {
+            builder.Append(RandomAlphabet[hash[i] % RandomAlphabet.Length]);
         }
     }
 
@@ -127,12 +184,21 @@ internal sealed class S3KeyPrefix
             return false;
         }
 
-        error = NotYetSupported.Any(known => body.StartsWith(known, StringComparison.Ordinal))
-            ? $"'{expression}' is a Firehose expression Delivery does not support yet; only !{{timestamp:...}} is evaluated"
-            : $"'{expression}' is not a known expression; only !{{timestamp:<pattern>}} is evaluated";
+        error = $"'{expression}' is not a known expression; use !{{timestamp:<pattern>}}, !{{firehose:random-string}}, "
+            + "!{partitionKeyFromQuery:<name>}, !{partitionKeyFromLambda:<name>} or, in the error output prefix, !{firehose:error-output-type}";
         return false;
     }
 
-    // A literal or an expression; partition-key expressions will add another kind.
-    private readonly record struct Segment(string? Literal, TimestampPattern? Timestamp, bool IsErrorOutputType = false);
+    private enum SegmentKind
+    {
+        Literal,
+        Timestamp,
+        ErrorOutputType,
+        RandomString,
+        QueryKey,
+        LambdaKey,
+    }
+
+    // Literal holds the text of a literal and the key name of a partition key.
+    private readonly record struct Segment(SegmentKind Kind, string? Literal, TimestampPattern? Timestamp);
 }

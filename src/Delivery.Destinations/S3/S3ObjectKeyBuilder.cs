@@ -17,6 +17,11 @@ namespace Delivery.Destinations.S3;
 /// <c>!{timestamp:pattern}</c> expressions (Java DateTimeFormatter fields yyyy, yy, MM, dd, HH, mm, ss) is evaluated
 /// and gets no default time path.
 /// </para>
+/// <para>
+/// With dynamic partitioning the prefix holds <c>!{partitionKeyFromQuery:name}</c> and <c>!{partitionKeyFromLambda:name}</c>
+/// expressions, filled from the batch's <see cref="DeliveryBatch.Partition"/>, and the id in the name is the
+/// partition's <see cref="DeliveryBatch.ObjectId"/>, so each partition of a batch has its own deterministic key.
+/// </para>
 /// </remarks>
 public sealed class S3ObjectKeyBuilder
 {
@@ -52,6 +57,19 @@ public sealed class S3ObjectKeyBuilder
     }
 
     public string FileExtension { get; }
+
+    /// <summary>The <c>partitionKeyFromQuery</c> names the prefix uses, in order of first use.</summary>
+    public IReadOnlyList<string> QueryKeys => _prefix.QueryKeys;
+
+    /// <summary>The <c>partitionKeyFromLambda</c> names the prefix uses, in order of first use.</summary>
+    public IReadOnlyList<string> LambdaKeys => _prefix.LambdaKeys;
+
+    /// <summary>
+    /// The partition key names a valid destination prefix uses, for wiring dynamic partitioning; both empty when it uses
+    /// none or is invalid (validation reports that).
+    /// </summary>
+    public static (IReadOnlyList<string> QueryKeys, IReadOnlyList<string> LambdaKeys) PartitionKeysIn(string prefix) =>
+        S3KeyPrefix.TryParse(prefix ?? "", out S3KeyPrefix? parsed, out _) ? (parsed!.QueryKeys, parsed.LambdaKeys) : ([], []);
 
     /// <summary>True for a builder of error output keys (<see cref="ForErrorOutput"/>).</summary>
     public bool IsErrorOutput { get; }
@@ -108,7 +126,7 @@ public sealed class S3ObjectKeyBuilder
 
         key.Append(batch.DeliveryStreamName).Append('-').Append(DeliveryStreamVersion).Append('-');
         ObjectNameTime.AppendTo(key, batch.OldestArrival);
-        key.Append('-').Append(batch.Id);
+        key.Append('-').Append(errorOutputType is null ? batch.ObjectId : batch.Id);
         if (errorOutputType is not null && !_prefix.HasErrorOutputType)
         {
             key.Append('-').Append(errorOutputType);

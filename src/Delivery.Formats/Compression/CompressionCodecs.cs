@@ -11,11 +11,14 @@ public sealed class CompressionCodecs
 {
     private readonly FrozenDictionary<CompressionFormat, Func<CompressionLevel, ICompressionCodec>> _factories;
 
-    /// <summary>Uncompressed and gzip.</summary>
+    /// <summary>Uncompressed, gzip, ZIP, framed Snappy and Hadoop-Snappy.</summary>
     public static CompressionCodecs BuiltIn { get; } = new(new Dictionary<CompressionFormat, Func<CompressionLevel, ICompressionCodec>>
     {
         [CompressionFormat.Uncompressed] = _ => UncompressedCodec.Instance,
         [CompressionFormat.Gzip] = level => new GzipCodec(level),
+        [CompressionFormat.Zip] = level => new ZipCodec(level),
+        [CompressionFormat.Snappy] = _ => SnappyFramedCodec.Instance,
+        [CompressionFormat.HadoopSnappy] = _ => HadoopSnappyCodec.Instance,
     });
 
     /// <summary>Creates a registry from a factory per format; each factory receives the configured level.</summary>

@@ -42,7 +42,7 @@ public sealed class NewlineDelimitedFormatter : IBatchFormatter
 
     public string FileExtension => "";
 
-    public void Write(IReadOnlyList<SourceRecord> records, Stream destination)
+    public FormatResult Write(IReadOnlyList<SourceRecord> records, Stream destination)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentNullException.ThrowIfNull(destination);
@@ -74,6 +74,7 @@ public sealed class NewlineDelimitedFormatter : IBatchFormatter
             }
 
             destination.Write(buffer, 0, used);
+            return FormatResult.AllWritten(records.Count);
         }
         finally
         {

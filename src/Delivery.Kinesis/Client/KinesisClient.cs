@@ -107,6 +107,19 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
         InvokeAsync("CreateStream", request, KinesisJsonContext.Default.CreateStreamRequest,
             KinesisJsonContext.Default.CreateStreamResponse, request?.StreamName, cancellationToken);
 
+    /// <summary>
+    /// Splits a shard in two at <see cref="SplitShardRequest.NewStartingHashKey"/> (resharding tooling and tests; the
+    /// worker never reshards, so this is not on <see cref="IKinesisClient"/>).
+    /// </summary>
+    public Task<SplitShardResponse> SplitShardAsync(SplitShardRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("SplitShard", request, KinesisJsonContext.Default.SplitShardRequest,
+            KinesisJsonContext.Default.SplitShardResponse, request?.StreamName, cancellationToken);
+
+    /// <summary>Merges two adjacent shards into one (resharding tooling and tests).</summary>
+    public Task<MergeShardsResponse> MergeShardsAsync(MergeShardsRequest request, CancellationToken cancellationToken = default) =>
+        InvokeAsync("MergeShards", request, KinesisJsonContext.Default.MergeShardsRequest,
+            KinesisJsonContext.Default.MergeShardsResponse, request?.StreamName, cancellationToken);
+
     /// <inheritdoc />
     public void Dispose()
     {

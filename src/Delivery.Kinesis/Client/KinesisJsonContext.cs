@@ -21,6 +21,10 @@ namespace Delivery.Kinesis.Client;
 [JsonSerializable(typeof(PutRecordsResponse))]
 [JsonSerializable(typeof(CreateStreamRequest))]
 [JsonSerializable(typeof(CreateStreamResponse))]
+[JsonSerializable(typeof(SplitShardRequest))]
+[JsonSerializable(typeof(SplitShardResponse))]
+[JsonSerializable(typeof(MergeShardsRequest))]
+[JsonSerializable(typeof(MergeShardsResponse))]
 internal sealed partial class KinesisJsonContext : JsonSerializerContext;
 
 /// <summary>Record data travels as a base64 JSON string; decode straight from the UTF-8 token, without a string.</summary>

@@ -201,3 +201,31 @@ public sealed class CreateStreamRequest
 public sealed class CreateStreamResponse
 {
 }
+
+public sealed class SplitShardRequest
+{
+    public string StreamName { get; set; } = "";
+
+    public string ShardToSplit { get; set; } = "";
+
+    /// <summary>The first hash key of the second child; the first child keeps the keys below it.</summary>
+    public string NewStartingHashKey { get; set; } = "";
+}
+
+public sealed class SplitShardResponse
+{
+}
+
+public sealed class MergeShardsRequest
+{
+    public string StreamName { get; set; } = "";
+
+    public string ShardToMerge { get; set; } = "";
+
+    /// <summary>Must cover the hash keys right next to <see cref="ShardToMerge"/>'s.</summary>
+    public string AdjacentShardToMerge { get; set; } = "";
+}
+
+public sealed class MergeShardsResponse
+{
+}

@@ -76,10 +76,11 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
+            // Eventually consistent: half the read cost of a consistent scan, and safe, because every take, handoff
+            // request and delete decided on this view is conditional on the counter it saw.
             ScanResponse page = await _dynamoDb.ScanAsync(new ScanRequest
             {
                 TableName = _tableName,
-                ConsistentRead = true,
                 ExclusiveStartKey = startKey,
             }, cancellationToken).ConfigureAwait(false);
             foreach (Dictionary<string, AttributeValue> item in page.Items ?? [])
@@ -133,6 +134,9 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             [":owner"] = S(owner),
             [":seenCounter"] = N(seen.Counter),
             [":one"] = N(1),
+
+            // The counter this take writes names the tenure; it is unique because the counter only ever grows.
+            [":tenure"] = N(seen.Counter + 1),
         };
         string condition = "#counter = :seenCounter AND ";
         if (seen.Owner is null)
@@ -146,10 +150,16 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         }
 
         bool switchesOwner = seen.Owner != owner;
-        string update = switchesOwner
-            ? "SET #owner = :owner, #counter = #counter + :one, #switches = if_not_exists(#switches, :zero) + :one"
-            : "SET #owner = :owner, #counter = #counter + :one";
-        var names = new Dictionary<string, string> { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter };
+        string update = "SET #owner = :owner, #counter = #counter + :one, #tenure = :tenure"
+            + (switchesOwner ? ", #switches = if_not_exists(#switches, :zero) + :one" : "")
+            + " REMOVE #pending";
+        var names = new Dictionary<string, string>
+        {
+            ["#owner"] = LeaseOwner,
+            ["#counter"] = LeaseCounter,
+            ["#tenure"] = LeaseTenure,
+            ["#pending"] = PendingOwner,
+        };
         if (switchesOwner)
         {
             names["#switches"] = OwnerSwitchesSinceCheckpoint;
@@ -171,12 +181,11 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             cancellationToken);
     }
 
-    public async Task UpdateCheckpointAsync(string leaseKey, string owner, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
+    public async Task UpdateCheckpointAsync(Lease held, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pendingBatches);
-        await UpdateOwnedAsync(
-            leaseKey,
-            owner,
+        await UpdateInTenureAsync(
+            held,
             "checkpoint",
             "SET #checkpoint = :checkpoint, #sub = :sub, #switches = :zero, #pending = :pending",
             new() { ["#checkpoint"] = Checkpoint, ["#sub"] = CheckpointSubSequenceNumber, ["#switches"] = OwnerSwitchesSinceCheckpoint, ["#pending"] = PendingBatches },
@@ -190,17 +199,16 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             cancellationToken).ConfigureAwait(false);
     }
 
-    public Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken) =>
-        UpdateOwnedAsync(
-            leaseKey,
-            owner,
+    public Task UpdateStartingSequenceNumberAsync(Lease held, string sequenceNumber, CancellationToken cancellationToken) =>
+        UpdateInTenureAsync(
+            held,
             "starting sequence number",
             "SET #start = :start",
             new() { ["#start"] = StartingSequenceNumber },
             new() { [":start"] = S(sequenceNumber) },
             cancellationToken);
 
-    public async Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
+    public async Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(childShardIds);
         if (childShardIds.Count == 0)
@@ -208,9 +216,8 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             return;
         }
 
-        await UpdateOwnedAsync(
-            leaseKey,
-            owner,
+        await UpdateInTenureAsync(
+            held,
             "child shards",
             "SET #children = :children",
             new() { ["#children"] = ChildShardIds },
@@ -223,12 +230,60 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         ArgumentNullException.ThrowIfNull(held);
         Lease? released = await ConditionalUpdateAsync(
             held.LeaseKey,
-            "REMOVE #owner SET #counter = #counter + :one",
-            "#owner = :owner",
-            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter },
-            new() { [":owner"] = S(held.Owner!), [":one"] = N(1) },
+            "REMOVE #owner, #pendingOwner SET #counter = #counter + :one",
+            "#owner = :owner AND #tenure = :tenure",
+            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter, ["#tenure"] = LeaseTenure, ["#pendingOwner"] = PendingOwner },
+            new() { [":owner"] = S(held.Owner!), [":tenure"] = N(held.Tenure), [":one"] = N(1) },
             cancellationToken).ConfigureAwait(false);
         return released is not null;
+    }
+
+    public async Task<bool> RequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        ArgumentException.ThrowIfNullOrEmpty(seen.Owner);
+        Lease? requested = await ConditionalUpdateAsync(
+            seen.LeaseKey,
+            "SET #pendingOwner = :requester",
+            "#owner = :owner AND #counter = :seenCounter AND attribute_not_exists(#pendingOwner)",
+            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter, ["#pendingOwner"] = PendingOwner },
+            new() { [":owner"] = S(seen.Owner), [":seenCounter"] = N(seen.Counter), [":requester"] = S(requester) },
+            cancellationToken).ConfigureAwait(false);
+        return requested is not null;
+    }
+
+    public async Task<bool> HandOffLeaseAsync(Lease held, string newOwner, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        Lease? handedOff = await ConditionalUpdateAsync(
+            held.LeaseKey,
+            "SET #owner = :newOwner, #counter = #counter + :one, #switches = if_not_exists(#switches, :zero) + :one REMOVE #pendingOwner",
+            "#owner = :owner AND #tenure = :tenure AND #pendingOwner = :newOwner",
+            new() { ["#owner"] = LeaseOwner, ["#counter"] = LeaseCounter, ["#tenure"] = LeaseTenure, ["#pendingOwner"] = PendingOwner, ["#switches"] = OwnerSwitchesSinceCheckpoint },
+            new() { [":owner"] = S(held.Owner!), [":tenure"] = N(held.Tenure), [":newOwner"] = S(newOwner), [":one"] = N(1), [":zero"] = N(0) },
+            cancellationToken).ConfigureAwait(false);
+        return handedOff is not null;
+    }
+
+    public async Task<bool> DeleteLeaseAsync(Lease seen, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seen);
+        try
+        {
+            await _dynamoDb.DeleteItemAsync(new DeleteItemRequest
+            {
+                TableName = _tableName,
+                Key = Key(seen.LeaseKey),
+                ConditionExpression = "#counter = :seenCounter",
+                ExpressionAttributeNames = new() { ["#counter"] = LeaseCounter },
+                ExpressionAttributeValues = new() { [":seenCounter"] = N(seen.Counter) },
+            }, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
     }
 
     internal static Lease FromItem(Dictionary<string, AttributeValue> item)
@@ -250,6 +305,8 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             EndingHashKey = Text(EndingHashKey),
             PendingBatches = item.TryGetValue(PendingBatches, out AttributeValue? pending) ? PendingFromAttribute(pending) : [],
             StartingSequenceNumber = Text(StartingSequenceNumber),
+            Tenure = Number(LeaseTenure),
+            PendingOwner = Text(PendingOwner),
         };
     }
 
@@ -294,6 +351,16 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             item[StartingSequenceNumber] = S(lease.StartingSequenceNumber);
         }
 
+        if (lease.Tenure != 0)
+        {
+            item[LeaseTenure] = N(lease.Tenure);
+        }
+
+        if (lease.PendingOwner is not null)
+        {
+            item[PendingOwner] = S(lease.PendingOwner);
+        }
+
         return item;
     }
 
@@ -317,21 +384,24 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             new ShardPosition(entry.M["first"].S, long.Parse(entry.M["firstSub"].N, CultureInfo.InvariantCulture)),
             new ShardPosition(entry.M["last"].S, long.Parse(entry.M["lastSub"].N, CultureInfo.InvariantCulture))))];
 
-    /// <summary>An update made only while <paramref name="owner"/> holds the lease; otherwise <see cref="LeaseLostException"/>.</summary>
-    private async Task UpdateOwnedAsync(
-        string leaseKey,
-        string owner,
+    /// <summary>An update made only while <paramref name="held"/>'s tenure lasts; otherwise <see cref="LeaseLostException"/>.</summary>
+    private async Task UpdateInTenureAsync(
+        Lease held,
         string what,
         string update,
         Dictionary<string, string> names,
         Dictionary<string, AttributeValue> values,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentException.ThrowIfNullOrEmpty(held.Owner);
         names["#owner"] = LeaseOwner;
-        values[":owner"] = S(owner);
-        if (await ConditionalUpdateAsync(leaseKey, update, "#owner = :owner", names, values, cancellationToken).ConfigureAwait(false) is null)
+        names["#tenure"] = LeaseTenure;
+        values[":owner"] = S(held.Owner);
+        values[":tenure"] = N(held.Tenure);
+        if (await ConditionalUpdateAsync(held.LeaseKey, update, "#owner = :owner AND #tenure = :tenure", names, values, cancellationToken).ConfigureAwait(false) is null)
         {
-            throw new LeaseLostException($"Lease '{leaseKey}' in table '{_tableName}' is no longer held by '{owner}'; its {what} was not written.");
+            throw new LeaseLostException($"Lease '{held.LeaseKey}' in table '{_tableName}' is no longer held by '{held.Owner}' (tenure {held.Tenure}); its {what} was not written.");
         }
     }
 

@@ -38,6 +38,19 @@ public sealed record Lease
     /// </summary>
     public string? StartingSequenceNumber { get; init; }
 
+    /// <summary>
+    /// Identifies the current tenure: the counter value written by the take that started it (Delivery's extension).
+    /// Writes made on behalf of a tenure (checkpoints, release, handoff) are conditional on it as well as on the owner,
+    /// so a late write from an earlier tenure, even one of the same worker, can never land.
+    /// </summary>
+    public long Tenure { get; init; }
+
+    /// <summary>
+    /// A worker that asked the owner to hand this lease over (balancing), or null (Delivery's extension). The owner
+    /// stops reading, delivers and checkpoints, and then makes the requester the owner.
+    /// </summary>
+    public string? PendingOwner { get; init; }
+
     public bool IsFree => Owner is null;
 
     public bool IsShardEnded => Checkpoint.IsShardEnd;

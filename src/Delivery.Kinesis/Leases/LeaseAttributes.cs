@@ -19,4 +19,10 @@ public static class LeaseAttributes
 
     /// <summary>Delivery's addition: where a shard that started at LATEST or AT_TIMESTAMP began to be read.</summary>
     public const string StartingSequenceNumber = "startingSequenceNumber";
+
+    /// <summary>Delivery's addition: the counter value written by the take that started the current tenure.</summary>
+    public const string LeaseTenure = "leaseTenure";
+
+    /// <summary>Delivery's addition: the worker the owner is asked to hand the lease over to (balancing).</summary>
+    public const string PendingOwner = "pendingOwner";
 }

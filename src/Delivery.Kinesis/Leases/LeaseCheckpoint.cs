@@ -5,6 +5,7 @@ namespace Delivery.Kinesis.Leases;
 /// <summary>
 /// The checkpoint column of a lease: a position in the shard, or one of the KCL sentinels TRIM_HORIZON, LATEST,
 /// AT_TIMESTAMP (where a shard with no delivery yet starts reading) and SHARD_END (the shard is closed and fully delivered).
+/// Delivery adds AT_SEQUENCE_NUMBER: a manual replay starts at the lease's startingSequenceNumber.
 /// </summary>
 public readonly record struct LeaseCheckpoint(string Value, long SubSequenceNumber = 0)
 {
@@ -12,6 +13,7 @@ public readonly record struct LeaseCheckpoint(string Value, long SubSequenceNumb
     public const string LatestValue = "LATEST";
     public const string AtTimestampValue = "AT_TIMESTAMP";
     public const string ShardEndValue = "SHARD_END";
+    public const string AtSequenceNumberValue = "AT_SEQUENCE_NUMBER";
 
     public static LeaseCheckpoint TrimHorizon { get; } = new(TrimHorizonValue);
 
@@ -20,6 +22,8 @@ public readonly record struct LeaseCheckpoint(string Value, long SubSequenceNumb
     public static LeaseCheckpoint AtTimestamp { get; } = new(AtTimestampValue);
 
     public static LeaseCheckpoint ShardEnd { get; } = new(ShardEndValue);
+
+    public static LeaseCheckpoint AtSequenceNumber { get; } = new(AtSequenceNumberValue);
 
     public bool IsShardEnd => Value == ShardEndValue;
 

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace Delivery.Kinesis.Leases;
 
 /// <summary>
-/// Holds this worker's leases on one stream for one pipeline. Every round (a third of the lease duration) it renews
-/// what it holds and stops any shard whose lease was lost; then it lists shards when due, and takes free or expired
-/// leases up to its fair share, starting a <see cref="ShardConsumer"/> for each.
+/// Holds this worker's leases on one stream for one pipeline. Every third of the lease duration it renews what it holds
+/// (stopping any shard whose lease was lost, handing over any that another worker asked for), and, on a loop of its
+/// own, lists the lease table, syncs it with the stream's shards when due, and takes leases up to its fair share or
+/// asks the most loaded worker for one (see <see cref="LeaseTaker"/>), starting a <see cref="ShardConsumer"/> for each.
 /// </summary>
 public sealed class LeaseCoordinator : IAsyncDisposable
 {
@@ -257,11 +258,13 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         IReadOnlyList<Lease> leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
         if (_syncDue || _timeProvider.GetElapsedTime(_lastShardSync) >= TimeSpan.FromSeconds(_options.Leases.ShardSyncIntervalSeconds))
         {
-            var existing = new HashSet<string>(leases.Select(lease => lease.LeaseKey), StringComparer.Ordinal);
-            await _syncer.SyncAsync(existing, cancellationToken).ConfigureAwait(false);
+            bool changed = await _syncer.SyncAsync(leases, cancellationToken).ConfigureAwait(false);
             _lastShardSync = _timeProvider.GetTimestamp();
             _syncDue = false;
-            leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+            if (changed)
+            {
+                leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
 
         HashSet<string> heldKeys;
@@ -270,27 +273,55 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             heldKeys = [.. _held.Keys];
         }
 
-        foreach (Lease candidate in _taker.SelectLeasesToTake(leases, heldKeys))
+        LeaseTakePlan plan = _taker.Plan(leases, heldKeys);
+        Log.LeaseRound(_logger, _workerId, leases.Count, heldKeys.Count, plan.Target);
+        foreach (Lease lease in plan.Reclaim)
         {
-            if (_stopping)
-            {
-                return;
-            }
-
-            Lease? taken = await _store.TryTakeLeaseAsync(candidate, _workerId, cancellationToken).ConfigureAwait(false);
-            if (taken is null)
-            {
-                continue;
-            }
-
-            Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner ?? "none", taken.Checkpoint);
-            var consumer = new ShardConsumer(taken, _consumerContext);
-            lock (_gate)
-            {
-                _held[taken.LeaseKey] = new HeldLease(taken, consumer, _timeProvider.GetTimestamp());
-            }
-
-            consumer.Start();
+            await TryTakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
+
+        // Workers racing for the same leases try them in different orders; one that loses a race tries the next.
+        int taken = 0;
+        foreach (Lease candidate in plan.Candidates)
+        {
+            if (taken >= plan.Wanted)
+            {
+                break;
+            }
+
+            taken += await TryTakeAsync(candidate, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+        }
+
+        if (plan.HandoffRequest is { } wanted && !_stopping
+            && await _store.RequestHandoffAsync(wanted, _workerId, cancellationToken).ConfigureAwait(false))
+        {
+            Log.HandoffRequested(_logger, _workerId, wanted.Owner!, wanted.LeaseKey, plan.Target);
+        }
+    }
+
+    private async Task<bool> TryTakeAsync(Lease candidate, CancellationToken cancellationToken)
+    {
+        if (_stopping)
+        {
+            return false;
+        }
+
+        // Like a renewal, a take counts from before it was sent.
+        long attempted = _timeProvider.GetTimestamp();
+        Lease? taken = await _store.TryTakeLeaseAsync(candidate, _workerId, cancellationToken).ConfigureAwait(false);
+        if (taken is null)
+        {
+            return false;
+        }
+
+        Log.LeaseTaken(_logger, _workerId, taken.LeaseKey, candidate.Owner ?? "none", taken.Checkpoint);
+        var consumer = new ShardConsumer(taken, _consumerContext);
+        lock (_gate)
+        {
+            _held[taken.LeaseKey] = new HeldLease(taken, consumer, attempted);
+        }
+
+        consumer.Start();
+        return true;
     }
 }

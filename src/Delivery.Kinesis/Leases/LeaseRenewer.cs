@@ -5,7 +5,8 @@ namespace Delivery.Kinesis.Leases;
 /// <summary>
 /// Renews the leases a worker holds, each conditional on owner and counter, and stops the shard of any lease that is
 /// lost: taken by another worker, or not renewed for a whole lease duration (after which another worker may have
-/// taken it without this one being able to tell).
+/// taken it without this one being able to tell). A renewal also shows whether another worker asked for the lease;
+/// the shard is then handed over gracefully.
 /// </summary>
 internal sealed class LeaseRenewer(string workerId, string streamName, ILeaseStore store, TimeSpan leaseDuration, TimeProvider timeProvider, ILogger logger)
 {
@@ -15,32 +16,43 @@ internal sealed class LeaseRenewer(string workerId, string streamName, ILeaseSto
 
     private async Task RenewAsync(HeldLease lease, TimeSpan callTimeout, CancellationToken cancellationToken)
     {
-        // Others count the lease duration from before this request reached the table, so this worker does too.
+        // Others count the lease duration from before this request reached the table, so this worker does too. A call
+        // may not outlive the lease either: once a whole lease duration has passed since the last renewal was sent,
+        // another worker may have taken the lease, so this one lets go rather than waiting for an answer.
         long attempted = timeProvider.GetTimestamp();
-        try
+        TimeSpan remaining = leaseDuration - timeProvider.GetElapsedTime(lease.LastRenewed, attempted);
+        if (remaining > TimeSpan.Zero)
         {
-            using var timeout = new CancellationTokenSource(callTimeout, timeProvider);
-            using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            Lease? renewed = await store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
-            if (renewed is not null)
+            try
             {
-                lease.Lease = renewed;
-                lease.LastRenewed = attempted;
+                using var timeout = new CancellationTokenSource(remaining < callTimeout ? remaining : callTimeout, timeProvider);
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                Lease? renewed = await store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
+                if (renewed is not null)
+                {
+                    lease.Lease = renewed;
+                    lease.LastRenewed = attempted;
+                    if (renewed.PendingOwner is { } requester)
+                    {
+                        lease.Consumer.RequestHandoff(requester);
+                    }
+
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
                 return;
             }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return;
-        }
-        catch (Exception ex)
-        {
-            // Unreachable table or a timed-out call: the lease is still ours until a full lease duration passes
-            // without a renewal.
-            if (timeProvider.GetElapsedTime(lease.LastRenewed) < leaseDuration)
+            catch (Exception ex)
             {
-                Log.LeaseRoundFailed(logger, ex, workerId, streamName);
-                return;
+                // Unreachable table or a timed-out call: the lease is still ours until a full lease duration passes
+                // without a renewal.
+                if (timeProvider.GetElapsedTime(lease.LastRenewed) < leaseDuration)
+                {
+                    Log.LeaseRoundFailed(logger, ex, workerId, streamName);
+                    return;
+                }
             }
         }
 

@@ -1,12 +1,17 @@
 namespace Delivery.Kinesis.Leases;
 
 /// <summary>
-/// Decides which leases a worker takes in a round. A lease is expired when its counter has not moved for a full lease
-/// duration as seen by this worker's own clock (clocks of different workers are never compared). A worker aims at
-/// ceil(active leases / live workers), takes free leases first and expired ones next, and never takes a child shard
-/// while one of its parents is still being read.
+/// Decides what a worker does with the lease table in a round. A lease is expired when its counter has not moved for a
+/// full lease duration as seen by this worker's own clock (clocks of different workers are never compared). A worker
+/// aims at ceil(active leases / live workers); it takes back leases the table says are its own, takes free leases, then
+/// expired ones, and never takes a child shard while one of its parents is still being read. When nothing is free or
+/// expired and it is still below its share, it asks the most loaded worker to hand over one lease.
 /// </summary>
-/// <remarks>Pure policy over what the table showed; the coordinator does the I/O.</remarks>
+/// <remarks>
+/// Pure policy over what the table showed; the coordinator does the I/O. A handoff is asked for only from a worker that
+/// holds at least two leases more than this one, so each handoff lowers the sum of squared loads: balancing converges
+/// and cannot oscillate, whatever order workers join and leave in, and at most one lease per round is moved.
+/// </remarks>
 public sealed class LeaseTaker
 {
     private readonly string _workerId;
@@ -21,8 +26,8 @@ public sealed class LeaseTaker
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Returns the leases to try to take, given every lease in the table and the keys this worker holds.</summary>
-    public IReadOnlyList<Lease> SelectLeasesToTake(IReadOnlyList<Lease> leases, IReadOnlySet<string> heldKeys)
+    /// <summary>Plans a round, given every lease in the table and the keys this worker runs consumers for.</summary>
+    public LeaseTakePlan Plan(IReadOnlyList<Lease> leases, IReadOnlySet<string> heldKeys)
     {
         ArgumentNullException.ThrowIfNull(leases);
         ArgumentNullException.ThrowIfNull(heldKeys);
@@ -33,9 +38,7 @@ public sealed class LeaseTaker
             _observations.Remove(gone);
         }
 
-        var available = new List<(Lease Lease, bool Free)>();
-        var liveWorkers = new HashSet<string>(StringComparer.Ordinal) { _workerId };
-        int activeLeases = 0;
+        var view = new TableView(_workerId, heldKeys);
         foreach (Lease lease in leases)
         {
             if (!_observations.TryGetValue(lease.LeaseKey, out Observation? seen) || seen.Counter != lease.Counter || seen.Owner != lease.Owner)
@@ -43,51 +46,159 @@ public sealed class LeaseTaker
                 _observations[lease.LeaseKey] = seen = new Observation(lease.Counter, lease.Owner, now);
             }
 
-            if (lease.IsShardEnded)
-            {
-                continue;
-            }
-
-            activeLeases++;
             bool expired = lease.Owner is not null && _timeProvider.GetElapsedTime(seen.ObservedAt, now) >= _leaseDuration;
-            if (lease.Owner is not null && !expired)
-            {
-                liveWorkers.Add(lease.Owner);
-            }
-
-            if (heldKeys.Contains(lease.LeaseKey) || !ParentsAreDone(lease, byKey))
-            {
-                continue;
-            }
-
-            // A lease the table says is ours but that this process does not run (a restart with a fixed worker id)
-            // is taken back at once rather than after it expires.
-            if (lease.Owner is null || lease.Owner == _workerId)
-            {
-                available.Add((lease, true));
-            }
-            else if (expired)
-            {
-                available.Add((lease, false));
-            }
+            view.Add(lease, expired, ParentsAreDone(lease, byKey));
         }
 
-        int target = (activeLeases + liveWorkers.Count - 1) / liveWorkers.Count;
-        int wanted = target - heldKeys.Count;
-        if (wanted <= 0)
-        {
-            return [];
-        }
-
-        return [.. available
-            .OrderByDescending(candidate => candidate.Free)
-            .ThenBy(candidate => candidate.Lease.LeaseKey, StringComparer.Ordinal)
-            .Take(wanted)
-            .Select(candidate => candidate.Lease)];
+        int target = view.Target;
+        int wanted = target - view.MyLoad;
+        IReadOnlyList<Lease> candidates = wanted > 0 ? [.. view.Free.OrderBy(Rank), .. view.Expired.OrderBy(Rank)] : [];
+        Lease? handoff = wanted > 0 && candidates.Count == 0 ? ChooseHandoff(view, target, wanted) : null;
+        return new LeaseTakePlan(target, [.. view.Reclaim], candidates, Math.Max(wanted, 0), handoff);
     }
 
     private static bool ParentsAreDone(Lease lease, Dictionary<string, Lease> byKey) =>
         lease.ParentShardIds.All(parent => !byKey.TryGetValue(parent, out Lease? parentLease) || parentLease.IsShardEnded);
 
+    /// <summary>
+    /// One lease of the most loaded worker, if it holds more than the target (or exactly the target while this worker
+    /// needs more than one), and at least two more than this worker.
+    /// </summary>
+    private Lease? ChooseHandoff(TableView view, int target, int wanted)
+    {
+        if (view.RequestedByMe > 0)
+        {
+            // One handoff at a time: the one asked for already counts towards this worker's load.
+            return null;
+        }
+
+        (string Worker, int Load)? mostLoaded = view.Loads
+            .Where(pair => pair.Key != _workerId)
+            .OrderByDescending(pair => pair.Value)
+            .ThenBy(pair => pair.Key, StringComparer.Ordinal)
+            .Select(pair => ((string, int)?)(pair.Key, pair.Value))
+            .FirstOrDefault();
+        if (mostLoaded is not { } victim || victim.Load < view.MyLoad + 2 || (victim.Load <= target && !(victim.Load == target && wanted > 1)))
+        {
+            return null;
+        }
+
+        return view.Handoverable(victim.Worker).OrderBy(Rank).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// A per-worker order of leases: workers racing for the same leases try them in different orders, so most of their
+    /// takes succeed at the first attempt.
+    /// </summary>
+    private ulong Rank(Lease lease)
+    {
+        // FNV-1a over the worker id and the lease key: stable across processes, unlike string.GetHashCode.
+        ulong hash = 14695981039346656037;
+        foreach (char c in _workerId + "\n" + lease.LeaseKey)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+
+        return hash;
+    }
+
     private sealed record Observation(long Counter, string? Owner, long ObservedAt);
+
+    /// <summary>What one table listing says about loads and candidates.</summary>
+    private sealed class TableView(string workerId, IReadOnlySet<string> heldKeys)
+    {
+        private readonly HashSet<string> _live = new(StringComparer.Ordinal) { workerId };
+        private readonly Dictionary<string, List<Lease>> _handoverable = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _leavingMine = new(StringComparer.Ordinal);
+        private int _active;
+
+        public Dictionary<string, int> Loads { get; } = new(StringComparer.Ordinal);
+
+        public List<Lease> Reclaim { get; } = [];
+
+        public List<Lease> Free { get; } = [];
+
+        public List<Lease> Expired { get; } = [];
+
+        public int RequestedByMe { get; private set; }
+
+        public int Target => (_active + _live.Count - 1) / _live.Count;
+
+        /// <summary>Leases this worker runs and keeps, plus those handed to it (reclaimed or asked for).</summary>
+        public int MyLoad => heldKeys.Count(key => !_leavingMine.Contains(key)) + Reclaim.Count + RequestedByMe;
+
+        public void Add(Lease lease, bool expired, bool parentsDone)
+        {
+            if (lease.IsShardEnded)
+            {
+                return;
+            }
+
+            _active++;
+            if (lease.PendingOwner is { } requester)
+            {
+                // A pending handoff counts for the worker that will hold the lease, which is alive since it asked.
+                _live.Add(requester);
+                AddLoad(requester);
+                RequestedByMe += requester == workerId ? 1 : 0;
+                if (lease.Owner == workerId)
+                {
+                    _leavingMine.Add(lease.LeaseKey);
+                }
+            }
+
+            if (lease.Owner is { } owner && !expired)
+            {
+                _live.Add(owner);
+                if (lease.PendingOwner is null && owner != workerId)
+                {
+                    AddLoad(owner);
+                    if (parentsDone)
+                    {
+                        Handoverable(owner).Add(lease);
+                    }
+                }
+            }
+
+            if (heldKeys.Contains(lease.LeaseKey) || !parentsDone)
+            {
+                return;
+            }
+
+            if (lease.Owner == workerId)
+            {
+                // The table says it is ours but this process does not run it: handed over to us, or left by a restart
+                // with a fixed worker id. Take it up at once, whatever the target, or it would expire unread.
+                Reclaim.Add(lease);
+            }
+            else if (lease.Owner is null)
+            {
+                Free.Add(lease);
+            }
+            else if (expired)
+            {
+                Expired.Add(lease);
+            }
+        }
+
+        public List<Lease> Handoverable(string owner)
+        {
+            if (!_handoverable.TryGetValue(owner, out List<Lease>? leases))
+            {
+                _handoverable[owner] = leases = [];
+            }
+
+            return leases;
+        }
+
+        private void AddLoad(string worker) => Loads[worker] = Loads.GetValueOrDefault(worker) + 1;
+    }
 }
+
+/// <summary>What a worker does in one lease round.</summary>
+/// <param name="Target">This worker's fair share: ceil(active leases / live workers).</param>
+/// <param name="Reclaim">Leases the table says are this worker's but that it does not run: take every one.</param>
+/// <param name="Candidates">Free leases, then expired ones, in the order to try them.</param>
+/// <param name="Wanted">How many of <paramref name="Candidates"/> to take; try further ones when a take fails.</param>
+/// <param name="HandoffRequest">A lease to ask its owner to hand over, or null.</param>
+public sealed record LeaseTakePlan(int Target, IReadOnlyList<Lease> Reclaim, IReadOnlyList<Lease> Candidates, int Wanted, Lease? HandoffRequest);

@@ -5,74 +5,147 @@ namespace Delivery.Kinesis.Leases;
 
 /// <summary>
 /// Keeps the lease table in step with the stream's shards: every shard gets a lease, children after resharding start at
-/// TRIM_HORIZON and name their parents so they are not read before the parents are finished.
+/// TRIM_HORIZON and name their parents so they are not read before the parents are finished, and the leases of shards
+/// that have aged out of the stream are removed.
 /// </summary>
 internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, KinesisSourceOptions options, ILogger logger)
 {
-    /// <summary>Creates the leases missing for the stream's shards; returns the shards as listed.</summary>
-    public async Task<IReadOnlyList<Shard>> SyncAsync(IReadOnlyCollection<string> existingLeaseKeys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the leases missing for the stream's shards and removes those of shards gone from the stream. Returns true
+    /// when the table changed.
+    /// </summary>
+    public async Task<bool> SyncAsync(IReadOnlyList<Lease> leases, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(leases);
         IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
+        var existing = new HashSet<string>(leases.Select(lease => lease.LeaseKey), StringComparer.Ordinal);
 
         // Starting at LATEST, a shard that is already closed and was never leased holds only data from before the
         // start: it gets no lease, and its children start at LATEST too instead of replaying their whole retention.
-        List<Shard> toLease = [.. shards.Where(shard => !existingLeaseKeys.Contains(shard.ShardId)
+        List<Shard> toLease = [.. shards.Where(shard => !existing.Contains(shard.ShardId)
             && !(options.InitialPosition == InitialPosition.Latest && shard.IsClosed))];
-        var leased = new HashSet<string>(existingLeaseKeys, StringComparer.Ordinal);
+        var leased = new HashSet<string>(existing, StringComparer.Ordinal);
         leased.UnionWith(toLease.Select(shard => shard.ShardId));
+        bool changed = false;
         foreach (Shard shard in toLease)
         {
-            await CreateLeaseAsync(shard, leased, cancellationToken).ConfigureAwait(false);
+            string[] parents = [.. new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>().Where(leased.Contains)];
+            changed |= await CreateLeaseAsync(shard.ShardId, parents, shard.HashKeyRange, cancellationToken).ConfigureAwait(false);
         }
 
-        return shards;
+        changed |= await RemoveLeasesOfVanishedShardsAsync(leases, shards, cancellationToken).ConfigureAwait(false);
+        return changed;
     }
 
-    /// <summary>After a shard's end: makes sure its children have leases, and records them on its lease.</summary>
-    public async Task<IReadOnlyList<string>> EnsureChildLeasesAsync(string shardId, string owner, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a shard's end: makes sure its children have leases, and records them on its lease. Uses the children
+    /// GetRecords named at the shard's end when there are any (Kinesis does; kinesalite does not), else lists shards.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> EnsureChildLeasesAsync(Lease held, IReadOnlyList<ChildShard> childShards, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
-        List<Shard> children = [.. shards.Where(shard => shard.ParentShardId == shardId || shard.AdjacentParentShardId == shardId)];
-
-        // The parent just ended, so its sibling parent (a merge) has a lease too, or has aged out of the stream.
-        var leased = new HashSet<string>(children.SelectMany(child => new[] { child.ParentShardId, child.AdjacentParentShardId }).OfType<string>(), StringComparer.Ordinal);
-        leased.IntersectWith(shards.Select(shard => shard.ShardId));
-        foreach (Shard child in children)
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(childShards);
+        List<(string ShardId, string[] Parents, HashKeyRange Range)> children;
+        if (childShards.Count > 0)
         {
-            await CreateLeaseAsync(child, leased, cancellationToken).ConfigureAwait(false);
+            // Every parent named here has just closed, so it is in the stream and has a lease (or gets one at the next
+            // sync); a parent without a lease never holds a child back (see LeaseTaker).
+            children = [.. childShards.Select(child => (child.ShardId, child.ParentShards.ToArray(), child.HashKeyRange))];
+        }
+        else
+        {
+            IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
+            var listed = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
+            children = [.. shards
+                .Where(shard => shard.ParentShardId == held.LeaseKey || shard.AdjacentParentShardId == held.LeaseKey)
+                .Select(shard => (shard.ShardId, new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>().Where(listed.Contains).ToArray(), shard.HashKeyRange))];
+        }
+
+        foreach ((string shardId, string[] parents, HashKeyRange range) in children)
+        {
+            await CreateLeaseAsync(shardId, parents, range, cancellationToken).ConfigureAwait(false);
         }
 
         string[] childIds = [.. children.Select(child => child.ShardId)];
-        await store.UpdateChildShardsAsync(shardId, owner, childIds, cancellationToken).ConfigureAwait(false);
+        await store.UpdateChildShardsAsync(held, childIds, cancellationToken).ConfigureAwait(false);
         return childIds;
     }
 
-    /// <summary>Creates a shard's lease; parents count only if they have (or are getting) a lease of their own.</summary>
-    private async Task CreateLeaseAsync(Shard shard, HashSet<string> leasedShards, CancellationToken cancellationToken)
+    /// <summary>Creates a shard's lease; returns false when it existed.</summary>
+    private async Task<bool> CreateLeaseAsync(string shardId, string[] parents, HashKeyRange range, CancellationToken cancellationToken)
     {
-        string[] parents = [.. new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>().Where(leasedShards.Contains)];
-
-        // A child's records follow its parents' directly, so it starts at its beginning whatever the pipeline's
-        // initial position; only shards without a known parent start where the configuration says.
-        LeaseCheckpoint start = parents.Length > 0
-            ? LeaseCheckpoint.TrimHorizon
-            : options.InitialPosition switch
-            {
-                InitialPosition.Latest => LeaseCheckpoint.Latest,
-                InitialPosition.AtTimestamp => LeaseCheckpoint.AtTimestamp,
-                _ => LeaseCheckpoint.TrimHorizon,
-            };
         var lease = new Lease
         {
-            LeaseKey = shard.ShardId,
-            Checkpoint = start,
+            LeaseKey = shardId,
+            Checkpoint = LeaseCheckpoint.TrimHorizon,
             ParentShardIds = parents,
-            StartingHashKey = shard.HashKeyRange.StartingHashKey,
-            EndingHashKey = shard.HashKeyRange.EndingHashKey,
+            StartingHashKey = range.StartingHashKey,
+            EndingHashKey = range.EndingHashKey,
         };
-        if (await store.CreateLeaseIfNotExistsAsync(lease, cancellationToken).ConfigureAwait(false))
+
+        // A shard named for a manual replay starts there. Otherwise a child's records follow its parents' directly, so
+        // it starts at its beginning whatever the pipeline's initial position; only shards without a known parent start
+        // where the configuration says.
+        if (options.InitialPosition == InitialPosition.AtSequenceNumber && options.StartingSequenceNumbers.TryGetValue(shardId, out string? start))
         {
-            Log.LeaseCreated(logger, shard.ShardId, start);
+            lease = lease with { Checkpoint = LeaseCheckpoint.AtSequenceNumber, StartingSequenceNumber = start };
         }
+        else if (parents.Length == 0)
+        {
+            lease = lease with
+            {
+                Checkpoint = options.InitialPosition switch
+                {
+                    InitialPosition.Latest => LeaseCheckpoint.Latest,
+                    InitialPosition.AtTimestamp => LeaseCheckpoint.AtTimestamp,
+                    _ => LeaseCheckpoint.TrimHorizon,
+                },
+            };
+        }
+
+        if (!await store.CreateLeaseIfNotExistsAsync(lease, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Log.LeaseCreated(logger, shardId, lease.Checkpoint);
+        return true;
+    }
+
+    /// <summary>
+    /// Deletes the leases of shards no longer in the stream (aged out of its retention). A finished lease goes at once.
+    /// An unfinished one goes only when none of its parents is listed either: a listing may lag behind a reshard and
+    /// miss a new child, but a child never ages out before its parents, which closed before it opened.
+    /// </summary>
+    private async Task<bool> RemoveLeasesOfVanishedShardsAsync(IReadOnlyList<Lease> leases, IReadOnlyList<Shard> shards, CancellationToken cancellationToken)
+    {
+        if (shards.Count == 0)
+        {
+            // An empty listing says something is wrong with the stream, not that every shard aged out.
+            return false;
+        }
+
+        var listed = new HashSet<string>(shards.Select(shard => shard.ShardId), StringComparer.Ordinal);
+        bool changed = false;
+        foreach (Lease lease in leases.Where(lease => !listed.Contains(lease.LeaseKey)))
+        {
+            if ((!lease.IsShardEnded && lease.ParentShardIds.Any(listed.Contains))
+                || !await store.DeleteLeaseAsync(lease, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            changed = true;
+            if (lease.IsShardEnded)
+            {
+                Log.LeaseOfAgedOutShardRemoved(logger, lease.LeaseKey, options.StreamName);
+            }
+            else
+            {
+                Log.UnreadShardAgedOut(logger, lease.LeaseKey, options.StreamName, lease.Checkpoint);
+            }
+        }
+
+        return changed;
     }
 }

@@ -27,4 +27,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 1206, EventName = "ShardConsumerRestarting", Level = LogLevel.Error,
         Message = "Shard {ShardId} stopped on an error that may pass; its lease is taken up again next round")]
     public static partial void ConsumerRestarting(ILogger logger, Exception exception, string shardId);
+
+    [LoggerMessage(EventId = 1207, EventName = "ShardReadingStarted", Level = LogLevel.Debug,
+        Message = "Worker {WorkerId} starts reading shard {ShardId} (lease tenure {Tenure})")]
+    public static partial void ReadingStarted(ILogger logger, string workerId, string shardId, long tenure);
+
+    [LoggerMessage(EventId = 1208, EventName = "ShardReadingStopped", Level = LogLevel.Debug,
+        Message = "Worker {WorkerId} stopped reading shard {ShardId} (lease tenure {Tenure})")]
+    public static partial void ReadingStopped(ILogger logger, string workerId, string shardId, long tenure);
+
+    [LoggerMessage(EventId = 1209, EventName = "AggregateNotDeaggregated", Level = LogLevel.Warning,
+        Message = "Record {SequenceNumber} of shard {ShardId} starts like a KPL aggregate but {Reason}; it is delivered as one plain record")]
+    public static partial void AggregateNotDeaggregated(ILogger logger, string shardId, string sequenceNumber, string reason);
 }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Delivery.Kinesis.Reading;
 
 /// <summary>
-/// Runs one leased shard through its states: open a session in the pipeline, read until stopped or the shard ends,
-/// drain, checkpoint (SHARD_END for a closed shard), release the lease. A lost lease stops it at once, with no drain.
+/// Runs one leased shard through its states: open a session in the pipeline, read until stopped, asked to hand over or
+/// the shard ends, drain, checkpoint (SHARD_END for a closed shard), then release the lease or hand it over. A lost lease
+/// stops it at once, with no drain.
 /// </summary>
 internal sealed class ShardConsumer
 {
@@ -18,6 +19,8 @@ internal sealed class ShardConsumer
     private readonly CancellationTokenSource _drainDeadline = new();
     private IShardSession? _session;
     private volatile bool _leaseLost;
+    private string? _handoffTo;
+    private CancellationTokenSource? _handoffDeadline;
 
     public ShardConsumer(Lease lease, ShardConsumerContext context)
     {
@@ -48,6 +51,22 @@ internal sealed class ShardConsumer
         _stopReading.Cancel();
     }
 
+    /// <summary>
+    /// Another worker asked for the lease (balancing): stop reading, deliver and checkpoint what was read within the
+    /// handoff timeout, then make the requester the owner. The shard is never read by both workers at once.
+    /// </summary>
+    public void RequestHandoff(string newOwner)
+    {
+        if (Interlocked.CompareExchange(ref _handoffTo, newOwner, null) is not null || _stopReading.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _handoffDeadline = new CancellationTokenSource(_context.Options.Leases.HandoffTimeout, _context.TimeProvider);
+        _handoffDeadline.Token.Register(static state => ((CancellationTokenSource)state!).Cancel(), _drainDeadline);
+        _stopReading.Cancel();
+    }
+
     /// <summary>The lease is gone: stop at once, drop buffered records, never write for this shard again.</summary>
     public void OnLeaseLost()
     {
@@ -60,7 +79,7 @@ internal sealed class ShardConsumer
     {
         IShardSession session = _context.Sink.OpenShard(
             new ShardSessionStart(_context.Options.StreamName, ShardId, _lease.Checkpoint.Position, _lease.PendingBatches),
-            new LeaseCheckpointer(_context.Store, _lease, _context.WorkerId));
+            new LeaseCheckpointer(_context.Store, _lease));
         _session = session;
         try
         {
@@ -73,12 +92,13 @@ internal sealed class ShardConsumer
             using (var reading = CancellationTokenSource.CreateLinkedTokenSource(_stopReading.Token, session.LeaseLost))
             {
                 State = ShardConsumerState.Reading;
+                Log.ReadingStarted(_context.Logger, _context.WorkerId, ShardId, _lease.Tenure);
                 try
                 {
                     shardEnded = await _reader.ReadAsync(
                         _lease,
                         session,
-                        start => _context.Store.UpdateStartingSequenceNumberAsync(ShardId, _context.WorkerId, start.SequenceNumber, reading.Token),
+                        start => _context.Store.UpdateStartingSequenceNumberAsync(_lease, start.SequenceNumber, reading.Token),
                         reading.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reading.IsCancellationRequested)
@@ -93,6 +113,10 @@ internal sealed class ShardConsumer
                     State = ShardConsumerState.Failed;
                     session.Abandon();
                     throw;
+                }
+                finally
+                {
+                    Log.ReadingStopped(_context.Logger, _context.WorkerId, ShardId, _lease.Tenure);
                 }
             }
 
@@ -118,6 +142,10 @@ internal sealed class ShardConsumer
                 Log.DrainIncomplete(_context.Logger, ShardId);
                 checkpoint = null;
                 shardEnded = false;
+
+                // Cancel what is still being delivered before letting go, so no write of this tenure races the next
+                // owner's; the next owner cuts those batches again at the points recorded in the lease.
+                await session.DisposeAsync().ConfigureAwait(false);
             }
 
             IsLettingGo = true;
@@ -126,13 +154,19 @@ internal sealed class ShardConsumer
             // record read. Otherwise the lease keeps its checkpoint and the rest is read again.
             if (shardEnded && checkpoint == (_reader.LastRead ?? _lease.Checkpoint.Position))
             {
-                await _context.Store.UpdateCheckpointAsync(ShardId, _context.WorkerId, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
+                await _context.Store.UpdateCheckpointAsync(_lease, LeaseCheckpoint.ShardEnd, [], CancellationToken.None).ConfigureAwait(false);
                 IReadOnlyList<string> children = await EnsureChildLeasesAsync().ConfigureAwait(false);
                 Leases.Log.ShardEnded(_context.Logger, ShardId, string.Join(',', children));
             }
             else
             {
                 shardEnded = false;
+            }
+
+            if (!shardEnded && Volatile.Read(ref _handoffTo) is { } newOwner && await HandOffAsync(newOwner, checkpoint).ConfigureAwait(false))
+            {
+                State = ShardConsumerState.HandedOver;
+                return;
             }
 
             await ReleaseAsync().ConfigureAwait(false);
@@ -145,6 +179,7 @@ internal sealed class ShardConsumer
         finally
         {
             await session.DisposeAsync().ConfigureAwait(false);
+            _handoffDeadline?.Dispose();
         }
     }
 
@@ -153,7 +188,7 @@ internal sealed class ShardConsumer
     {
         try
         {
-            return await _context.Syncer.EnsureChildLeasesAsync(ShardId, _context.WorkerId, CancellationToken.None).ConfigureAwait(false);
+            return await _context.Syncer.EnsureChildLeasesAsync(_lease, _reader.ChildShards, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not LeaseLostException)
         {
@@ -162,11 +197,30 @@ internal sealed class ShardConsumer
         }
     }
 
+    /// <summary>Makes the worker that asked for the lease its owner; false when that did not happen (it is released then).</summary>
+    private async Task<bool> HandOffAsync(string newOwner, ShardPosition? checkpoint)
+    {
+        try
+        {
+            if (await _context.Store.HandOffLeaseAsync(_lease, newOwner, CancellationToken.None).ConfigureAwait(false))
+            {
+                Leases.Log.LeaseHandedOver(_context.Logger, _context.WorkerId, ShardId, newOwner, checkpoint is { } position ? LeaseCheckpoint.FromPosition(position) : _lease.Checkpoint);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Leases.Log.LeaseReleaseFailed(_context.Logger, ex, _context.WorkerId, ShardId);
+        }
+
+        return false;
+    }
+
     private async Task ReleaseAsync()
     {
         try
         {
-            if (await _context.Store.ReleaseLeaseAsync(_lease with { Owner = _context.WorkerId }, CancellationToken.None).ConfigureAwait(false))
+            if (await _context.Store.ReleaseLeaseAsync(_lease, CancellationToken.None).ConfigureAwait(false))
             {
                 Lease? released = await _context.Store.GetLeaseAsync(ShardId, CancellationToken.None).ConfigureAwait(false);
                 Leases.Log.LeaseReleased(_context.Logger, _context.WorkerId, ShardId, released?.Checkpoint ?? _lease.Checkpoint);

@@ -18,6 +18,9 @@ public enum ShardConsumerState
     /// <summary>Stopped on request, checkpointed as far as delivered, lease released.</summary>
     Released,
 
+    /// <summary>Asked for by another worker (balancing): checkpointed as far as delivered, lease handed over to it.</summary>
+    HandedOver,
+
     /// <summary>Another worker holds the lease now; nothing further is written for this shard.</summary>
     LeaseLost,
 

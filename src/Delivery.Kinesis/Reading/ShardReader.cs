@@ -1,3 +1,4 @@
+using Delivery.Kinesis.Aggregation;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Microsoft.Extensions.Logging;
@@ -6,7 +7,8 @@ namespace Delivery.Kinesis.Reading;
 
 /// <summary>
 /// Reads one shard with GetRecords and hands each page to the shard's session: no more often than the configured pace
-/// (five calls a second at most), slower when the shard is caught up, following NextShardIterator until the shard ends.
+/// (five calls a second at most), slower when the shard is caught up, backing off with jitter while throttled, following
+/// NextShardIterator until the shard ends. KPL aggregates are split into their user records on the way.
 /// </summary>
 internal sealed class ShardReader
 {
@@ -34,6 +36,9 @@ internal sealed class ShardReader
 
     /// <summary>Milliseconds behind the tip of the stream after the last read; null before the first.</summary>
     public long? MillisBehindLatest { get; private set; }
+
+    /// <summary>The children GetRecords named when the shard ended (empty when the service names none).</summary>
+    public IReadOnlyList<ChildShard> ChildShards { get; private set; } = [];
 
     /// <summary>
     /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
@@ -78,10 +83,11 @@ internal sealed class ShardReader
             }
             catch (AmazonKinesisException ex) when (ex.Kind == FailureKind.Retryable)
             {
-                // The client has retried already; back off further so a throttled shard is never spun on.
+                // The client has retried already; back off further so a throttled shard is never spun on. The jitter
+                // keeps the shards of a throttled stream from retrying in step.
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
-                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, backoff);
-                wait = backoff;
+                wait = WithJitter(backoff);
+                Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, wait);
                 continue;
             }
 
@@ -102,6 +108,11 @@ internal sealed class ShardReader
             }
 
             iterator = response.NextShardIterator;
+            if (iterator is null)
+            {
+                ChildShards = response.ChildShards ?? [];
+            }
+
             bool caughtUp = response.Records.Count == 0 && (response.MillisBehindLatest ?? 0) == 0;
             wait = caughtUp ? TimeSpan.FromMilliseconds(pace.IdleMillisBetweenReads) : TimeSpan.Zero;
         }
@@ -109,20 +120,22 @@ internal sealed class ShardReader
         return true;
     }
 
+    private static TimeSpan WithJitter(TimeSpan backoff) =>
+        backoff + TimeSpan.FromTicks((long)(backoff.Ticks * 0.5 * Random.Shared.NextDouble()));
+
     private RecordPage ToPage(GetRecordsResponse response)
     {
-        var records = new SourceRecord[response.Records.Count];
-        for (int i = 0; i < records.Length; i++)
+        var records = new List<SourceRecord>(response.Records.Count);
+        foreach (Record record in response.Records)
         {
-            Record record = response.Records[i];
             ReadOnlyMemory<byte> data = record.Data.TryGetBuffer(out ArraySegment<byte> buffer)
                 ? buffer.AsMemory(0, (int)record.Data.Length)
                 : record.Data.ToArray();
-            records[i] = new SourceRecord(
-                new ShardPosition(record.SequenceNumber),
-                record.PartitionKey,
-                new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc)),
-                data);
+            var arrival = new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc));
+            if (KplDeaggregator.Deaggregate(record.SequenceNumber, record.PartitionKey, arrival, data, records) is { } reason)
+            {
+                Log.AggregateNotDeaggregated(_logger, _shardId, record.SequenceNumber, reason);
+            }
         }
 
         return new RecordPage(_shardId, records, response.MillisBehindLatest ?? 0);
@@ -177,7 +190,15 @@ internal sealed class ShardReader
             request.ShardIteratorType = ShardIteratorType.TrimHorizon;
         }
 
-        GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
-        return response.ShardIterator;
+        try
+        {
+            GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.ShardIterator;
+        }
+        catch (InvalidArgumentException ex) when (_lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && resumeAt?.SequenceNumber == lease.StartingSequenceNumber)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
+                $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
+        }
     }
 }

@@ -93,5 +93,6 @@ internal static class AnnotationValidator
 
     private static bool IsSecret(string name) =>
         name.Contains("Secret", StringComparison.OrdinalIgnoreCase) || name.Contains("Password", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("AccessKey", StringComparison.OrdinalIgnoreCase) || name.Contains("Token", StringComparison.OrdinalIgnoreCase);
+        || name.Contains("AccessKey", StringComparison.OrdinalIgnoreCase) || name.Contains("Token", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase);
 }

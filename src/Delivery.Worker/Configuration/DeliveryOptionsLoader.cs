@@ -33,6 +33,7 @@ public static partial class DeliveryOptionsLoader
             {
                 var pipeline = new PipelineOptions();
                 pipelineSection.Bind(pipeline);
+                BindProcessors(pipelineSection, pipeline);
                 options.Pipelines[pipelineSection.Key] = pipeline;
             }
         }
@@ -61,6 +62,24 @@ public static partial class DeliveryOptionsLoader
         }
 
         return options;
+    }
+
+    // List elements are dropped like dictionary entries when a value fails to convert: a processor with a misspelt type
+    // would vanish from the chain. Binding each one on its own makes the failure surface with its key.
+    private static void BindProcessors(IConfigurationSection pipelineSection, PipelineOptions pipeline)
+    {
+        if (pipeline.Processing is null)
+        {
+            return;
+        }
+
+        pipeline.Processing.Processors.Clear();
+        foreach (IConfigurationSection processorSection in pipelineSection.GetSection("Processing:Processors").GetChildren())
+        {
+            var processor = new Delivery.Transforms.Processing.ProcessorOptions();
+            processorSection.Bind(processor);
+            pipeline.Processing.Processors.Add(processor);
+        }
     }
 
     private static string FriendlyType(string typeName)

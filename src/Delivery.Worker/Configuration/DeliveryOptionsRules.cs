@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
+using Delivery.Transforms.Processing;
 using Microsoft.Extensions.Options;
 
 namespace Delivery.Worker.Configuration;
@@ -13,6 +14,9 @@ public static partial class DeliveryOptionsRules
     // cut under memory pressure.
     private const int MaxPageMiB = 10;
 
+    // Firehose's minimum buffer size when it converts to Parquet.
+    private const int MinParquetBufferMiB = 64;
+
     internal static void Validate(DeliveryOptions options, List<ConfigurationValidationError> errors)
     {
         const string pipelinesPath = "Delivery:Pipelines";
@@ -21,7 +25,7 @@ public static partial class DeliveryOptionsRules
             errors.Add(new(pipelinesPath, "no pipeline is configured: add one, e.g. Delivery:Pipelines:clickstream with Kinesis and S3 settings."));
         }
 
-        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3) })
+        foreach ((string service, Uri? url) in new[] { ("Kinesis", options.Aws.ServiceUrls.Kinesis), ("DynamoDb", options.Aws.ServiceUrls.DynamoDb), ("S3", options.Aws.ServiceUrls.S3), ("Lambda", options.Aws.ServiceUrls.Lambda) })
         {
             if (url is not null && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
             {
@@ -38,14 +42,7 @@ public static partial class DeliveryOptionsRules
                 errors.Add(new(path, $"pipeline name '{name}' is invalid: use 1-64 letters, digits, '_', '.' or '-' (it appears in object names)."));
             }
 
-            if (pipeline.S3 is null)
-            {
-                errors.Add(new(path, "has no destination: configure S3 (BucketName at least)."));
-            }
-            else
-            {
-                AddDestinationRules($"{path}:S3", new S3DestinationOptionsValidator().Validate(name, pipeline.S3), errors);
-            }
+            ValidateDestination(path, name, pipeline, errors);
 
             if (pipeline.Backup is not null)
             {
@@ -53,10 +50,18 @@ public static partial class DeliveryOptionsRules
             }
 
             // Without a destination the error above says all; otherwise every destination needs somewhere for failures.
-            bool hasDestination = pipeline.S3 is not null;
+            bool hasDestination = DestinationCount(pipeline) > 0;
             if (hasDestination && string.IsNullOrEmpty(pipeline.EffectiveBackup().BucketName))
             {
                 errors.Add(new($"{path}:Backup:BucketName", "is required: failed records need a backup bucket (it defaults to the S3 destination's bucket only for S3 destinations)."));
+            }
+
+            AddProcessingRules(path, pipeline, options.Aws.Region, errors);
+
+            if (pipeline.S3 is { ConvertsFormat: true } && pipeline.Buffering.SizeInMBs < MinParquetBufferMiB)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too small with S3:DataFormatConversion: Parquet needs at least {MinParquetBufferMiB} MiB buffers, as in Firehose (128 is Firehose's default), or files come out small and slow to query."));
             }
 
             if (pipeline.Kinesis.InitialPosition == InitialPosition.AtTimestamp && pipeline.Kinesis.InitialTimestamp is null)
@@ -82,11 +87,25 @@ public static partial class DeliveryOptionsRules
         }
     }
 
+    private static void AddProcessingRules(string path, PipelineOptions pipeline, string region, List<ConfigurationValidationError> errors)
+    {
+        if (pipeline.DynamicPartitioning?.Enabled == true && pipeline.S3 is null)
+        {
+            errors.Add(new($"{path}:DynamicPartitioning:Enabled", "dynamic partitioning needs an S3 destination."));
+        }
+
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        foreach ((string key, string problem) in ProcessingRules.Validate(pipeline.Processing, pipeline.DynamicPartitioning, "S3:Prefix", queryKeys, lambdaKeys, region))
+        {
+            errors.Add(new($"{path}:{key}", problem));
+        }
+    }
+
     /// <summary>
     /// Adds a destination validator's findings under the destination's key path, except where the annotation pass has
     /// already reported the same setting.
     /// </summary>
-    private static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
+    internal static void AddDestinationRules(string path, ValidateOptionsResult result, List<ConfigurationValidationError> errors)
     {
         if (!result.Failed)
         {
@@ -104,7 +123,7 @@ public static partial class DeliveryOptionsRules
         }
     }
 
-    [GeneratedRegex(@"^(?:Property )?(\w+): (.*)$", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^(?:Property )?([\w:]+): (.*)$", RegexOptions.Singleline)]
     private static partial Regex PropertyFailure();
 
     /// <summary>The configured table name, or the default one for the pipeline.</summary>

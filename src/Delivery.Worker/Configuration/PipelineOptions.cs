@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Destinations.Backup;
+using Delivery.Destinations.Http;
+using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
+using Delivery.Transforms.Processing;
 
 namespace Delivery.Worker.Configuration;
 
@@ -22,6 +25,18 @@ public sealed class PipelineOptions
 
     /// <summary>The S3 destination. Exactly one destination is configured per pipeline.</summary>
     public S3DestinationOptions? S3 { get; set; }
+
+    /// <summary>The HTTP endpoint destination (Firehose HTTP endpoint protocol).</summary>
+    public HttpEndpointOptions? HttpEndpoint { get; set; }
+
+    /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
+    public RedshiftDestinationOptions? Redshift { get; set; }
+
+    /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
+    public ProcessingOptions? Processing { get; set; }
+
+    /// <summary>One object per set of partition key values (S3 only). Default off.</summary>
+    public DynamicPartitioningOptions? DynamicPartitioning { get; set; }
 
     /// <summary>
     /// The backup bucket for failed records. Optional with an S3 destination (failed records then go to its bucket under

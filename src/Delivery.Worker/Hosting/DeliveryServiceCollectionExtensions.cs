@@ -5,6 +5,7 @@ using Delivery.Aws.Credentials;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis.Client;
 using Delivery.Pipeline.Memory;
+using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +40,8 @@ public static class DeliveryServiceCollectionExtensions
             return new AmazonDynamoDBClient(sp.GetRequiredService<AWSCredentials>(), config);
         });
         services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
+        services.AddRecordProcessing();
+        services.AddDestinations(options);
         services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
         services.AddSingleton<DeliveryWorkerService>();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorkerService>());

@@ -6,6 +6,7 @@ using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Memory;
+using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -35,10 +36,10 @@ internal sealed class DeliveryWorkerService(
         Log.WorkerStarting(logger, WorkerId, options.Pipelines.Count, string.Join(", ", options.Pipelines.Keys));
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
-            PipelineRunner runner = CreateRunner(name, pipeline);
+            PipelineRunner runner = await CreateRunnerAsync(name, pipeline).ConfigureAwait(false);
             _runners.Add(runner);
             await runner.StartAsync(cancellationToken).ConfigureAwait(false);
-            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), $"s3://{pipeline.S3!.BucketName}/{pipeline.S3.Prefix}");
+            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), DestinationWiring.Describe(pipeline));
             _ = WatchAsync(runner);
         }
     }
@@ -63,10 +64,24 @@ internal sealed class DeliveryWorkerService(
         }
     }
 
-    private PipelineRunner CreateRunner(string name, PipelineOptions pipeline)
+    private async Task<PipelineRunner> CreateRunnerAsync(string name, PipelineOptions pipeline)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
-        IBatchWriter writer = services.CreateS3BatchWriter(pipeline.S3!, services.GetRequiredService<IAmazonS3>());
+        IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline);
+
+        // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        IBatchWriter processing = await services.CreateProcessingWriterAsync(
+            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name),
+            pipeline.Processing,
+            pipeline.DynamicPartitioning,
+            queryKeys,
+            lambdaKeys,
+            destination,
+            $"Delivery:Pipelines:{name}").ConfigureAwait(false);
+
+        // Source records are backed up as read, before any processor changes them, so the backup wraps the processors.
+        IBatchWriter writer = DestinationWiring.WithSourceRecordBackup(services, pipeline, processing);
         var settings = new PipelineSettings
         {
             Name = name,
@@ -82,7 +97,7 @@ internal sealed class DeliveryWorkerService(
             time,
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
         var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>());
-        return new PipelineRunner(name, coordinator, delivery);
+        return new PipelineRunner(name, coordinator, delivery, processing as IAsyncDisposable);
     }
 
     private async Task WatchAsync(PipelineRunner runner)

@@ -3,8 +3,11 @@ using Delivery.Pipeline;
 
 namespace Delivery.Worker.Hosting;
 
-/// <summary>One configured pipeline at run time: its lease coordinator (the source) feeding its delivery pipeline.</summary>
-internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, DeliveryPipeline pipeline) : IAsyncDisposable
+/// <summary>
+/// One configured pipeline at run time: its lease coordinator (the source) feeding its delivery pipeline, and the
+/// writer's resources (processors, plugins) to release once nothing writes any more.
+/// </summary>
+internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, DeliveryPipeline pipeline, IAsyncDisposable? writer = null) : IAsyncDisposable
 {
     public string Name { get; } = name;
 
@@ -36,5 +39,9 @@ internal sealed class PipelineRunner(string name, LeaseCoordinator coordinator, 
     {
         await Coordinator.DisposeAsync().ConfigureAwait(false);
         await pipeline.DisposeAsync().ConfigureAwait(false);
+        if (writer is not null)
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -77,7 +77,14 @@ internal sealed class DeliveryScenario : IDisposable
     }
 
     /// <summary>Puts the records in order (PutRecords pages of at most 500 records and 4 MiB), remembering where each landed.</summary>
-    public async Task PutAsync(IReadOnlyList<byte[]> records, Random random)
+    public Task PutAsync(IReadOnlyList<byte[]> records, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        return PutAsync(records, _ => random.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Puts the records in order, each under the partition key <paramref name="partitionKeyOf"/> gives it.</summary>
+    public async Task PutAsync(IReadOnlyList<byte[]> records, Func<byte[], string> partitionKeyOf)
     {
         var page = new List<byte[]>();
         long pageBytes = 0;
@@ -85,7 +92,7 @@ internal sealed class DeliveryScenario : IDisposable
         {
             if (page.Count == 500 || (page.Count > 0 && pageBytes + record.Length > 4 * 1024 * 1024))
             {
-                await PutPageAsync(page, random);
+                await PutPageAsync(page, partitionKeyOf);
                 page.Clear();
                 pageBytes = 0;
             }
@@ -96,15 +103,23 @@ internal sealed class DeliveryScenario : IDisposable
 
         if (page.Count > 0)
         {
-            await PutPageAsync(page, random);
+            await PutPageAsync(page, partitionKeyOf);
         }
     }
 
-    /// <summary>Waits until every shard's lease checkpoint is the last sequence number put into it.</summary>
-    public async Task WaitForCheckpointsAsync(TimeSpan timeout, Func<string> diagnostics)
+    /// <summary>
+    /// Waits until every shard's lease checkpoint is the last sequence number put into it, or SHARD_END for the shards
+    /// in <paramref name="closedShards"/>.
+    /// </summary>
+    public async Task WaitForCheckpointsAsync(TimeSpan timeout, Func<string> diagnostics, IReadOnlySet<string>? closedShards = null)
     {
         using var limit = new CancellationTokenSource(timeout);
         Dictionary<string, string> expected = LastSequenceNumberByShard();
+        foreach (string closed in closedShards ?? new HashSet<string>())
+        {
+            expected[closed] = LeaseCheckpoint.ShardEndValue;
+        }
+
         while (true)
         {
             Dictionary<string, string> actual = await CheckpointsAsync();
@@ -211,13 +226,65 @@ internal sealed class DeliveryScenario : IDisposable
         return objects;
     }
 
+    /// <summary>Every record put, with the shard it landed in and the partition key it was put under.</summary>
+    public List<(string ShardId, ShardPosition Position, byte[] Data)> RecordsPut()
+    {
+        lock (_put)
+        {
+            return [.. _put.Select(record => (record.ShardId, record.Position, record.Data))];
+        }
+    }
+
+    /// <summary>Every object in the bucket under the delivery prefix: key, source shard, and its records (NDJSON lines).</summary>
+    public async Task<List<(string Key, string ShardId, List<byte[]> Records)>> ReadObjectsAsync() =>
+        [.. (await ReadObjectContentsAsync()).Select(entry => (entry.Key, entry.ShardId, SplitLines(entry.Content)))];
+
+    /// <summary>
+    /// Every object under the delivery prefix, ordered by its first position (metadata <c>first-sequence-number</c>, with
+    /// a "/subsequence" for user records of KPL aggregates), with its uncompressed content.
+    /// </summary>
+    public async Task<List<(string Key, string ShardId, ShardPosition First, byte[] Content)>> ReadObjectContentsAsync()
+    {
+        var objects = new List<(string Key, string ShardId, ShardPosition First, byte[] Content)>();
+        string? continuation = null;
+        do
+        {
+            ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, Prefix = "e2e/", ContinuationToken = continuation });
+            foreach (S3Object entry in listing.S3Objects ?? [])
+            {
+                using GetObjectResponse response = await _s3.GetObjectAsync(BucketName, entry.Key);
+                using var buffer = new MemoryStream();
+                await using (var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress))
+                {
+                    await gzip.CopyToAsync(buffer);
+                }
+
+                string[] first = response.Metadata["first-sequence-number"].Split('/');
+                var position = new ShardPosition(first[0], first.Length > 1 ? long.Parse(first[1], System.Globalization.CultureInfo.InvariantCulture) : 0);
+                objects.Add((entry.Key, response.Metadata["source-shard"], position, buffer.ToArray()));
+            }
+
+            continuation = listing.IsTruncated == true ? listing.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        return [.. objects.OrderBy(entry => entry.ShardId, StringComparer.Ordinal).ThenBy(entry => entry.First)];
+    }
+
+    /// <summary>The source shard and first position of an object, from its metadata.</summary>
+    public async Task<(string ShardId, ShardPosition First)> SourceOfAsync(string key)
+    {
+        GetObjectMetadataResponse metadata = await _s3.GetObjectMetadataAsync(BucketName, key);
+        return (metadata.Metadata["source-shard"], new ShardPosition(metadata.Metadata["first-sequence-number"]));
+    }
+
     public void Dispose()
     {
         _s3.Dispose();
         _dynamoDb.Dispose();
     }
 
-    private async Task PutPageAsync(List<byte[]> page, Random random)
+    private async Task PutPageAsync(List<byte[]> page, Func<byte[], string> partitionKeyOf)
     {
         List<int> pending = [.. Enumerable.Range(0, page.Count)];
         while (pending.Count > 0)
@@ -225,7 +292,7 @@ internal sealed class DeliveryScenario : IDisposable
             var request = new PutRecordsRequest
             {
                 StreamName = StreamName,
-                Records = [.. pending.Select(i => new PutRecordsRequestEntry { Data = new MemoryStream(page[i]), PartitionKey = random.Next().ToString("x8", System.Globalization.CultureInfo.InvariantCulture) })],
+                Records = [.. pending.Select(i => new PutRecordsRequestEntry { Data = new MemoryStream(page[i]), PartitionKey = partitionKeyOf(page[i]) })],
             };
             PutRecordsResponse response = await Kinesis.PutRecordsAsync(request);
             var retry = new List<int>();
@@ -247,6 +314,22 @@ internal sealed class DeliveryScenario : IDisposable
 
             pending = retry;
         }
+    }
+
+    private static List<byte[]> SplitLines(byte[] content)
+    {
+        var lines = new List<byte[]>();
+        int start = 0;
+        for (int i = 0; i < content.Length; i++)
+        {
+            if (content[i] == (byte)'\n')
+            {
+                lines.Add(content[start..i]);
+                start = i + 1;
+            }
+        }
+
+        return lines;
     }
 
     private sealed record PutRecord(string ShardId, ShardPosition Position, byte[] Data);

@@ -11,6 +11,11 @@ namespace Delivery.IntegrationTests.EndToEnd;
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
+    // The worker runs from its own build output. This test assembly references the ASP.NET Core shared framework (for
+    // its Kestrel servers), so the copy of the worker beside it lacks the Microsoft.Extensions assemblies the shared
+    // framework provides to the tests but the worker, a plain console app, must find beside itself.
+    private static readonly string WorkerAssembly = FindWorker();
+
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -40,7 +45,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
+        start.ArgumentList.Add(WorkerAssembly);
         ImmutableCredentials credentials = stack.Credentials.GetCredentials();
         start.Environment["AWS_ACCESS_KEY_ID"] = credentials.AccessKey;
         start.Environment["AWS_SECRET_ACCESS_KEY"] = credentials.SecretKey;
@@ -67,6 +72,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as ECS does, and waits for the worker to drain and exit.</summary>
     public async Task StopGracefullyAsync(TimeSpan timeout)
     {
+        // A SIGTERM that arrives before the host has set up its handler kills the process outright (exit code 143). Wait
+        // until the worker has started its pipeline, so the stop tested is the drain of a running worker.
+        await Eventually.TrueAsync(() => Output.Contains("reads stream", StringComparison.Ordinal) || _process.HasExited, "the worker has started", timeout);
         using (Process kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {
             await kill.WaitForExitAsync();
@@ -100,6 +108,14 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static string FindWorker()
+    {
+        // <repository>/tests/Delivery.IntegrationTests/bin/<configuration>/<framework>/
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string path = Path.Combine(LocalAwsStack.RepositoryRoot, "src", "Delivery.Worker", "bin", output.Parent!.Name, output.Name, "Delivery.Worker.dll");
+        return File.Exists(path) ? path : Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll");
     }
 
     private void Append(string? line)

@@ -32,6 +32,11 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
 
     public List<GetShardIteratorRequest> IteratorRequests { get; } = [];
 
+    /// <summary>When set, GetRecords names the children at a closed shard's end, as Kinesis does (kinesalite does not).</summary>
+    public bool ReturnsChildShards { get; set; }
+
+    public int ListShardsCalls { get; private set; }
+
     public string AddShard(string? parent = null, string? adjacentParent = null)
     {
         lock (_gate)
@@ -47,23 +52,32 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
     {
         lock (_gate)
         {
-            FakeShard shard = Shard(shardId);
             var sequenceNumbers = new List<string>();
             for (int i = 0; i < count; i++)
             {
-                int n = shard.Records.Count;
-                string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + n).ToString(CultureInfo.InvariantCulture);
-                shard.Records.Add(new Record
-                {
-                    SequenceNumber = sequence,
-                    PartitionKey = "pk",
-                    ApproximateArrivalTimestamp = time.GetUtcNow().UtcDateTime,
-                    Data = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"{shardId}:{n}")),
-                });
-                sequenceNumbers.Add(sequence);
+                int n = Shard(shardId).Records.Count;
+                sequenceNumbers.Add(Put(shardId, System.Text.Encoding.UTF8.GetBytes($"{shardId}:{n}"), "pk"));
             }
 
             return sequenceNumbers;
+        }
+    }
+
+    /// <summary>Appends one record with the given data and partition key and returns its sequence number.</summary>
+    public string Put(string shardId, byte[] data, string partitionKey)
+    {
+        lock (_gate)
+        {
+            FakeShard shard = Shard(shardId);
+            string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + shard.Records.Count).ToString(CultureInfo.InvariantCulture);
+            shard.Records.Add(new Record
+            {
+                SequenceNumber = sequence,
+                PartitionKey = partitionKey,
+                ApproximateArrivalTimestamp = time.GetUtcNow().UtcDateTime,
+                Data = new MemoryStream(data),
+            });
+            return sequence;
         }
     }
 
@@ -72,6 +86,15 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         lock (_gate)
         {
             Shard(shardId).Closed = true;
+        }
+    }
+
+    /// <summary>ListShards leaves the shard out: it has aged out of retention, or (for a new one) the listing lags.</summary>
+    public void HideFromListing(string shardId, bool hidden = true)
+    {
+        lock (_gate)
+        {
+            Shard(shardId).Hidden = hidden;
         }
     }
 
@@ -88,6 +111,15 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         lock (_gate)
         {
             _getShardIteratorFailures.Enqueue(exception);
+        }
+    }
+
+    /// <summary>The data of every record put into the shard, in order, as text.</summary>
+    public IReadOnlyList<string> DataOf(string shardId)
+    {
+        lock (_gate)
+        {
+            return [.. Shard(shardId).Records.Select(record => System.Text.Encoding.UTF8.GetString(record.Data.ToArray()))];
         }
     }
 
@@ -116,9 +148,10 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         CheckStream(request.StreamName);
         lock (_gate)
         {
+            ListShardsCalls++;
             return Task.FromResult(new ListShardsResponse
             {
-                Shards = [.. _shards.Select(shard => new Shard
+                Shards = [.. _shards.Where(shard => !shard.Hidden).Select(shard => new Shard
                 {
                     ShardId = shard.Id,
                     ParentShardId = shard.Parent,
@@ -187,6 +220,14 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                 })],
                 NextShardIterator = shard.Closed && next >= shard.Records.Count ? null : $"{shard.Id}|{next}",
                 MillisBehindLatest = next < shard.Records.Count ? 5000 : 0,
+                ChildShards = ReturnsChildShards && shard.Closed && next >= shard.Records.Count
+                    ? [.. _shards.Where(child => child.Parent == shard.Id || child.AdjacentParent == shard.Id).Select(child => new ChildShard
+                    {
+                        ShardId = child.Id,
+                        ParentShards = [.. new[] { child.Parent, child.AdjacentParent }.OfType<string>()],
+                        HashKeyRange = new HashKeyRange { StartingHashKey = "0", EndingHashKey = "1" },
+                    })]
+                    : [],
             });
         }
     }
@@ -220,5 +261,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         public List<Record> Records { get; } = [];
 
         public bool Closed { get; set; }
+
+        public bool Hidden { get; set; }
     }
 }

@@ -75,7 +75,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         _writer.Unblock();
         await third;
         await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(150), "every page is checkpointed");
-        _writer.Delivered.SelectMany(b => b.Records).Select(r => r.Position).ShouldBe(Enumerable.Range(1, 150).Select(Records.Position));
+        // Two delivery loops may finish batches in either order; what matters is that every record arrived once.
+        _writer.Delivered.SelectMany(b => b.Records).Select(r => r.Position).Order().ShouldBe(Enumerable.Range(1, 150).Select(Records.Position));
         await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "the budget is given back");
     }
 

@@ -63,7 +63,7 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
         (await store.TryTakeLeaseAsync(renewed, "thief", CancellationToken.None)).ShouldNotBeNull();
 
         (await store.TryRenewLeaseAsync(renewed, CancellationToken.None)).ShouldBeNull();
-        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync("shard", "me", new LeaseCheckpoint("123"), [], CancellationToken.None));
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync(renewed, new LeaseCheckpoint("123"), [], CancellationToken.None));
         (await store.ReleaseLeaseAsync(renewed, CancellationToken.None)).ShouldBeFalse();
         (await store.GetLeaseAsync("shard", CancellationToken.None))!.Owner.ShouldBe("thief");
     }
@@ -80,7 +80,7 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
             new(new ShardPosition("49600000000000000000000000000000000000000000000000000021", 0), new ShardPosition("49600000000000000000000000000000000000000000000000000030", 0)),
         ];
 
-        await store.UpdateCheckpointAsync("shard", "me", new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010", 2), pending, CancellationToken.None);
+        await store.UpdateCheckpointAsync(mine, new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010", 2), pending, CancellationToken.None);
         (await store.ReleaseLeaseAsync(mine, CancellationToken.None)).ShouldBeTrue();
 
         Lease stored = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
@@ -89,6 +89,92 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
         stored.Checkpoint.ShouldBe(new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010", 2));
         stored.PendingBatches.ShouldBe(pending);
         stored.OwnerSwitchesSinceCheckpoint.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task AWriteFromAnEarlierTenure_IsRejected_EvenWhenTheSameWorkerHoldsTheLeaseAgain()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease first = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "me", CancellationToken.None))!;
+
+        Lease second = (await store.TryTakeLeaseAsync(first, "me", CancellationToken.None)).ShouldNotBeNull("a worker takes back a lease it lost track of");
+
+        second.Tenure.ShouldNotBe(first.Tenure);
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync(first, new LeaseCheckpoint("100"), [], CancellationToken.None));
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateStartingSequenceNumberAsync(first, "100", CancellationToken.None));
+        (await store.ReleaseLeaseAsync(first, CancellationToken.None)).ShouldBeFalse();
+        await store.UpdateCheckpointAsync(second, new LeaseCheckpoint("200"), [], CancellationToken.None);
+        (await store.GetLeaseAsync("shard", CancellationToken.None))!.Checkpoint.ShouldBe(new LeaseCheckpoint("200"));
+    }
+
+    [Fact]
+    public async Task ARenewalAndATakeFromTheSameView_NeverBothSucceed()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease held = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "owner", CancellationToken.None))!;
+
+        for (int round = 0; round < 10; round++)
+        {
+            Task<Lease?> renewal = store.TryRenewLeaseAsync(held, CancellationToken.None);
+            Task<Lease?> take = store.TryTakeLeaseAsync(held, "taker", CancellationToken.None);
+            Lease?[] results = await Task.WhenAll(renewal, take);
+
+            results.OfType<Lease>().ShouldHaveSingleItem($"round {round}: exactly one of a renewal and a take from the same counter wins");
+            held = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
+            if (held.Owner == "taker")
+            {
+                held = (await store.TryTakeLeaseAsync(held, "owner", CancellationToken.None))!;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AHandoffRequest_LeavesTheOwnersRenewalsAlone_AndTheHandoffMakesTheRequesterTheOwner()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease held = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "owner", CancellationToken.None))!;
+
+        (await store.RequestHandoffAsync(held, "asker", CancellationToken.None)).ShouldBeTrue();
+        (await store.RequestHandoffAsync(held, "other", CancellationToken.None)).ShouldBeFalse("one request at a time");
+        Lease renewed = (await store.TryRenewLeaseAsync(held, CancellationToken.None)).ShouldNotBeNull("a request does not move the counter");
+        renewed.PendingOwner.ShouldBe("asker", "the owner learns of the request from its renewal");
+        (await store.RequestHandoffAsync(held, "late", CancellationToken.None)).ShouldBeFalse("a request is conditional on the counter seen");
+        (await store.HandOffLeaseAsync(renewed, "other", CancellationToken.None)).ShouldBeFalse("only to the worker that asked");
+
+        (await store.HandOffLeaseAsync(renewed, "asker", CancellationToken.None)).ShouldBeTrue();
+
+        Lease handedOver = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
+        handedOver.Owner.ShouldBe("asker");
+        handedOver.PendingOwner.ShouldBeNull();
+        handedOver.Counter.ShouldBe(renewed.Counter + 1);
+        handedOver.OwnerSwitchesSinceCheckpoint.ShouldBe(2);
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateCheckpointAsync(renewed, new LeaseCheckpoint("100"), [], CancellationToken.None));
+        Lease taken = (await store.TryTakeLeaseAsync(handedOver, "asker", CancellationToken.None)).ShouldNotBeNull("the new owner starts its tenure with a take");
+        await store.UpdateCheckpointAsync(taken, new LeaseCheckpoint("100"), [], CancellationToken.None);
+        Amazon.DynamoDBv2.Model.GetItemResponse raw = await _dynamoDb.GetItemAsync(store.TableName, new() { ["leaseKey"] = new() { S = "shard" } });
+        raw.Item["leaseTenure"].N.ShouldBe(taken.Tenure.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        raw.Item.ShouldNotContainKey("pendingOwner");
+    }
+
+    [Fact]
+    public async Task AReleaseClearsAPendingHandoff_AndADeleteIsConditionalOnTheCounterSeen()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease held = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "owner", CancellationToken.None))!;
+        (await store.RequestHandoffAsync(held, "asker", CancellationToken.None)).ShouldBeTrue();
+
+        (await store.ReleaseLeaseAsync(held, CancellationToken.None)).ShouldBeTrue();
+
+        Lease released = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
+        released.Owner.ShouldBeNull();
+        released.PendingOwner.ShouldBeNull();
+        (await store.DeleteLeaseAsync(held, CancellationToken.None)).ShouldBeFalse("the lease changed since that view");
+        (await store.DeleteLeaseAsync(released, CancellationToken.None)).ShouldBeTrue();
+        (await store.GetLeaseAsync("shard", CancellationToken.None)).ShouldBeNull();
     }
 
     [Fact]

@@ -59,6 +59,21 @@ public sealed class S3BatchWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task AKeyLongerThanS3Allows_SendsTheRecordsToTheBackupBucket_InsteadOfFailingForever()
+    {
+        (IAmazonS3 client, FakeS3 fake) = FakeS3.Create();
+        S3BatchWriter writer = CreateWriter(client, new S3DestinationOptions { BucketName = "bucket", Prefix = "!{partitionKeyFromQuery:k}/" });
+        DeliveryBatch original = TestBatches.Create();
+        var partition = new PartitionKeys(new Dictionary<string, string> { ["k"] = new string('k', 1000) }, null);
+
+        BatchWriteResult result = await writer.WriteAsync(new DeliveryBatch(original.DeliveryStreamName, original.Source, original.Records, partition), CancellationToken.None);
+
+        fake.Requests.ShouldBeEmpty();
+        result.FailedRecords.Select(f => (f.Index, f.ErrorCode, f.ErrorOutputType)).ShouldBe(
+            [(0, "S3.KeyTooLong", ErrorOutputTypes.ProcessingFailed), (1, "S3.KeyTooLong", ErrorOutputTypes.ProcessingFailed), (2, "S3.KeyTooLong", ErrorOutputTypes.ProcessingFailed)]);
+    }
+
+    [Fact]
     public async Task Uncompressed_HasNoExtension_AndTheFormattersContentType()
     {
         (IAmazonS3 client, FakeS3 fake) = FakeS3.Create();

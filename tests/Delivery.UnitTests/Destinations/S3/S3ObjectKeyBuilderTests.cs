@@ -65,9 +65,8 @@ public sealed class S3ObjectKeyBuilderTests
     [InlineData("!{timestamp:yyyy'}/", "not closed")]
     [InlineData("!{timestamp:yyyy[MM]}/", "'[' is reserved")]
     [InlineData("logs/!{timestamp:yyyy", "has no closing '}'")]
-    [InlineData("!{partitionKeyFromQuery:customer}/", "does not support yet")]
-    [InlineData("!{partitionKeyFromLambda:customer}/", "does not support yet")]
-    [InlineData("!{firehose:random-string}/", "does not support yet")]
+    [InlineData("!{partitionKeyFromQuery:}/", "needs a key name")]
+    [InlineData("!{partitionKeyFromLambda:a b}/", "needs a key name")]
     public void Constructor_RejectsAnExpressionItCannotEvaluate_NamingTheOption(string prefix, string reason)
     {
         ArgumentException error = Should.Throw<ArgumentException>(() => new S3ObjectKeyBuilder(prefix, ".gz"));
@@ -85,5 +84,55 @@ public sealed class S3ObjectKeyBuilderTests
         S3ObjectKeyBuilder.IsValidPrefix("logs/{not-an-expression}/", out _).ShouldBeTrue();
         S3ObjectKeyBuilder.IsValidPrefix("y=!{timestamp:yyyy}/m=!{timestamp:MM}/", out string? error).ShouldBeTrue();
         error.ShouldBeNull();
+    }
+
+    [Fact]
+    public void PartitionKeyExpressions_AreFilledFromTheBatchsPartition_AndTheNameUsesThePartitionsObjectId()
+    {
+        DeliveryBatch original = TestBatches.Create();
+        var partition = new PartitionKeys(new Dictionary<string, string> { ["customer"] = "c-42" }, new Dictionary<string, string> { ["tier"] = "gold" });
+        var batch = new DeliveryBatch(original.DeliveryStreamName, original.Source, original.Records, partition);
+        var keys = new S3ObjectKeyBuilder("customer=!{partitionKeyFromQuery:customer}/tier=!{partitionKeyFromLambda:tier}/!{timestamp:yyyy}/", ".gz");
+
+        string key = keys.Build(batch);
+
+        key.ShouldBe($"customer=c-42/tier=gold/2026/clicks-1-2026-03-04-03-06-07-{batch.ObjectId}.gz");
+        batch.ObjectId.ShouldBe(partition.ObjectIdFor(batch.Id));
+        batch.ObjectId.ShouldNotBe(batch.Id);
+        keys.QueryKeys.ShouldBe(["customer"]);
+        keys.LambdaKeys.ShouldBe(["tier"]);
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn("a/!{partitionKeyFromLambda:x}/!{partitionKeyFromQuery:y}/!{partitionKeyFromQuery:y}");
+        queryKeys.ShouldBe(["y"]);
+        lambdaKeys.ShouldBe(["x"]);
+    }
+
+    [Fact]
+    public void APartitionKeyExpression_CannotBeBuiltForABatchWithoutPartition()
+    {
+        Should.Throw<InvalidOperationException>(() => new S3ObjectKeyBuilder("!{partitionKeyFromQuery:customer}/", "").Build(TestBatches.Create()))
+            .Message.ShouldContain("!{partitionKeyFromQuery:customer}");
+    }
+
+    [Fact]
+    public void RandomString_Is11Characters_TheSameForTheSameObject_AndDifferentForAnother()
+    {
+        var keys = new S3ObjectKeyBuilder("r=!{firehose:random-string}/", "");
+        DeliveryBatch batch = TestBatches.Create();
+        DeliveryBatch other = TestBatches.Create(TestBatches.Source with { Last = new ShardPosition("4959010") });
+
+        string key = keys.Build(batch);
+
+        key.ShouldMatch($"^r=[a-z0-9]{{11}}/clicks-1-2026-03-04-03-06-07-{batch.Id}$");
+        keys.Build(TestBatches.Create()).ShouldBe(key);
+        keys.Build(other)[..14].ShouldNotBe(key[..14]);
+        S3ObjectKeyBuilder.ForErrorOutput("!{firehose:error-output-type}/!{firehose:random-string}/", "").Build(batch, ErrorOutputTypes.ProcessingFailed)
+            .ShouldMatch("^processing-failed/[a-z0-9]{11}/");
+    }
+
+    [Fact]
+    public void PartitionKeys_AreRefusedInTheErrorOutputPrefix()
+    {
+        S3ObjectKeyBuilder.IsValidErrorOutputPrefix("errors/!{partitionKeyFromQuery:customer}/", out string? error).ShouldBeFalse();
+        error.ShouldNotBeNull().ShouldContain("cannot be used in the error output prefix");
     }
 }

@@ -13,7 +13,74 @@ public sealed class CompressionCodecTests
         { CompressionFormat.Gzip, CompressionLevel.Fastest },
         { CompressionFormat.Gzip, CompressionLevel.Optimal },
         { CompressionFormat.Gzip, CompressionLevel.SmallestSize },
+        { CompressionFormat.Zip, CompressionLevel.Fastest },
+        { CompressionFormat.Zip, CompressionLevel.Optimal },
+        { CompressionFormat.Snappy, CompressionLevel.Fastest },
+        { CompressionFormat.HadoopSnappy, CompressionLevel.Fastest },
     };
+
+    [Theory]
+    [InlineData(CompressionFormat.Zip)]
+    [InlineData(CompressionFormat.Snappy)]
+    [InlineData(CompressionFormat.HadoopSnappy)]
+    [InlineData(CompressionFormat.Gzip)]
+    public void RoundTrip_OfInputSpanningManyBlocks_IsExact(CompressionFormat format)
+    {
+        // 700 KB: several Snappy chunks (64 KiB) and Hadoop blocks (128 KiB), half compressible text, half random bytes.
+        var random = new Random(7);
+        byte[] input = new byte[700_000];
+        const string Text = "{\"event\":\"click\",\"n\":12}\n";
+        for (int i = 0; i < 350_000; i++)
+        {
+            input[i] = (byte)Text[i % Text.Length];
+        }
+
+        random.NextBytes(input.AsSpan(350_000));
+        ICompressionCodec codec = CompressionCodecs.BuiltIn.Create(format);
+
+        byte[] compressed = Compress(codec, output => output.Write(input));
+
+        Decompress(codec, compressed).ShouldBe(input);
+    }
+
+    [Fact]
+    public void Zip_SameInput_GivesTheSameBytes_SoARetriedBatchOverwritesWithIdenticalContent()
+    {
+        byte[] first = Compress(new ZipCodec(), output => output.Write("{\"a\":1}\n"u8));
+        byte[] second = Compress(new ZipCodec(), output => output.Write("{\"a\":1}\n"u8));
+
+        second.ShouldBe(first);
+        using var archive = new ZipArchive(new MemoryStream(first), ZipArchiveMode.Read);
+        archive.Entries.Single().FullName.ShouldBe(ZipCodec.EntryName);
+    }
+
+    [Fact]
+    public void SnappyFramed_StartsWithTheStreamIdentifier_EvenWhenEmpty()
+    {
+        byte[] compressed = Compress(SnappyFramedCodec.Instance, _ => { });
+
+        compressed.ShouldBe(new byte[] { 0xFF, 0x06, 0x00, 0x00, (byte)'s', (byte)'N', (byte)'a', (byte)'P', (byte)'p', (byte)'Y' });
+    }
+
+    [Fact]
+    public void SnappyFramed_RejectsAChunkWhoseChecksumDoesNotMatch()
+    {
+        byte[] compressed = Compress(SnappyFramedCodec.Instance, output => output.Write("hello hello hello hello"u8));
+        compressed[14] ^= 0xFF; // first byte of the first chunk's checksum
+
+        Should.Throw<InvalidDataException>(() => Decompress(SnappyFramedCodec.Instance, compressed)).Message.ShouldContain("checksum");
+    }
+
+    [Fact]
+    public void HadoopSnappy_FramesEachBlockWithBigEndianLengths()
+    {
+        byte[] input = new byte[HadoopSnappyCodec.BlockSize + 10];
+        byte[] compressed = Compress(HadoopSnappyCodec.Instance, output => output.Write(input));
+
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(compressed).ShouldBe((uint)HadoopSnappyCodec.BlockSize);
+        int firstCompressed = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(compressed.AsSpan(4));
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(compressed.AsSpan(8 + firstCompressed)).ShouldBe(10u);
+    }
 
     [Theory]
     [MemberData(nameof(Codecs))]
@@ -94,6 +161,13 @@ public sealed class CompressionCodecTests
         gzip.ContentType.ShouldBe("application/gzip");
         gzip.ContentEncoding.ShouldBe("gzip");
 
+        new ZipCodec().FileExtension.ShouldBe(".zip");
+        new ZipCodec().ContentType.ShouldBe("application/zip");
+        SnappyFramedCodec.Instance.FileExtension.ShouldBe(".snappy");
+        SnappyFramedCodec.Instance.ContentType.ShouldBe("application/x-snappy-framed");
+        HadoopSnappyCodec.Instance.FileExtension.ShouldBe(".hsnappy");
+        HadoopSnappyCodec.Instance.ContentEncoding.ShouldBeNull();
+
         UncompressedCodec.Instance.Format.ShouldBe(CompressionFormat.Uncompressed);
         UncompressedCodec.Instance.FileExtension.ShouldBe("");
         UncompressedCodec.Instance.ContentType.ShouldBeNull();
@@ -109,7 +183,7 @@ public sealed class CompressionCodecTests
         CompressionCodecs extended = CompressionCodecs.BuiltIn.With(unknown, _ => new FakeCodec(unknown));
 
         extended.Create(unknown).ShouldBeOfType<FakeCodec>();
-        extended.SupportedFormats.Count.ShouldBe(3);
+        extended.SupportedFormats.Count.ShouldBe(6);
         CompressionCodecs.BuiltIn.Supports(unknown).ShouldBeFalse();
     }
 

@@ -4,24 +4,81 @@ namespace Delivery.UnitTests.Kinesis.Leases;
 
 /// <summary>
 /// A lease table in memory with the same conditional semantics as <see cref="DynamoDbLeaseStore"/>. It logs every
-/// checkpoint write and can cut a worker off (as if its process died or lost the network).
+/// checkpoint write and every change of hands, counts requests by kind, and can cut a worker off (as if its process
+/// died or lost the network).
 /// </summary>
 internal sealed class InMemoryLeaseStore : ILeaseStore
 {
+    private const string Other = "UpdateItem (take, release, handoff)";
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Lease> _leases = new(StringComparer.Ordinal);
     private readonly HashSet<string> _cutOff = [];
-    private readonly List<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending)> _checkpoints = [];
+    private readonly List<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending, long Tenure)> _checkpoints = [];
+    private readonly List<OwnerChange> _history = [];
+    private readonly Dictionary<string, int> _requests = new(StringComparer.Ordinal);
 
-    public int RequestCount;
+    public int RequestCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _requests.Values.Sum();
+            }
+        }
+    }
 
-    public IReadOnlyList<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending)> CheckpointWrites
+    /// <summary>Forgets the requests counted so far.</summary>
+    public void ResetCounts()
+    {
+        lock (_gate)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>Requests by operation, as DynamoDB would count them (Scan, UpdateItem, ...), updates by what they do.</summary>
+    public IReadOnlyDictionary<string, int> Requests
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return new Dictionary<string, int>(_requests);
+            }
+        }
+    }
+
+    public IReadOnlyList<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending, long Tenure)> CheckpointWrites
     {
         get
         {
             lock (_gate)
             {
                 return [.. _checkpoints];
+            }
+        }
+    }
+
+    /// <summary>Every change of a lease's owner, in the order the table saw them.</summary>
+    public IReadOnlyList<OwnerChange> History
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _history];
+            }
+        }
+    }
+
+    public IReadOnlyList<Lease> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _leases.Values];
             }
         }
     }
@@ -46,13 +103,23 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
+    /// <summary>Lets a cut-off worker through again (a network partition that heals).</summary>
+    public void Reconnect(string workerId)
+    {
+        lock (_gate)
+        {
+            _cutOff.Remove(workerId);
+        }
+    }
+
     /// <summary>Another worker takes the lease behind this worker's back.</summary>
     public void Steal(string leaseKey, string thief)
     {
         lock (_gate)
         {
             Lease lease = _leases[leaseKey];
-            _leases[leaseKey] = lease with { Owner = thief, Counter = lease.Counter + 1 };
+            _leases[leaseKey] = lease with { Owner = thief, Counter = lease.Counter + 1, Tenure = lease.Counter + 1, PendingOwner = null };
+            _history.Add(new OwnerChange(leaseKey, lease.Owner, thief, "stolen"));
         }
     }
 
@@ -74,7 +141,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            RequestCount++;
+            Count("Scan");
             return Task.FromResult<IReadOnlyList<Lease>>([.. _leases.Values]);
         }
     }
@@ -83,7 +150,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            RequestCount++;
+            Count("GetItem");
             return Task.FromResult(_leases.GetValueOrDefault(leaseKey));
         }
     }
@@ -92,7 +159,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            RequestCount++;
+            Count("PutItem");
             return Task.FromResult(_leases.TryAdd(lease.LeaseKey, lease));
         }
     }
@@ -101,9 +168,8 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(owner);
-            Lease current = _leases[seen.LeaseKey];
-            if (current.Counter != seen.Counter || current.Owner != seen.Owner)
+            Enter(owner, Other);
+            if (!_leases.TryGetValue(seen.LeaseKey, out Lease? current) || current.Counter != seen.Counter || current.Owner != seen.Owner)
             {
                 return Task.FromResult<Lease?>(null);
             }
@@ -112,9 +178,12 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
             {
                 Owner = owner,
                 Counter = current.Counter + 1,
+                Tenure = current.Counter + 1,
+                PendingOwner = null,
                 OwnerSwitchesSinceCheckpoint = current.OwnerSwitchesSinceCheckpoint + (current.Owner == owner ? 0 : 1),
             };
             _leases[seen.LeaseKey] = taken;
+            _history.Add(new OwnerChange(seen.LeaseKey, current.Owner, owner, "taken"));
             return Task.FromResult<Lease?>(taken);
         }
     }
@@ -123,9 +192,8 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     {
         lock (_gate)
         {
-            Enter(held.Owner!);
-            Lease current = _leases[held.LeaseKey];
-            if (current.Owner != held.Owner || current.Counter != held.Counter)
+            Enter(held.Owner!, "UpdateItem (renewal)");
+            if (!_leases.TryGetValue(held.LeaseKey, out Lease? current) || current.Owner != held.Owner || current.Counter != held.Counter)
             {
                 return Task.FromResult<Lease?>(null);
             }
@@ -136,67 +204,126 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
-    public Task UpdateCheckpointAsync(string leaseKey, string owner, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
+    public Task UpdateCheckpointAsync(Lease held, LeaseCheckpoint checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            Enter(owner);
-            Lease current = _leases[leaseKey];
-            if (current.Owner != owner)
-            {
-                throw new LeaseLostException($"lease {leaseKey} is held by {current.Owner}, not {owner}");
-            }
-
-            _leases[leaseKey] = current with { Checkpoint = checkpoint, PendingBatches = [.. pendingBatches], OwnerSwitchesSinceCheckpoint = 0 };
-            _checkpoints.Add((leaseKey, owner, checkpoint, [.. pendingBatches]));
+            Lease current = CurrentTenure(held, "UpdateItem (checkpoint)");
+            _leases[held.LeaseKey] = current with { Checkpoint = checkpoint, PendingBatches = [.. pendingBatches], OwnerSwitchesSinceCheckpoint = 0 };
+            _checkpoints.Add((held.LeaseKey, held.Owner!, checkpoint, [.. pendingBatches], held.Tenure));
             return Task.CompletedTask;
         }
     }
 
-    public Task UpdateChildShardsAsync(string leaseKey, string owner, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken) =>
-        UpdateOwned(leaseKey, owner, lease => lease with { ChildShardIds = [.. childShardIds] });
+    public Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken) =>
+        UpdateInTenure(held, lease => lease with { ChildShardIds = [.. childShardIds] });
 
-    public Task UpdateStartingSequenceNumberAsync(string leaseKey, string owner, string sequenceNumber, CancellationToken cancellationToken) =>
-        UpdateOwned(leaseKey, owner, lease => lease with { StartingSequenceNumber = sequenceNumber });
+    public Task UpdateStartingSequenceNumberAsync(Lease held, string sequenceNumber, CancellationToken cancellationToken) =>
+        UpdateInTenure(held, lease => lease with { StartingSequenceNumber = sequenceNumber });
 
     public Task<bool> ReleaseLeaseAsync(Lease held, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            Enter(held.Owner!);
-            Lease current = _leases[held.LeaseKey];
-            if (current.Owner != held.Owner)
+            Enter(held.Owner!, Other);
+            if (!IsCurrentTenure(held, out Lease? current))
             {
                 return Task.FromResult(false);
             }
 
-            _leases[held.LeaseKey] = current with { Owner = null, Counter = current.Counter + 1 };
+            _leases[held.LeaseKey] = current with { Owner = null, PendingOwner = null, Counter = current.Counter + 1 };
+            _history.Add(new OwnerChange(held.LeaseKey, held.Owner, null, "released"));
             return Task.FromResult(true);
         }
     }
 
-    private Task UpdateOwned(string leaseKey, string owner, Func<Lease, Lease> update)
+    public Task<bool> RequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            Enter(owner);
-            Lease current = _leases[leaseKey];
-            if (current.Owner != owner)
+            Enter(requester, Other);
+            if (!_leases.TryGetValue(seen.LeaseKey, out Lease? current) || current.Owner != seen.Owner || current.Owner is null
+                || current.Counter != seen.Counter || current.PendingOwner is not null)
             {
-                throw new LeaseLostException($"lease {leaseKey} is held by {current.Owner}, not {owner}");
+                return Task.FromResult(false);
             }
 
-            _leases[leaseKey] = update(current);
+            _leases[seen.LeaseKey] = current with { PendingOwner = requester };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> HandOffLeaseAsync(Lease held, string newOwner, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Enter(held.Owner!, Other);
+            if (!IsCurrentTenure(held, out Lease? current) || current.PendingOwner != newOwner)
+            {
+                return Task.FromResult(false);
+            }
+
+            _leases[held.LeaseKey] = current with
+            {
+                Owner = newOwner,
+                PendingOwner = null,
+                Counter = current.Counter + 1,
+                OwnerSwitchesSinceCheckpoint = current.OwnerSwitchesSinceCheckpoint + 1,
+            };
+            _history.Add(new OwnerChange(held.LeaseKey, held.Owner, newOwner, "handed over"));
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> DeleteLeaseAsync(Lease seen, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Count("DeleteItem");
+            if (!_leases.TryGetValue(seen.LeaseKey, out Lease? current) || current.Counter != seen.Counter)
+            {
+                return Task.FromResult(false);
+            }
+
+            _leases.Remove(seen.LeaseKey);
+            return Task.FromResult(true);
+        }
+    }
+
+    private Task UpdateInTenure(Lease held, Func<Lease, Lease> update)
+    {
+        lock (_gate)
+        {
+            _leases[held.LeaseKey] = update(CurrentTenure(held, Other));
             return Task.CompletedTask;
         }
     }
 
-    private void Enter(string owner)
+    private Lease CurrentTenure(Lease held, string operation)
     {
-        RequestCount++;
+        Enter(held.Owner!, operation);
+        if (!IsCurrentTenure(held, out Lease? current))
+        {
+            throw new LeaseLostException($"lease {held.LeaseKey} is held by {current?.Owner} (tenure {current?.Tenure}), not {held.Owner} (tenure {held.Tenure})");
+        }
+
+        return current;
+    }
+
+    private bool IsCurrentTenure(Lease held, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Lease? current) =>
+        _leases.TryGetValue(held.LeaseKey, out current) && current.Owner == held.Owner && current.Tenure == held.Tenure;
+
+    private void Enter(string owner, string operation)
+    {
+        Count(operation);
         if (_cutOff.Contains(owner))
         {
             throw new HttpRequestException($"worker {owner} is cut off from the lease table");
         }
     }
+
+    private void Count(string operation) => _requests[operation] = _requests.GetValueOrDefault(operation) + 1;
 }
+
+/// <summary>A lease changing hands: taken (free, expired or reclaimed), handed over, released, or stolen by a test.</summary>
+internal sealed record OwnerChange(string LeaseKey, string? From, string? To, string How);

@@ -1,3 +1,4 @@
+using System.Text;
 using Delivery.Kinesis;
 using Delivery.Kinesis.Leases;
 using Delivery.Kinesis.Reading;
@@ -6,6 +7,7 @@ using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
 using Delivery.Testing;
 using Delivery.UnitTests.Pipeline;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.UnitTests.Kinesis.Leases;
@@ -85,6 +87,50 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ACheckpointSentByAWorkerThatJustLostItsLease_IsRejected_AndTheWorkerStopsTheShard()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+        Lease stolen = _store[shard];
+
+        // Taken after its expiry by another worker, before this one's renewer could notice: the batch in flight is
+        // delivered and acknowledged, and its checkpoint goes out under the old tenure.
+        _store.Steal(shard, "other");
+        int writesBefore = _store.CheckpointWrites.Count;
+        worker.Writer.Unblock();
+        await DriveUntil(() => worker.Coordinator.HeldShards.Count == 0, "the worker lets the shard go", eachStep: () => _store.RenewAllOf("other"));
+
+        worker.Writer.Delivered.ShouldNotBeEmpty("the batch reached the destination");
+        _store.CheckpointWrites.Skip(writesBefore).ShouldBeEmpty("its checkpoint was refused");
+        _store[shard].Owner.ShouldBe("other");
+        _store[shard].Checkpoint.ShouldBe(stolen.Checkpoint);
+    }
+
+    [Fact]
+    public async Task ACheckpointFromAnEarlierTenureOfTheSameWorker_IsRejected_AndTheLaterTenureDeliversTheShard()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+        long earlier = _store[shard].Tenure;
+
+        // The same worker id takes the lease again (as after a partition, or a restart with a fixed id) while a batch of
+        // the earlier tenure is still in flight. Only the tenure tells the two apart.
+        _store.Steal(shard, "worker-1");
+        worker.Writer.Unblock();
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is delivered to its end");
+
+        _store[shard].Tenure.ShouldNotBe(earlier);
+        _store.CheckpointWrites.Where(write => write.Tenure == earlier).ShouldAllBe(write => write.Checkpoint.Position == null, "nothing of the earlier tenure was checkpointed after the take");
+        DeliveredData(worker, shard).Distinct().Count().ShouldBe(20);
+    }
+
+    [Fact]
     public async Task AClosedParent_IsDeliveredAndCheckpointedAtShardEnd_BeforeItsChildrenAreRead()
     {
         string parent = _stream.AddShard();
@@ -106,6 +152,80 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         int firstChild = writes.FindIndex(write => write.LeaseKey != parent);
         shardEnd.ShouldBeLessThan(firstChild, "children are read only after the parent's SHARD_END");
         DeliveredData(worker, parent).ShouldBe(Enumerable.Range(0, 10).Select(n => $"{parent}:{n}"));
+    }
+
+    [Fact]
+    public async Task AMergedChild_IsReadOnlyAfterBothParentsAreAtShardEnd()
+    {
+        string left = _stream.AddShard();
+        string right = _stream.AddShard();
+        _stream.Put(left, 10);
+        _stream.Put(right, 30);
+        _stream.Close(left);
+        _stream.Close(right);
+        string merged = _stream.AddShard(left, right);
+        _stream.Put(merged, 5);
+        Worker worker = await StartAsync("worker-1", reading: new ReadingOptions { MaxRecordsPerRead = 5 });
+
+        await DriveUntil(() => CheckpointOf(merged) == _stream.LastSequenceNumber(merged), "the merged child is checkpointed");
+
+        _store[merged].ParentShardIds.ShouldBe([left, right], ignoreOrder: true);
+        var writes = _store.CheckpointWrites.ToList();
+        int lastParentEnd = writes.FindLastIndex(write => write.LeaseKey != merged && write.Checkpoint.IsShardEnd);
+        int firstChild = writes.FindIndex(write => write.LeaseKey == merged);
+        lastParentEnd.ShouldBeLessThan(firstChild, "the child waits for the parent that takes longer");
+        _stream.IteratorRequests.FindIndex(request => request.ShardId == merged)
+            .ShouldBeGreaterThan(_stream.IteratorRequests.FindLastIndex(request => request.ShardId == right));
+        DeliveredData(worker, merged).ShouldBe(Enumerable.Range(0, 5).Select(n => $"{merged}:{n}"));
+    }
+
+    [Fact]
+    public async Task TheChildShardsGetRecordsNamesAtAShardsEnd_GetLeasesAtOnce_EvenBeforeListShardsShowsThem()
+    {
+        _stream.ReturnsChildShards = true;
+        string parent = _stream.AddShard();
+        _stream.Put(parent, 10);
+        await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(parent) == _stream.LastSequenceNumber(parent), "the parent is delivered");
+        _stream.Close(parent);
+        string left = _stream.AddShard(parent);
+        string right = _stream.AddShard(parent);
+        _stream.HideFromListing(left);
+        _stream.HideFromListing(right);
+        _stream.Put(left, 3);
+
+        await DriveUntil(() => CheckpointOf(left) == _stream.LastSequenceNumber(left), "the child named by GetRecords is read");
+
+        _store[parent].Checkpoint.ShouldBe(LeaseCheckpoint.ShardEnd);
+        _store[parent].ChildShardIds.ShouldBe([left, right], ignoreOrder: true);
+        _store[right].ParentShardIds.ShouldBe([parent]);
+        _store[right].Checkpoint.ShouldBe(LeaseCheckpoint.TrimHorizon);
+    }
+
+    [Fact]
+    public async Task LeasesOfShardsThatAgedOut_AreRemoved_ButNotThoseOfNewChildrenTheListingDoesNotShowYet()
+    {
+        string finished = _stream.AddShard();
+        string unread = _stream.AddShard();
+        string open = _stream.AddShard();
+        string newChild = _stream.AddShard(open);
+        _stream.Put(finished, 3);
+        _stream.Close(finished);
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = finished, Checkpoint = LeaseCheckpoint.ShardEnd }, CancellationToken.None);
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = unread, Owner = "someone-gone", Counter = 1 }, CancellationToken.None);
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = newChild, ParentShardIds = [open] }, CancellationToken.None);
+        _stream.HideFromListing(finished);
+        _stream.HideFromListing(unread);
+        _stream.HideFromListing(newChild);
+        var logs = new CapturingLoggerProvider();
+        await StartAsync("worker-1", loggers: logs);
+
+        await DriveUntil(() => _store.All.Count == 2, "the aged-out leases are removed");
+        await Drive(TimeSpan.FromSeconds(5));
+
+        _store.All.Select(lease => lease.LeaseKey).ShouldBe([open, newChild], ignoreOrder: true, "a child whose parent is still listed is new, not aged out");
+        logs.Entries.ShouldContain(entry => entry.EventId.Name == "UnreadShardAgedOut" && entry.Message.Contains(unread, StringComparison.Ordinal));
+        logs.Entries.ShouldContain(entry => entry.EventId.Name == "LeaseOfAgedOutShardRemoved" && entry.Message.Contains(finished, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -156,6 +276,33 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         gaps.ShouldAllBe(gap => gap >= TimeSpan.FromMilliseconds(400));
         gaps.ShouldBe(gaps.Order().ToArray(), "each backoff is at least as long as the one before");
         DeliveredData(worker, shard).Count.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task ShardsThrottledTogether_DoNotRetryInStep()
+    {
+        List<string> shards = [.. Enumerable.Range(0, 10).Select(_ => _stream.AddShard())];
+        await StartAsync("worker-1");
+        await DriveUntil(() => shards.All(shard => _stream.Reads.Any(read => read.ShardId == shard)), "every shard is read");
+        for (int i = 0; i < shards.Count; i++)
+        {
+            _stream.FailNextGetRecords(new Delivery.Kinesis.Client.ProvisionedThroughputExceededException("Rate exceeded for shard"));
+        }
+
+        await Drive(TimeSpan.FromSeconds(5));
+
+        var retries = new List<TimeSpan>();
+        foreach (string shard in shards)
+        {
+            var reads = _stream.Reads.Where(read => read.ShardId == shard).ToList();
+            int failed = reads.FindIndex(read => read.Returned < 0);
+            failed.ShouldBeGreaterThanOrEqualTo(0, $"{shard} was not throttled");
+            TimeSpan retry = reads[failed + 1].At - reads[failed].At;
+            retry.ShouldBeInRange(TimeSpan.FromMilliseconds(400), TimeSpan.FromMilliseconds(650), "twice the read interval, plus up to half again");
+            retries.Add(retry);
+        }
+
+        retries.Distinct().Count().ShouldBeGreaterThan(1, "the jitter spreads the retries");
     }
 
     [Fact]
@@ -273,6 +420,73 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         _store[child].Checkpoint.ShouldBe(LeaseCheckpoint.Latest);
     }
 
+    [Fact]
+    public async Task AManualReplay_StartsTheNamedShardAtItsSequenceNumber_AndOtherShardsAtTrimHorizon()
+    {
+        string replayed = _stream.AddShard();
+        string other = _stream.AddShard();
+        IReadOnlyList<string> sequences = _stream.Put(replayed, 10);
+        _stream.Put(other, 3);
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: new() { [replayed] = sequences[6] });
+
+        await DriveUntil(() => CheckpointOf(replayed) == _stream.LastSequenceNumber(replayed) && CheckpointOf(other) == _stream.LastSequenceNumber(other), "both shards are checkpointed");
+
+        DeliveredData(worker, replayed).ShouldBe(Enumerable.Range(6, 4).Select(n => $"{replayed}:{n}"), "the named record and those after it");
+        DeliveredData(worker, other).ShouldBe(Enumerable.Range(0, 3).Select(n => $"{other}:{n}"));
+    }
+
+    [Fact]
+    public async Task AManualReplayFromASequenceNumberNotInTheShard_StopsTheWorker_NamingTheSetting()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 3);
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: new() { [shard] = "123456789" });
+
+        await DriveUntil(() => worker.Coordinator.Completion.IsCompleted, "the coordinator gives up");
+
+        worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain($"cannot start at sequence number 123456789 (Kinesis:StartingSequenceNumbers:{shard})");
+    }
+
+    [Fact]
+    public async Task KplAggregates_AreDeliveredAsTheirUserRecords_AndTheCheckpointCarriesTheSubsequenceNumber()
+    {
+        string shard = _stream.AddShard();
+        string plain = _stream.Put(shard, Encoding.UTF8.GetBytes("plain"), "p");
+        string aggregated = _stream.Put(shard, KplAggregate.Build([new("a", Encoding.UTF8.GetBytes("one")), new("b", Encoding.UTF8.GetBytes("two")), new("a", Encoding.UTF8.GetBytes("three"))]), "agg");
+        byte[] corrupt = KplAggregate.WithBadChecksum([new("c", Encoding.UTF8.GetBytes("four"))]);
+        string corrupted = _stream.Put(shard, corrupt, "bad");
+        string last = _stream.Put(shard, KplAggregate.Build([new("d", Encoding.UTF8.GetBytes("five")), new("d", Encoding.UTF8.GetBytes("six"))]), "agg");
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => _store.All.Any(lease => lease.Checkpoint == new LeaseCheckpoint(last, 1)), "the checkpoint is at the last user record");
+
+        List<SourceRecord> records = [.. worker.Writer.Delivered.SelectMany(batch => batch.Records)];
+        records.Select(record => (record.Position, record.PartitionKey)).ShouldBe(
+        [
+            (new ShardPosition(plain), "p"),
+            (new ShardPosition(aggregated, 0), "a"), (new ShardPosition(aggregated, 1), "b"), (new ShardPosition(aggregated, 2), "a"),
+            (new ShardPosition(corrupted), "bad"),
+            (new ShardPosition(last, 0), "d"), (new ShardPosition(last, 1), "d"),
+        ]);
+        records.Select(record => record.Data.ToArray()).ShouldBe(
+            [.. new[] { "plain", "one", "two", "three" }.Select(Encoding.UTF8.GetBytes), corrupt, .. new[] { "five", "six" }.Select(Encoding.UTF8.GetBytes)]);
+    }
+
+    [Fact]
+    public async Task AShardCheckpointedInsideAnAggregate_ResumesWithTheNextUserRecord()
+    {
+        string shard = _stream.AddShard();
+        string aggregated = _stream.Put(shard, KplAggregate.Build([.. Enumerable.Range(0, 5).Select(i => new KplAggregate.UserRecord("k", Encoding.UTF8.GetBytes($"user-{i}")))]), "agg");
+        _stream.Put(shard, Encoding.UTF8.GetBytes("after"), "p");
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = shard, Checkpoint = new LeaseCheckpoint(aggregated, 2) }, CancellationToken.None);
+        Worker worker = await StartAsync("worker-1");
+
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is checkpointed at its last record");
+
+        worker.Writer.Delivered.SelectMany(batch => batch.Records).Select(Data).ShouldBe(["user-3", "user-4", "after"]);
+        _stream.IteratorRequests.First().StartingSequenceNumber.ShouldBe(aggregated, "the aggregate is read again from its start");
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (Worker worker in _workers)
@@ -300,16 +514,24 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         }
     }
 
-    private async Task<Worker> StartAsync(string workerId, ReadingOptions? reading = null, InitialPosition initialPosition = InitialPosition.TrimHorizon, int intervalSeconds = 1)
+    private async Task<Worker> StartAsync(
+        string workerId,
+        ReadingOptions? reading = null,
+        InitialPosition initialPosition = InitialPosition.TrimHorizon,
+        int intervalSeconds = 1,
+        Dictionary<string, string>? startingSequenceNumbers = null,
+        int shardSyncSeconds = 60,
+        CapturingLoggerProvider? loggers = null)
     {
         var options = new KinesisSourceOptions
         {
             StreamName = _stream.StreamName,
             InitialPosition = initialPosition,
-            Leases = new LeaseOptions { LeaseDurationSeconds = 3 },
+            StartingSequenceNumbers = startingSequenceNumbers ?? [],
+            Leases = new LeaseOptions { LeaseDurationSeconds = 3, ShardSyncIntervalSeconds = shardSyncSeconds },
             Reading = reading ?? new ReadingOptions(),
         };
-        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds);
+        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds, loggers);
         _workers.Add(worker);
         await worker.Coordinator.StartAsync(CancellationToken.None);
         return worker;
@@ -345,7 +567,7 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
 
     private sealed class Worker : IAsyncDisposable
     {
-        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1)
+        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1, CapturingLoggerProvider? loggers = null)
         {
             Pipeline = new DeliveryPipeline(
                 new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
@@ -355,7 +577,10 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
                 time,
                 NullLogger<DeliveryPipeline>.Instance);
             Pipeline.Start();
-            Coordinator = new LeaseCoordinator(id, options, stream, store, Pipeline, time, NullLogger<LeaseCoordinator>.Instance);
+            ILogger<LeaseCoordinator> logger = loggers is null
+                ? NullLogger<LeaseCoordinator>.Instance
+                : new LoggerFactory([loggers]).CreateLogger<LeaseCoordinator>();
+            Coordinator = new LeaseCoordinator(id, options, stream, store, Pipeline, time, logger);
         }
 
         public RecordingBatchWriter Writer { get; } = new();

@@ -1,0 +1,37 @@
+using System.Buffers;
+
+namespace Delivery.Formats.Parquet.Encodings;
+
+/// <summary>A growable list of ints on a pooled array: levels and dictionary indices of the page being built.</summary>
+internal sealed class IntBuffer : IDisposable
+{
+    private int[] _array = ArrayPool<int>.Shared.Rent(1024);
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<int> Span => _array.AsSpan(0, Count);
+
+    public void Add(int value)
+    {
+        if (Count == _array.Length)
+        {
+            int[] bigger = ArrayPool<int>.Shared.Rent(_array.Length * 2);
+            _array.AsSpan(0, Count).CopyTo(bigger);
+            ArrayPool<int>.Shared.Return(_array);
+            _array = bigger;
+        }
+
+        _array[Count++] = value;
+    }
+
+    public void Clear() => Count = 0;
+
+    public void Dispose()
+    {
+        if (_array.Length > 0)
+        {
+            ArrayPool<int>.Shared.Return(_array);
+            _array = [];
+        }
+    }
+}

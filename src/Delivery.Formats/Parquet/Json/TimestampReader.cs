@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Delivery.Formats.Parquet.Json;
+
+/// <summary>
+/// Reads timestamp values in the configured formats (see <see cref="JsonConversionOptions.TimestampFormats"/>) as
+/// microseconds since the Unix epoch, UTC. Joda-Time patterns are translated to .NET exact-parse patterns once.
+/// </summary>
+internal sealed class TimestampReader
+{
+    private static readonly string[] IsoPatterns =
+    [
+        "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd'T'HH:mm:ssK",
+        "yyyy-MM-dd'T'HH:mmK",
+        "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mm:ssK",
+        "yyyy-MM-dd",
+    ];
+
+    private const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
+    private static readonly long EpochTicks = DateTime.UnixEpoch.Ticks;
+
+    private readonly Format[] _formats;
+
+    /// <exception cref="ArgumentException">A pattern uses a Joda letter with no equivalent here; the message names it.</exception>
+    public TimestampReader(IReadOnlyList<string> formats)
+    {
+        _formats = formats.Count == 0 ? [new Format(FormatKind.Iso8601, null)] : [.. formats.Select(Parse)];
+        Description = formats.Count == 0 ? "iso8601" : string.Join(", ", formats);
+    }
+
+    public string Description { get; }
+
+    /// <summary>Checks formats at configuration time; returns the problem or null.</summary>
+    public static string? Validate(IReadOnlyList<string> formats)
+    {
+        try
+        {
+            _ = new TimestampReader(formats);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    public bool TryRead(JsonElement value, out long micros)
+    {
+        foreach (Format format in _formats)
+        {
+            if (TryRead(format, value, out micros))
+            {
+                return true;
+            }
+        }
+
+        micros = 0;
+        return false;
+    }
+
+    private static bool TryRead(Format format, JsonElement value, out long micros)
+    {
+        micros = 0;
+        switch (format.Kind)
+        {
+            case FormatKind.EpochMillis or FormatKind.EpochSeconds:
+                if (!TryGetDecimal(value, out decimal number))
+                {
+                    return false;
+                }
+
+                decimal scaled = format.Kind == FormatKind.EpochMillis ? number * 1_000m : number * 1_000_000m;
+                if (scaled is < -62_135_596_800_000_000m or > 253_402_300_799_999_999m)
+                {
+                    return false;
+                }
+
+                micros = (long)decimal.Floor(scaled);
+                return true;
+            default:
+                if (value.ValueKind != JsonValueKind.String)
+                {
+                    return false;
+                }
+
+                if (format.Kind == FormatKind.Iso8601)
+                {
+                    ReadOnlySpan<byte> raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
+                    if (IsoTimestamp.TryParse(raw[1..^1], out micros))
+                    {
+                        return true;
+                    }
+                }
+
+                string text = value.GetString()!;
+                bool parsed = format.Kind == FormatKind.Iso8601
+                    ? DateTimeOffset.TryParseExact(text, IsoPatterns, CultureInfo.InvariantCulture, Styles, out DateTimeOffset instant)
+                    : DateTimeOffset.TryParseExact(text, format.Pattern, CultureInfo.InvariantCulture, Styles, out instant);
+                if (!parsed)
+                {
+                    return false;
+                }
+
+                micros = (instant.UtcTicks - EpochTicks) / 10;
+                return true;
+        }
+    }
+
+    private static bool TryGetDecimal(JsonElement value, out decimal number)
+    {
+        number = 0;
+        return value.ValueKind switch
+        {
+            JsonValueKind.Number => value.TryGetDecimal(out number),
+            JsonValueKind.String => decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            _ => false,
+        };
+    }
+
+    private static Format Parse(string format) => format.Trim().ToLowerInvariant() switch
+    {
+        "iso8601" or "iso-8601" => new Format(FormatKind.Iso8601, null),
+        "millis" => new Format(FormatKind.EpochMillis, null),
+        "seconds" => new Format(FormatKind.EpochSeconds, null),
+        _ => new Format(FormatKind.Pattern, TranslateJoda(format)),
+    };
+
+    /// <summary>Translates a Joda-Time pattern (y, M, d, H, h, m, s, S, a, E, Z/X and quoted text) to .NET custom format syntax.</summary>
+    private static string TranslateJoda(string pattern)
+    {
+        var result = new StringBuilder(pattern.Length + 8);
+        for (int i = 0; i < pattern.Length;)
+        {
+            char c = pattern[i];
+            if (c == '\'')
+            {
+                int end = pattern.IndexOf('\'', i + 1);
+                if (end < 0)
+                {
+                    throw new ArgumentException($"timestamp format '{pattern}' has an unclosed quote.");
+                }
+
+                string literal = end == i + 1 ? "'" : pattern[(i + 1)..end];
+                result.Append('"').Append(literal.Replace("\"", "\\\"", StringComparison.Ordinal)).Append('"');
+                i = end + 1;
+                continue;
+            }
+
+            int run = 1;
+            while (i + run < pattern.Length && pattern[i + run] == c)
+            {
+                run++;
+            }
+
+            result.Append(c switch
+            {
+                'y' or 'Y' => new string('y', Math.Max(run, 2) == 2 ? 2 : 4),
+                'M' or 'd' or 'H' or 'h' or 'm' or 's' => new string(c, Math.Min(run, c == 'M' ? 4 : 2)),
+                'S' => new string('f', Math.Min(run, 7)),
+                'a' => "tt",
+                'E' => run >= 4 ? "dddd" : "ddd",
+                'Z' or 'X' => "zzz",
+                _ when char.IsAsciiLetter(c) => throw new ArgumentException(
+                    $"timestamp format '{pattern}' uses '{c}', which is not supported; use y, M, d, H, h, m, s, S, a, E, Z or X and quoted text."),
+                _ => Escape(c, run),
+            });
+            i += run;
+        }
+
+        return result.ToString();
+
+        static string Escape(char c, int run) => string.Concat(Enumerable.Repeat(c is '%' or '\\' or '"' or ':' or '/' ? "\\" + c : c.ToString(), run));
+    }
+
+    private enum FormatKind
+    {
+        Iso8601,
+        EpochMillis,
+        EpochSeconds,
+        Pattern,
+    }
+
+    private sealed record Format(FormatKind Kind, string? Pattern);
+}

@@ -1,0 +1,91 @@
+using Delivery.Transforms.Contract;
+using Delivery.Transforms.Processing;
+using Microsoft.Extensions.Logging;
+
+namespace Delivery.Transforms.Plugins;
+
+/// <summary>
+/// Runs an in-process <see cref="IRecordTransform"/>: the same contract and checks as a Lambda (one result per recordId,
+/// retries, timeout), but records go as bytes, with no JSON, no base64 and no payload cap, and a record may be split.
+/// </summary>
+public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
+{
+    private static readonly IReadOnlyDictionary<string, string> NoKeys = new Dictionary<string, string>();
+    private readonly IRecordTransform _transform;
+
+    /// <param name="transform">The plugin; disposed with the stage when it is disposable.</param>
+    /// <param name="name">How logs and backup records name it, such as <c>plugin:Acme.Enricher</c>.</param>
+    /// <param name="stageId">Distinguishes this stage's invocation ids from another stage's.</param>
+    /// <param name="settings">Sizing, retries and timeout.</param>
+    /// <param name="timeProvider">Times attempts and backoff.</param>
+    /// <param name="logger">Receives retries and failures.</param>
+    public PluginTransformStage(IRecordTransform transform, string name, string stageId, InvocationSettings settings, TimeProvider timeProvider, ILogger<PluginTransformStage> logger)
+        : base(name, stageId, settings, timeProvider, logger)
+    {
+        ArgumentNullException.ThrowIfNull(transform);
+        _transform = transform;
+    }
+
+    protected override string TimeoutErrorCode => TransformErrorCodes.PluginTimeout;
+
+    protected override string UnexpectedErrorCode => TransformErrorCodes.PluginException;
+
+    public async ValueTask DisposeAsync()
+    {
+        switch (_transform)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+
+    // No event is serialized: the payload is the bytes themselves.
+    protected override long EstimatePayloadBytes(ProcessingRun run, in ChainRecord record) => record.Data.Length;
+
+    protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
+    {
+        DeliveryBatch batch = run.Batch;
+        var input = new TransformRecord[records.Count];
+        for (int i = 0; i < input.Length; i++)
+        {
+            ChainRecord record = records[i];
+            SourceRecord source = batch.Records[record.SourceIndex];
+            long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
+            input[i] = new TransformRecord(
+                i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                record.Data,
+                source.ApproximateArrivalTimestamp,
+                new KinesisRecordMetadata(batch.Source.ShardId, source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
+                record.KeysFromTransform ?? NoKeys);
+        }
+
+        var invocation = new TransformInvocation
+        {
+            InvocationId = invocationId,
+            DeliveryStreamArn = run.Environment.DeliveryStreamArn,
+            SourceKinesisStreamArn = run.Environment.KinesisStreamArn(batch.Source.StreamName),
+            Region = run.Environment.Region,
+            Records = input,
+        };
+        IReadOnlyList<TransformedRecord>? results = await _transform.TransformAsync(invocation, cancellationToken).ConfigureAwait(false);
+        if (results is null)
+        {
+            throw new TransformInvocationException(TransformErrorCodes.PluginException, $"{Name} returned null instead of a list of results.");
+        }
+
+        var replies = new TransformReply[results.Count];
+        for (int i = 0; i < replies.Length; i++)
+        {
+            TransformedRecord? result = results[i];
+            replies[i] = result is null
+                ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result")
+                : new TransformReply(result.RecordId, result.Result, result.Data, result.PartitionKeys.Count == 0 ? null : result.PartitionKeys, result.ErrorMessage);
+        }
+
+        return replies;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Delivery.Transforms.Processing;
+
+/// <summary>
+/// One configured processor (a built-in processor, a Lambda, an HTTP transform or a plugin) applied to a whole batch's
+/// records at once. Stages are created once per pipeline and shared by its concurrent deliveries, so they are thread-safe.
+/// </summary>
+public interface IProcessingStage
+{
+    /// <summary>How logs and failed records name the stage, such as <c>Decompression</c> or a Lambda ARN.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Processes <paramref name="records"/> (in shard order) and returns what comes out, in order. A record that cannot be
+    /// processed is reported with <see cref="ProcessingRun.Fail"/> and left out. Throws only when the batch as a whole
+    /// should be tried again later (cancellation included).
+    /// </summary>
+    ValueTask<IReadOnlyList<ChainRecord>> ProcessAsync(ProcessingRun run, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken);
+}

@@ -1,0 +1,75 @@
+namespace Delivery.Transforms.Processing;
+
+/// <summary>
+/// A pipeline's processors in their configured order. Each batch runs through all of them; what comes out is delivered,
+/// and each source record that failed anywhere is reported once, with the first error, for the backup bucket.
+/// </summary>
+public sealed class ProcessingChain : IAsyncDisposable
+{
+    private readonly IProcessingStage[] _stages;
+    private int _disposed;
+
+    public ProcessingChain(IEnumerable<IProcessingStage> stages, TransformEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(environment);
+        _stages = [.. stages];
+        Environment = environment;
+    }
+
+    public TransformEnvironment Environment { get; }
+
+    public IReadOnlyList<IProcessingStage> Stages => _stages;
+
+    /// <summary>Runs <paramref name="batch"/> through every stage.</summary>
+    public async Task<ProcessingOutcome> RunAsync(DeliveryBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var run = new ProcessingRun(batch, Environment);
+        var initial = new ChainRecord[batch.Records.Count];
+        for (int i = 0; i < initial.Length; i++)
+        {
+            initial[i] = new ChainRecord(i, batch.Records[i].Data);
+        }
+
+        IReadOnlyList<ChainRecord> records = initial;
+        foreach (IProcessingStage stage in _stages)
+        {
+            if (records.Count == 0)
+            {
+                break;
+            }
+
+            records = await stage.ProcessAsync(run, records, cancellationToken).ConfigureAwait(false);
+
+            // A part of a split record that failed here takes its siblings from earlier stages with it.
+            records = run.WithoutFailed(records);
+        }
+
+        return new ProcessingOutcome(run, records);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        foreach (IProcessingStage stage in _stages)
+        {
+            switch (stage)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+}
+
+/// <summary>What came out of a batch's processing: the records to deliver, in order, and the run with its failures.</summary>
+public sealed record ProcessingOutcome(ProcessingRun Run, IReadOnlyList<ChainRecord> Records);

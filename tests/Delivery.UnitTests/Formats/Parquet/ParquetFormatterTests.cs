@@ -1,0 +1,85 @@
+using System.Text;
+using Delivery.Formats;
+using Delivery.Formats.Parquet;
+using Delivery.Formats.Parquet.Json;
+using Delivery.Formats.Parquet.Schema;
+
+namespace Delivery.UnitTests.Formats.Parquet;
+
+public sealed class ParquetFormatterTests
+{
+    private static readonly ParquetColumn[] Columns =
+    [
+        new("id", "bigint", Nullable: false),
+        new("price", "decimal(5,2)"),
+        new("at", "timestamp"),
+        new("day", "date"),
+        new("small", "tinyint"),
+        new("tags", "array<int>"),
+        new("inner", "struct<flag:boolean>"),
+    ];
+
+    [Theory]
+    [InlineData("""{"id":1,"price":"1234.5"}""", "Column 'price' (decimal(5,2)): value \"1234.5\" does not fit decimal(5,2).")]
+    [InlineData("""{"id":1,"at":"yesterday"}""", "Column 'at' (timestamp): value \"yesterday\" is not a timestamp in the configured formats (iso8601).")]
+    [InlineData("""{"id":1,"day":"2024-02-30"}""", "Column 'day' (date): value \"2024-02-30\" is not a date")]
+    [InlineData("""{"id":1,"small":128}""", "Column 'small' (tinyint): value 128 is out of range for tinyint (-128 to 127).")]
+    [InlineData("""{"id":1,"tags":[1,"x"]}""", "Column 'tags[]' (int): value \"x\" is not a whole number")]
+    [InlineData("""{"id":1,"inner":{"flag":"maybe"}}""", "Column 'inner.flag' (boolean): value \"maybe\" is not a boolean.")]
+    [InlineData("""{"id":1,"tags":{"a":1}}""", "Column 'tags' expects an array, found an object.")]
+    [InlineData("""{"id":null}""", "Column 'id' is not nullable but the record has null for it.")]
+    [InlineData("""{"price":1}""", "Column 'id' is not nullable but the record has no value for it.")]
+    [InlineData("""{"id":1,}""", "The record is not valid JSON")]
+    [InlineData("""[{"id":1}]""", "The record must be a JSON object, not an array.")]
+    [InlineData("   ", "The record holds no JSON object.")]
+    public void ARecordThatDoesNotFit_IsReported_WithTheColumnAndTheReason(string json, string reason)
+    {
+        FormatResult result = Write(new ParquetFormatter(Columns), """{"id":0}""", json);
+
+        result.RecordsWritten.ShouldBe(1);
+        RecordFormatFailure failure = result.Failures.ShouldHaveSingleItem();
+        failure.Index.ShouldBe(1);
+        failure.ErrorMessage.ShouldStartWith(reason);
+    }
+
+    [Fact]
+    public void SeveralObjectsInOneRecord_BecomeSeveralRows_AsFirehoseAccepts()
+    {
+        FormatResult result = Write(new ParquetFormatter(Columns), """{"id":1}{"id":2} {"id":3}""");
+
+        result.RecordsWritten.ShouldBe(1);
+        result.Failures.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void CatchAllColumn_MayNotRepeatAConfiguredColumn()
+    {
+        Should.Throw<ArgumentException>(() => new ParquetFormatter(Columns, new JsonConversionOptions { CatchAllColumn = "ID" }))
+            .Message.ShouldContain("catch-all column 'ID'");
+    }
+
+    [Fact]
+    public void File_HasTheParquetMagicAtBothEnds_AndNamesItself()
+    {
+        var formatter = new ParquetFormatter(Columns);
+        using var output = new MemoryStream();
+
+        formatter.Write([Record("""{"id":1}""")], output);
+
+        byte[] file = output.ToArray();
+        Encoding.ASCII.GetString(file, 0, 4).ShouldBe("PAR1");
+        Encoding.ASCII.GetString(file, file.Length - 4, 4).ShouldBe("PAR1");
+        Encoding.ASCII.GetString(file).ShouldContain(ParquetFileWriterName);
+        formatter.FileExtension.ShouldBe(".parquet");
+    }
+
+    private const string ParquetFileWriterName = "Delivery Parquet encoder";
+
+    private static FormatResult Write(ParquetFormatter formatter, params string[] records)
+    {
+        using var output = new MemoryStream();
+        return formatter.Write([.. records.Select(Record)], output);
+    }
+
+    private static SourceRecord Record(string json) => new(new ShardPosition("1"), "k", DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes(json));
+}

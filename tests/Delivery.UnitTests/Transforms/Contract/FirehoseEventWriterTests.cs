@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Delivery.Transforms;
+using Delivery.Transforms.Contract;
+using Delivery.Transforms.Processing;
+using static Delivery.UnitTests.Transforms.TransformTestBatches;
+
+namespace Delivery.UnitTests.Transforms.Contract;
+
+public sealed class FirehoseEventWriterTests
+{
+    [Fact]
+    public void TheEvent_HasFirehosesShape_WithEachRecordsDataInBase64AndItsKinesisMetadata()
+    {
+        byte[] binary = [0, 1, 2, 250, 251, 255, (byte)'+', (byte)'/'];
+        DeliveryBatch batch = Of(Encoding.UTF8.GetBytes("{\"a\":\"é<>&'\"}"), binary, []);
+        List<ChainRecord> records = Records(batch);
+
+        FirehoseTransformEvent written = Write(batch, records, "inv-1");
+
+        written.InvocationId.ShouldBe("inv-1");
+        written.DeliveryStreamArn.ShouldBe("arn:aws:firehose:us-east-1:123456789012:deliverystream/clicks");
+        written.SourceKinesisStreamArn.ShouldBe("arn:aws:kinesis:us-east-1:123456789012:stream/orders");
+        written.Region.ShouldBe("us-east-1");
+        written.Records.Select(record => record.RecordId).ShouldBe(["0", "1", "2"]);
+        written.Records.Select(record => Convert.FromBase64String(record.Data)).ShouldBe([batch.Records[0].Data.ToArray(), binary, []]);
+        FirehoseTransformEventRecord second = written.Records[1];
+        second.ApproximateArrivalTimestamp.ShouldBe(FirstArrival.AddSeconds(1).ToUnixTimeMilliseconds());
+        second.KinesisRecordMetadata.ShouldBe(new KinesisRecordMetadata("shardId-000000000003", "pk1", "4959000001", 0, FirstArrival.AddSeconds(1).ToUnixTimeMilliseconds()));
+    }
+
+    [Fact]
+    public void RecordIds_AreThePositionsInTheInvocation_WhateverTheSourceIndexes()
+    {
+        DeliveryBatch batch = Of("a", "b", "c");
+        List<ChainRecord> records = [new(2, "x"u8.ToArray()), new(2, "y"u8.ToArray()), new(0, "z"u8.ToArray())];
+
+        FirehoseTransformEvent written = Write(batch, records, "inv");
+
+        written.Records.Select(record => (record.RecordId, record.KinesisRecordMetadata!.SequenceNumber)).ShouldBe(
+            [("0", "4959000002"), ("1", "4959000002"), ("2", "4959000000")]);
+    }
+
+    [Fact]
+    public void TheSizeEstimate_IsNeverBelowWhatIsWritten()
+    {
+        DeliveryBatch batch = Of(new string('q', 1000), "\"<escaped>\"", "");
+        ProcessingRun run = Run(batch);
+        List<ChainRecord> records = Records(batch);
+        var output = new ArrayBufferWriter<byte>();
+
+        FirehoseEventWriter.Write(output, "an-invocation-id-of-some-length", run, records);
+
+        long estimate = FirehoseEventWriter.EnvelopeBytes + records.Sum(record => FirehoseEventWriter.EstimateRecordBytes(run, record));
+        output.WrittenCount.ShouldBeLessThanOrEqualTo((int)estimate);
+    }
+
+    private static FirehoseTransformEvent Write(DeliveryBatch batch, List<ChainRecord> records, string invocationId)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        FirehoseEventWriter.Write(output, invocationId, Run(batch), records);
+        return JsonSerializer.Deserialize<FirehoseTransformEvent>(output.WrittenSpan).ShouldNotBeNull();
+    }
+}
