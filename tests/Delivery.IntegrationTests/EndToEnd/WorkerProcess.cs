@@ -62,6 +62,10 @@ internal sealed class WorkerProcess : IAsyncDisposable
         start.Environment["Delivery__Aws__ServiceUrls__DynamoDb"] = stack.DynamoDbEndpoint.ToString();
         start.Environment["Delivery__Aws__ServiceUrls__S3"] = stack.S3Endpoint.ToString();
         start.Environment["Logging__LogLevel__Delivery"] = "Debug";
+
+        // The tests read the text format ("Category[EventId]" and the message); the worker's default is JSON, which a test
+        // can ask for through its settings.
+        start.Environment["Logging__Console__FormatterName"] = "simple";
         foreach ((string key, string value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
