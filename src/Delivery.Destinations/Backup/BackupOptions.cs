@@ -40,4 +40,12 @@ public sealed class BackupOptions
     /// <summary>Compression of backup objects. Default Gzip.</summary>
     [EnumDataType(typeof(CompressionFormat))]
     public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;
+
+    /// <summary>A copy of these settings, every one of them kept, with <see cref="BucketName"/> set to <paramref name="bucketName"/>.</summary>
+    public BackupOptions WithBucketName(string bucketName)
+    {
+        var copy = (BackupOptions)MemberwiseClone();
+        copy.BucketName = bucketName;
+        return copy;
+    }
 }

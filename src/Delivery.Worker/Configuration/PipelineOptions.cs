@@ -50,7 +50,7 @@ public sealed class PipelineOptions
         BackupOptions backup = Backup ?? new BackupOptions();
         if (string.IsNullOrEmpty(backup.BucketName) && S3 is not null)
         {
-            return new BackupOptions { BucketName = S3.BucketName, ErrorOutputPrefix = backup.ErrorOutputPrefix, CompressionFormat = backup.CompressionFormat };
+            return backup.WithBucketName(S3.BucketName);
         }
 
         return backup;

@@ -146,6 +146,26 @@ public sealed class DeliveryOptionsLoaderTests
     }
 
     [Fact]
+    public void TheDefaultBackupBucket_KeepsEveryOtherBackupSetting()
+    {
+        var settings = new Dictionary<string, string?>(Valid)
+        {
+            [$"{P}:Backup:Prefix"] = "source/",
+            [$"{P}:Backup:ErrorOutputPrefix"] = "failed/!{firehose:error-output-type}/",
+            [$"{P}:Backup:CompressionFormat"] = "Uncompressed",
+        };
+
+        PipelineOptions pipeline = Load(settings).Pipelines["clicks"];
+        BackupOptions effective = pipeline.EffectiveBackup();
+
+        effective.BucketName.ShouldBe(pipeline.S3!.BucketName);
+        effective.Prefix.ShouldBe("source/");
+        effective.ErrorOutputPrefix.ShouldBe("failed/!{firehose:error-output-type}/");
+        effective.CompressionFormat.ShouldBe(Delivery.Formats.Compression.CompressionFormat.Uncompressed);
+        pipeline.Backup!.BucketName.ShouldBeNull("the configured options are not changed");
+    }
+
+    [Fact]
     public void NoPipelines_IsReported()
     {
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(
