@@ -97,7 +97,7 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         Dictionary<string, string> checkpoints = await scenario.CheckpointsAsync();
 
         // Polled: under load a lease can move and come back, and the page shows a shard's session only while it is held.
-        await Eventually.TrueAsync(() => Pipeline(health).GetProperty("shards").EnumerateArray().All(shard =>
+        await Eventually.TrueAsync(() => Pipeline(health).GetProperty("shards") is var shards && shards.GetArrayLength() == checkpoints.Count && shards.EnumerateArray().All(shard =>
             shard.TryGetProperty("checkpoint", out JsonElement checkpoint) && checkpoint.GetString() == checkpoints[shard.GetProperty("shardId").GetString()!]
             && shard.TryGetProperty("deliveredThrough", out JsonElement delivered) && delivered.GetString() == checkpoint.GetString()
             && shard.TryGetProperty("lastDeliveryTime", out JsonElement time) && time.ValueKind == JsonValueKind.String), "the status page shows the lease table's checkpoints as delivered", Timeout);
