@@ -29,9 +29,11 @@ public sealed class DeliveryBatch
         ObjectId = partition is null ? Id : partition.ObjectIdFor(Id);
         DateTimeOffset oldest = DateTimeOffset.MaxValue;
         long bytes = 0;
+        long memory = 0;
         foreach (SourceRecord record in records)
         {
             bytes += record.Data.Length;
+            memory += record.MemoryBytes;
             if (record.ApproximateArrivalTimestamp < oldest)
             {
                 oldest = record.ApproximateArrivalTimestamp;
@@ -39,6 +41,7 @@ public sealed class DeliveryBatch
         }
 
         DataBytes = bytes;
+        MemoryBytes = memory;
         OldestArrival = oldest;
     }
 
@@ -64,6 +67,9 @@ public sealed class DeliveryBatch
 
     /// <summary>Sum of the records' data lengths, uncompressed.</summary>
     public long DataBytes { get; }
+
+    /// <summary>Sum of the records' <see cref="SourceRecord.MemoryBytes"/>: what the batch holds of the memory budget.</summary>
+    public long MemoryBytes { get; }
 
     /// <summary>
     /// Arrival time of the oldest record. Object prefixes and names use it rather than the clock, so a batch written again

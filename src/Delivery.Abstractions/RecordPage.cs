@@ -13,12 +13,15 @@ public sealed class RecordPage
         Records = records;
         MillisBehindLatest = millisBehindLatest;
         long bytes = 0;
+        long memory = 0;
         foreach (SourceRecord record in records)
         {
             bytes += record.Data.Length;
+            memory += record.MemoryBytes;
         }
 
         DataBytes = bytes;
+        MemoryBytes = memory;
     }
 
     public string ShardId { get; }
@@ -28,6 +31,9 @@ public sealed class RecordPage
     /// <summary>How far the shard's reader is behind the tip of the stream after this page.</summary>
     public long MillisBehindLatest { get; }
 
-    /// <summary>The sum of the records' data lengths: what the page costs the memory budget.</summary>
+    /// <summary>The sum of the records' data lengths.</summary>
     public long DataBytes { get; }
+
+    /// <summary>The sum of the records' <see cref="SourceRecord.MemoryBytes"/>: what the page costs the memory budget.</summary>
+    public long MemoryBytes { get; }
 }

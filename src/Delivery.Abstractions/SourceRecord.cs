@@ -9,4 +9,19 @@ public readonly record struct SourceRecord(
     ShardPosition Position,
     string PartitionKey,
     DateTimeOffset ApproximateArrivalTimestamp,
-    ReadOnlyMemory<byte> Data);
+    ReadOnlyMemory<byte> Data)
+{
+    /// <summary>
+    /// What a held record costs besides its data, in bytes: its struct in a page and again in a buffer (2 x 56), the
+    /// header of its data array (24) and the headers of its sequence-number and partition-key strings (2 x 22). The
+    /// strings' characters are counted by <see cref="MemoryBytes"/> from their lengths.
+    /// </summary>
+    public const int OverheadBytes = 180;
+
+    /// <summary>
+    /// What holding this record costs the worker's memory budget: its data and the objects around it. For a 100-byte
+    /// record the objects are most of it, so a budget that counted data alone would let memory grow to several times
+    /// the budget.
+    /// </summary>
+    public long MemoryBytes => Data.Length + OverheadBytes + (2L * ((PartitionKey?.Length ?? 0) + (Position.SequenceNumber?.Length ?? 0)));
+}

@@ -218,7 +218,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         while (_queue.Reader.TryRead(out DeliveryWork? abandoned))
         {
-            Budget.Release(abandoned.Batch.DataBytes);
+            Budget.Release(abandoned.Batch.MemoryBytes);
             abandoned.Session.Completed(abandoned);
         }
     }
@@ -269,7 +269,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         }
         finally
         {
-            Budget.Release(batch.DataBytes);
+            Budget.Release(batch.MemoryBytes);
             session.Completed(work);
         }
     }

@@ -25,6 +25,9 @@ internal sealed class ShardSession : IShardSession
     private readonly CancellationTokenSource _leaseLost = new();
     private readonly HashSet<DeliveryWork> _inFlight = [];
     private ShardPosition? _lastAppended;
+
+    // Budget bytes taken for the next page before it was read; the next append settles them against the page.
+    private long _reserved;
     private DateTimeOffset _bufferOldestArrival;
     private ITimer? _intervalTimer;
     private long _timerGeneration;
@@ -48,24 +51,75 @@ internal sealed class ShardSession : IShardSession
 
     public CancellationToken LeaseLost => _leaseLost.Token;
 
+    public async ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        long more;
+        lock (_gate)
+        {
+            ThrowIfLost();
+            more = bytes - _reserved;
+        }
+
+        if (more <= 0)
+        {
+            return;
+        }
+
+        await AcquireBudgetAsync(more, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (!_stopped)
+            {
+                _reserved += more;
+                return;
+            }
+        }
+
+        _pipeline.Budget.Release(more);
+        ThrowIfLost();
+    }
+
     public async ValueTask AppendAsync(RecordPage page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        ThrowIfLost();
+        long cost = page.MemoryBytes;
+        long reserved;
+        lock (_gate)
+        {
+            ThrowIfLost();
+            reserved = _reserved;
+            _reserved = 0;
+        }
+
+        if (reserved > cost)
+        {
+            _pipeline.Budget.Release(reserved - cost);
+        }
+        else if (reserved > 0 && cost > reserved)
+        {
+            // The page is in memory already: account for it truthfully, so that other readers wait until it is back.
+            _pipeline.Budget.ForceAcquire(cost - reserved);
+        }
+        else if (reserved == 0 && cost > 0)
+        {
+            await AcquireBudgetAsync(cost, cancellationToken).ConfigureAwait(false);
+        }
+
         if (page.Records.Count == 0)
         {
             return;
         }
 
-        await AcquireBudgetAsync(page, cancellationToken).ConfigureAwait(false);
         var cuts = new List<DeliveryWork>();
         long skippedBytes = 0;
+        long skippedMemory = 0;
         int skippedRecords = 0;
         lock (_gate)
         {
             if (_stopped)
             {
-                _pipeline.Budget.Release(page.DataBytes);
+                _pipeline.Budget.Release(cost);
                 throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
             }
 
@@ -78,6 +132,7 @@ internal sealed class ShardSession : IShardSession
             while (first < records.Count && _lastAppended is { } last && records[first].Position <= last)
             {
                 skippedBytes += records[first].Data.Length;
+                skippedMemory += records[first].MemoryBytes;
                 first++;
             }
 
@@ -118,9 +173,9 @@ internal sealed class ShardSession : IShardSession
             ArmOrDisarmIntervalTimerLocked();
         }
 
-        if (skippedBytes > 0)
+        if (skippedMemory > 0)
         {
-            _pipeline.Budget.Release(skippedBytes);
+            _pipeline.Budget.Release(skippedMemory);
         }
 
         _pipeline.Telemetry?.RecordsIncoming(page.Records.Count - skippedRecords, page.DataBytes - skippedBytes);
@@ -133,8 +188,12 @@ internal sealed class ShardSession : IShardSession
         ThrowIfLost();
         DeliveryWork? last = null;
         Task[] inFlight;
+        long reserved;
         lock (_gate)
         {
+            // Reading has stopped: a reservation for a page that will not come goes back.
+            reserved = _reserved;
+            _reserved = 0;
             DisposeTimerLocked();
             if (_buffer.TryCutNow() is { } batch)
             {
@@ -145,6 +204,11 @@ internal sealed class ShardSession : IShardSession
                 Log.ShardDrainLeftRecords(_pipeline.Logger, _pipeline.Name, ShardId, _buffer.Count);
                 _pipeline.Budget.Release(_buffer.Discard());
             }
+        }
+
+        if (reserved > 0)
+        {
+            _pipeline.Budget.Release(reserved);
         }
 
         if (last is not null)
@@ -326,9 +390,9 @@ internal sealed class ShardSession : IShardSession
         }
     }
 
-    private async Task AcquireBudgetAsync(RecordPage page, CancellationToken cancellationToken)
+    private async Task AcquireBudgetAsync(long bytes, CancellationToken cancellationToken)
     {
-        if (_pipeline.Budget.TryAcquire(page.DataBytes))
+        if (_pipeline.Budget.TryAcquire(bytes))
         {
             return;
         }
@@ -343,7 +407,7 @@ internal sealed class ShardSession : IShardSession
         {
             // This buffer can only be cut at the previous owner's point; waiting for bytes that only that cut would
             // give back could never end.
-            _pipeline.Budget.ForceAcquire(page.DataBytes);
+            _pipeline.Budget.ForceAcquire(bytes);
             return;
         }
 
@@ -353,7 +417,7 @@ internal sealed class ShardSession : IShardSession
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _leaseLost.Token);
         try
         {
-            await _pipeline.Budget.AcquireAsync(page.DataBytes, waiting.Token).ConfigureAwait(false);
+            await _pipeline.Budget.AcquireAsync(bytes, waiting.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_leaseLost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -413,7 +477,7 @@ internal sealed class ShardSession : IShardSession
                 // Never handed on: their bytes go back and their records stay un-checkpointed, to be read again.
                 foreach (DeliveryWork abandoned in works.Skip(i))
                 {
-                    _pipeline.Budget.Release(abandoned.Batch.DataBytes);
+                    _pipeline.Budget.Release(abandoned.Batch.MemoryBytes);
                     Completed(abandoned);
                 }
 
@@ -427,6 +491,7 @@ internal sealed class ShardSession : IShardSession
     {
         int droppedRecords;
         long droppedBytes;
+        long released;
         lock (_gate)
         {
             if (_stopped)
@@ -437,10 +502,12 @@ internal sealed class ShardSession : IShardSession
             _stopped = true;
             DisposeTimerLocked();
             droppedRecords = _buffer.Count;
-            droppedBytes = _buffer.Discard();
+            droppedBytes = _buffer.Bytes;
+            released = _buffer.Discard() + _reserved;
+            _reserved = 0;
         }
 
-        _pipeline.Budget.Release(droppedBytes);
+        _pipeline.Budget.Release(released);
         if (leaseLost || droppedRecords > 0)
         {
             Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);

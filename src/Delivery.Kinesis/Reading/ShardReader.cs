@@ -14,6 +14,13 @@ namespace Delivery.Kinesis.Reading;
 internal sealed class ShardReader
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    // GetRecords returns at most 10 MiB of data per call, whatever the limit on records.
+    private const long MaxPageDataBytes = 10L * 1024 * 1024;
+
+    // Until the shard has returned records: records of 1 KiB, which makes a full page of 10,000 exactly 10 MiB.
+    private const double InitialDataBytesPerRecord = 1024;
+    private const double InitialMemoryBytesPerRecord = InitialDataBytesPerRecord + SourceRecord.OverheadBytes + (2 * (56 + 64));
     private readonly IKinesisClient _kinesis;
     private readonly string _streamName;
     private readonly string _shardId;
@@ -21,7 +28,12 @@ internal sealed class ShardReader
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly PipelineTelemetry? _telemetry;
+    private readonly RecordPage _emptyPage;
     private ShardPosition? _lastRead;
+
+    // Per Kinesis record (a KPL aggregate counts once), from the last page that had records.
+    private double _dataBytesPerRecord = InitialDataBytesPerRecord;
+    private double _memoryBytesPerRecord = InitialMemoryBytesPerRecord;
 
     public ShardReader(IKinesisClient kinesis, string shardId, KinesisSourceOptions options, TimeProvider timeProvider, ILogger logger, PipelineTelemetry? telemetry = null)
     {
@@ -32,6 +44,7 @@ internal sealed class ShardReader
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _emptyPage = new RecordPage(shardId, [], 0);
     }
 
     /// <summary>The position of the last record handed to the session; null before the first.</summary>
@@ -70,6 +83,9 @@ internal sealed class ShardReader
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+
+            // Room for the page is taken before it is read, so a reader never holds a page the budget does not count.
+            await session.ReserveAsync(PageEstimate(pace.MaxRecordsPerRead), cancellationToken).ConfigureAwait(false);
             lastCall = _timeProvider.GetTimestamp();
             GetRecordsResponse response;
             try
@@ -79,6 +95,7 @@ internal sealed class ShardReader
             }
             catch (ExpiredIteratorException)
             {
+                await session.AppendAsync(_emptyPage, cancellationToken).ConfigureAwait(false);
                 Log.IteratorExpired(_logger, _shardId, _lastRead);
                 iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
                 wait = TimeSpan.Zero;
@@ -96,14 +113,24 @@ internal sealed class ShardReader
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
                 wait = WithJitter(backoff);
                 Log.ReadFailed(_logger, ex, _shardId, ex.ErrorCode, wait);
+
+                // The reservation is not held through the backoff, where it would keep other shards waiting.
+                await session.AppendAsync(_emptyPage, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             MillisBehindLatest = response.MillisBehindLatest;
-            _telemetry?.RecordsRead(_shardId, response.Records.Count, PageBytes(response), response.MillisBehindLatest);
-            if (response.Records.Count > 0)
+            long pageBytes = PageBytes(response);
+            _telemetry?.RecordsRead(_shardId, response.Records.Count, pageBytes, response.MillisBehindLatest);
+            if (response.Records.Count == 0)
+            {
+                await session.AppendAsync(_emptyPage, cancellationToken).ConfigureAwait(false);
+            }
+            else
             {
                 RecordPage page = ToPage(response);
+                _dataBytesPerRecord = Math.Max(1, (double)pageBytes / response.Records.Count);
+                _memoryBytesPerRecord = Math.Max(SourceRecord.OverheadBytes, (double)page.MemoryBytes / response.Records.Count);
                 if (startIsMoving)
                 {
                     // LATEST and AT_TIMESTAMP mean something else after a crash; the first record read is where a
@@ -127,6 +154,16 @@ internal sealed class ShardReader
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// What the next page should cost the memory budget: as many records as the limit and the 10 MiB a call returns at
+    /// most allow, each costing what this shard's last records did.
+    /// </summary>
+    private long PageEstimate(int maxRecords)
+    {
+        double records = Math.Min(maxRecords, Math.Ceiling(MaxPageDataBytes / _dataBytesPerRecord));
+        return (long)Math.Ceiling(records * _memoryBytesPerRecord);
     }
 
     private static TimeSpan WithJitter(TimeSpan backoff) =>

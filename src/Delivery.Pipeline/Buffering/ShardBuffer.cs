@@ -136,13 +136,21 @@ public sealed class ShardBuffer
     /// </summary>
     public DeliveryBatch? TryCutNow() => IsEmpty || IsReplayingPlannedCuts ? null : Cut();
 
-    /// <summary>Empties the buffer without delivering (lease lost); returns the bytes dropped.</summary>
+    /// <summary>
+    /// Empties the buffer without delivering (lease lost); returns what the dropped records held of the memory budget
+    /// (<see cref="SourceRecord.MemoryBytes"/>).
+    /// </summary>
     public long Discard()
     {
-        long bytes = Bytes;
+        long memory = 0;
+        foreach (SourceRecord record in _records)
+        {
+            memory += record.MemoryBytes;
+        }
+
         _records = [];
         Bytes = 0;
-        return bytes;
+        return memory;
     }
 
     private DeliveryBatch Cut(bool atSizeLimit = false)

@@ -1,9 +1,10 @@
 namespace Delivery.Pipeline.Memory;
 
 /// <summary>
-/// The bytes of record data a worker may hold at once, shared by all its pipelines. A reader takes bytes before it
-/// hands a page on; they come back when the batch holding those records is acknowledged or dropped on a lost lease.
-/// When the budget is spent, readers wait: nothing is dropped to make room.
+/// The bytes of records a worker may hold at once, shared by all its pipelines: each record's data and the objects
+/// around it (<see cref="SourceRecord.MemoryBytes"/>). A reader takes bytes before it reads a page; they come back when
+/// the batch holding those records is acknowledged or dropped on a lost lease. When the budget is spent, readers wait
+/// before they read: nothing is dropped to make room, and no page waits in memory outside the budget.
 /// </summary>
 public sealed class MemoryBudget
 {

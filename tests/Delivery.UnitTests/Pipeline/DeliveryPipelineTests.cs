@@ -61,7 +61,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     [Fact]
     public async Task Reading_Waits_WhileMemoryBudgetIsSpent_AndNothingIsDropped()
     {
-        _budget = new MemoryBudget(1000);
+        long page = Cost(50);
+        _budget = new MemoryBudget(2 * page);
         IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
         _writer.Block();
 
@@ -69,8 +70,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         await session.AppendAsync(Records.Page(Shard, 51, 50), CancellationToken.None);
         ValueTask third = session.AppendAsync(Records.Page(Shard, 101, 50), CancellationToken.None);
         await Task.Delay(100);
-        third.IsCompleted.ShouldBeFalse("the budget of 1000 bytes is held by two undelivered pages");
-        _budget.UsedBytes.ShouldBe(1000);
+        third.IsCompleted.ShouldBeFalse("the budget is held by two undelivered pages");
+        _budget.UsedBytes.ShouldBe(2 * page);
 
         _writer.Unblock();
         await third;
@@ -83,7 +84,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     [Fact]
     public async Task MemoryPressure_CutsBufferedRecordsBeforeTheirInterval()
     {
-        _budget = new MemoryBudget(1000);
+        _budget = new MemoryBudget(Cost(60) * 3 / 2);
         IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 900);
 
         await session.AppendAsync(Records.Page(Shard, 1, 60), CancellationToken.None);
@@ -273,7 +274,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     [Fact]
     public async Task ReplayingAPlannedBatchLargerThanTheBudget_CompletesInsteadOfWaitingForever()
     {
-        _budget = new MemoryBudget(1000);
+        _budget = new MemoryBudget(2 * Cost(50));
         IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300, pending: [new(Records.Position(1), Records.Position(200))]);
 
         for (int first = 1; first <= 200; first += 50)
@@ -361,7 +362,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     [Fact]
     public async Task AReaderWaitingForMemory_MakesOtherShardsCutTheirBuffersEarly()
     {
-        _budget = new MemoryBudget(1000);
+        _budget = new MemoryBudget(Cost(80) + Cost(50) - 1);
         IShardSession idle = Open(sizeInMBs: 5, intervalSeconds: 900);
         var busyCheckpointer = new RecordingCheckpointer();
         IShardSession busy = _pipeline!.OpenShard(new ShardSessionStart("stream", "busy-shard", null, []), busyCheckpointer);
@@ -372,6 +373,67 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(80), "the idle shard's buffer was delivered without waiting 900 s");
     }
 
+    [Fact]
+    public async Task AReservation_IsSettledAgainstWhatThePageHolds_AndAPageBeyondItIsChargedInFull()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300);
+        long page = Cost(50);
+
+        await session.ReserveAsync(10 * page, CancellationToken.None);
+        _budget.UsedBytes.ShouldBe(10 * page, "room for the next page is taken before it is read");
+        await session.ReserveAsync(4 * page, CancellationToken.None);
+        _budget.UsedBytes.ShouldBe(10 * page, "a reservation already held is not taken twice");
+
+        await session.AppendAsync(Records.Page(Shard, 1, 50), CancellationToken.None);
+        _budget.UsedBytes.ShouldBe(page, "what the page did not need goes back");
+
+        await session.ReserveAsync(page / 2, CancellationToken.None);
+        await session.AppendAsync(Records.Page(Shard, 51, 50), CancellationToken.None);
+        _budget.UsedBytes.ShouldBe(2 * page, "a page larger than its reservation is charged in full: it is in memory");
+
+        await session.ReserveAsync(page, CancellationToken.None);
+        await session.AppendAsync(new RecordPage(Shard, [], 0), CancellationToken.None);
+        _budget.UsedBytes.ShouldBe(2 * page, "an empty read gives its reservation back");
+
+        await session.ReserveAsync(page, CancellationToken.None);
+        await session.DrainAsync(CancellationToken.None);
+        await Eventually.TrueAsync(() => _budget.UsedBytes == 0, "a drain gives back the reservation and the delivered records");
+        _writer.Delivered.SelectMany(b => b.Records).Select(r => r.Position).ShouldBe(Enumerable.Range(1, 100).Select(Records.Position));
+    }
+
+    [Fact]
+    public async Task AReservationWithNoRoom_WaitsBeforeThePageIsRead_AndCutsWhatIsBufferedSoRoomComesBack()
+    {
+        long page = Cost(60);
+        _budget = new MemoryBudget(page * 3 / 2);
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 900);
+        _writer.Block();
+        await session.AppendAsync(Records.Page(Shard, 1, 60), CancellationToken.None);
+
+        ValueTask reserving = session.ReserveAsync(page, CancellationToken.None);
+        await Eventually.TrueAsync(() => _writer.Attempts == 1, "the buffer is cut long before its 900 s interval, to free room");
+        await Task.Delay(100);
+        reserving.IsCompleted.ShouldBeFalse("no room until the cut batch is delivered: the next page is not read");
+        _budget.UsedBytes.ShouldBe(page, "a waiting reader holds nothing");
+
+        _writer.Unblock();
+        await reserving.AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => _budget.UsedBytes == page, "the delivered page's room went to the reservation");
+    }
+
+    [Fact]
+    public async Task AReservation_GoesBack_WhenTheLeaseIsLost()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 300);
+        await session.AppendAsync(Records.Page(Shard, 1, 10), CancellationToken.None);
+        await session.ReserveAsync(Cost(50), CancellationToken.None);
+
+        session.Abandon();
+
+        _budget.UsedBytes.ShouldBe(0, "the buffered records and the reservation both go back");
+        await Should.ThrowAsync<LeaseLostException>(session.ReserveAsync(1, CancellationToken.None).AsTask());
+    }
+
     public async ValueTask DisposeAsync()
     {
         _writer.Unblock();
@@ -380,6 +442,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
             await _pipeline.DisposeAsync();
         }
     }
+
+    private static long Cost(int records) => Records.Page(Shard, 1, records).MemoryBytes;
 
     private IShardSession Open(int sizeInMBs, int intervalSeconds, PlannedBatch[]? pending = null, ShardPosition? checkpoint = null)
     {

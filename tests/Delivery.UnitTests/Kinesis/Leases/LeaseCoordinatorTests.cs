@@ -43,6 +43,27 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AReader_DoesNotCallGetRecords_WhileTheMemoryBudgetHasNoRoomForAPage_AndReadsOnOnceItHas()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        var budget = new MemoryBudget(64 * 1024);
+        Worker worker = await StartAsync("worker-1", budget: budget);
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "the first page is being delivered");
+        int reads = _stream.Reads.Count(read => read.ShardId == shard);
+
+        _stream.Put(shard, 30);
+        await Drive(TimeSpan.FromSeconds(10));
+
+        _stream.Reads.Count(read => read.ShardId == shard).ShouldBe(reads, "a full page of these records does not fit beside the undelivered one, so it is not read");
+        budget.HasWaiters.ShouldBeTrue("the reader waits for room before it reads");
+        worker.Writer.Unblock();
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the rest is read and delivered once the first page is");
+        DeliveredData(worker, shard).ShouldBe(Enumerable.Range(0, 50).Select(n => $"{shard}:{n}"));
+    }
+
+    [Fact]
     public async Task AWorkerThatDiesAfterWritingABatch_IsReplaced_AndTheBatchIsCutAgainUnderTheSameId()
     {
         string shard = _stream.AddShard();
@@ -521,7 +542,8 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         int intervalSeconds = 1,
         Dictionary<string, string>? startingSequenceNumbers = null,
         int shardSyncSeconds = 60,
-        CapturingLoggerProvider? loggers = null)
+        CapturingLoggerProvider? loggers = null,
+        MemoryBudget? budget = null)
     {
         var options = new KinesisSourceOptions
         {
@@ -531,7 +553,7 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
             Leases = new LeaseOptions { LeaseDurationSeconds = 3, ShardSyncIntervalSeconds = shardSyncSeconds },
             Reading = reading ?? new ReadingOptions(),
         };
-        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds, loggers);
+        var worker = new Worker(workerId, options, _stream, _store, _time, intervalSeconds, loggers, budget);
         _workers.Add(worker);
         await worker.Coordinator.StartAsync(CancellationToken.None);
         return worker;
@@ -567,13 +589,13 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
 
     private sealed class Worker : IAsyncDisposable
     {
-        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1, CapturingLoggerProvider? loggers = null)
+        public Worker(string id, KinesisSourceOptions options, FakeKinesisStream stream, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds = 1, CapturingLoggerProvider? loggers = null, MemoryBudget? budget = null)
         {
             Pipeline = new DeliveryPipeline(
                 new PipelineSettings { Name = "p", Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds } },
                 Writer,
                 new RecordingBackupWriter(),
-                new MemoryBudget(64L * 1024 * 1024),
+                budget ?? new MemoryBudget(64L * 1024 * 1024),
                 time,
                 NullLogger<DeliveryPipeline>.Instance);
             Pipeline.Start();
