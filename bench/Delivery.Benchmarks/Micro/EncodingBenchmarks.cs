@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Amazon.S3;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
 using Delivery.Benchmarks.Data;
 using Delivery.Benchmarks.EndToEnd;
 using Delivery.Destinations.S3;
@@ -12,12 +13,24 @@ namespace Delivery.Benchmarks.Micro;
 
 /// <summary>
 /// One 5 MiB batch to the bytes of one object: NDJSON alone, the codec alone on the same NDJSON bytes (the floor), and
-/// the S3 writer's whole path (format, compress, pooled body, key and metadata) with the upload taken in memory. New
-/// formats (Parquet) and codecs (Snappy, Zip) slot in as further values of <see cref="Codec"/> or further methods.
+/// the S3 writer's whole path (format, compress, pooled body, key and metadata) with the upload taken in memory, for
+/// every codec the S3 destination offers. Parquet, which compresses inside the file, is <see cref="ParquetBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
-public class EncodingBenchmarks
+[Config(typeof(ThroughputConfig<EncodingBenchmarks>))]
+public class EncodingBenchmarks : IReadsRecordBytes
 {
+    private static readonly Dictionary<string, (CompressionFormat Format, CompressionLevel Level)> Codecs = new()
+    {
+        ["none"] = (CompressionFormat.Uncompressed, CompressionLevel.Fastest),
+        ["gzip-Fastest"] = (CompressionFormat.Gzip, CompressionLevel.Fastest),
+        ["gzip-Optimal"] = (CompressionFormat.Gzip, CompressionLevel.Optimal),
+        ["gzip-SmallestSize"] = (CompressionFormat.Gzip, CompressionLevel.SmallestSize),
+        ["zip-Fastest"] = (CompressionFormat.Zip, CompressionLevel.Fastest),
+        ["snappy"] = (CompressionFormat.Snappy, CompressionLevel.Fastest),
+        ["hadoop-snappy"] = (CompressionFormat.HadoopSnappy, CompressionLevel.Fastest),
+    };
+
     private DeliveryBatch _batch = null!;
     private byte[] _ndjson = [];
     private ICompressionCodec _codec = null!;
@@ -27,8 +40,12 @@ public class EncodingBenchmarks
     [Params(RecordShape.Log100, RecordShape.Click600, RecordShape.Trace4K)]
     public RecordShape Shape { get; set; }
 
-    [Params("none", "gzip-Fastest", "gzip-Optimal", "gzip-SmallestSize")]
+    /// <summary>A key of <see cref="Codecs"/>: the format, and the level for those that have one.</summary>
+    [Params("none", "gzip-Fastest", "gzip-Optimal", "gzip-SmallestSize", "zip-Fastest", "snappy", "hadoop-snappy")]
     public string Codec { get; set; } = "gzip-Fastest";
+
+    public static long RecordBytesPerOperation(BenchmarkCase benchmarkCase) =>
+        BenchmarkData.BatchBytes((RecordShape)benchmarkCase.Parameters[nameof(Shape)]);
 
     [GlobalSetup]
     public void Setup()
@@ -37,12 +54,24 @@ public class EncodingBenchmarks
         using var ndjson = new MemoryStream();
         new NewlineDelimitedFormatter().Write(_batch.Records, ndjson);
         _ndjson = ndjson.ToArray();
-        (CompressionFormat format, CompressionLevel level) = Codec == "none"
-            ? (CompressionFormat.Uncompressed, CompressionLevel.Fastest)
-            : (CompressionFormat.Gzip, Enum.Parse<CompressionLevel>(Codec["gzip-".Length..]));
+        (CompressionFormat format, CompressionLevel level) = Codecs[Codec];
         _codec = CompressionCodecs.BuiltIn.Create(format, level);
         (IAmazonS3 client, _) = InMemoryS3.Create();
         _writer = new S3BatchWriter(new S3DestinationOptions { BucketName = "bench", CompressionFormat = format, CompressionLevel = level }, client, NullLogger<S3BatchWriter>.Instance);
+
+        // A codec that lost or mangled bytes would look fast for the wrong reason.
+        CodecAlone();
+        _sink.Position = 0;
+        using var restored = new MemoryStream();
+        using (Stream decompressor = _codec.CreateDecompressor(_sink))
+        {
+            decompressor.CopyTo(restored);
+        }
+
+        if (!restored.GetBuffer().AsSpan(0, (int)restored.Length).SequenceEqual(_ndjson))
+        {
+            throw new InvalidOperationException($"The {Codec} codec does not give back the bytes it compressed.");
+        }
     }
 
     [Benchmark(Description = "NDJSON only")]

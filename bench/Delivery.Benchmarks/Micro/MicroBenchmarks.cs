@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
-using BenchmarkDotNet.Toolchains.InProcess.Emit;
 
 namespace Delivery.Benchmarks.Micro;
 
@@ -11,17 +9,22 @@ namespace Delivery.Benchmarks.Micro;
 /// <c>micro</c>, such as <c>--filter *Encoding*</c> or <c>--job short</c>.
 /// </summary>
 /// <remarks>
-/// Hot paths still to come, each as a class beside these when its capability lands: Parquet encoding (issue 5),
-/// Snappy/Zip codecs (a further <see cref="EncodingBenchmarks.Codec"/> value), KPL de-aggregation (issue 3) and the
-/// Firehose transform request/response encoding (issue 4).
+/// One class per hot path, each a <c>--filter</c> of its own: <c>*ShardBuffer*</c> (append and cut),
+/// <c>*PipelineAssembly*</c> (the pipeline without a codec), <c>*Encoding*</c> (NDJSON, every S3 codec alone and the S3
+/// writer; <see cref="EncodingBenchmarks.Codec"/> names the codecs), <c>*Parquet*</c> (our Parquet encoder with each
+/// page codec), <c>*GetRecords*</c> (parsing a GetRecords response), <c>*KplDeaggregation*</c> (KPL aggregates against
+/// plain records) and <c>*TransformContract*</c> (a transform's event and response). Those that read a known amount of
+/// record data add an MB/s column (<see cref="ThroughputColumn"/>), so they compare across record sizes and with the
+/// end-to-end figures.
 /// </remarks>
 public static class MicroBenchmarks
 {
     public static void Run(string[] args)
     {
-        IConfig config = DefaultConfig.Instance
-            .AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).AsDefault())
-            .WithOptions(ConfigOptions.DisableOptimizationsValidator);
-        BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(args, config);
+        // In process through the command line's own option: a default job in the config would become the base of every
+        // job and silently override --job (short, medium, ...).
+        string[] inProcess = args.Contains("--inProcess", StringComparer.OrdinalIgnoreCase) ? args : [.. args, "--inProcess"];
+        IConfig config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        BenchmarkSwitcher.FromAssembly(typeof(MicroBenchmarks).Assembly).Run(inProcess, config);
     }
 }

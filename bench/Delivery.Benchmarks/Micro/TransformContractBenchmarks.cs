@@ -1,0 +1,146 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Running;
+using Delivery.Benchmarks.Data;
+using Delivery.Benchmarks.EndToEnd;
+using Delivery.Transforms;
+using Delivery.Transforms.Contract;
+using Delivery.Transforms.Processing;
+
+namespace Delivery.Benchmarks.Micro;
+
+/// <summary>
+/// The Firehose data-transformation contract, as the Lambda and HTTP transform stages speak it for one invocation of
+/// 1,000 records: writing the event (base64 data and Kinesis metadata per record) into a buffer sized up front as the
+/// Lambda stage sizes it, or grown from 64 KiB as the HTTP stage grows it; and reading the response of a transform that
+/// returns every record Ok, its data as it came, with two partition keys each for dynamic partitioning. Per operation:
+/// one event or one response.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ThroughputConfig<TransformContractBenchmarks>))]
+public class TransformContractBenchmarks : IReadsRecordBytes
+{
+    private const int RecordCount = 1_000;
+    private const string InvocationId = "6b1f6c1e-2a43-4b9e-9d0f-3c5a7e8d9b21";
+
+    private SourceRecord[] _source = [];
+    private ProcessingRun _run = null!;
+    private ChainRecord[] _records = [];
+    private int _eventBytesEstimate;
+    private byte[] _response = [];
+
+    [Params(RecordShape.Log100, RecordShape.Click600, RecordShape.Trace4K)]
+    public RecordShape Shape { get; set; }
+
+    public static long RecordBytesPerOperation(BenchmarkCase benchmarkCase) =>
+        BenchmarkData.Records((RecordShape)benchmarkCase.Parameters[nameof(Shape)], RecordCount).Sum(record => (long)record.Data.Length);
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _source = BenchmarkData.Records(Shape, RecordCount);
+        var batch = new DeliveryBatch("bench", new BatchSource("bench-stream", InMemoryShardSource.ShardId(0), _source[0].Position, _source[^1].Position), _source);
+        _run = new ProcessingRun(batch, new TransformEnvironment("eu-west-1", "123456789012", "bench"));
+        _records = [.. _source.Select((record, i) => new ChainRecord(i, record.Data))];
+        _eventBytesEstimate = FirehoseEventWriter.EnvelopeBytes + (int)_records.Sum(record => FirehoseEventWriter.EstimateRecordBytes(_run, record));
+        _response = Response(_source);
+        CheckEvent();
+        CheckResponse();
+    }
+
+    [Benchmark(Baseline = true, Description = "write event (presized, Lambda)")]
+    public int WriteEvent()
+    {
+        var payload = new ArrayBufferWriter<byte>(_eventBytesEstimate);
+        FirehoseEventWriter.Write(payload, InvocationId, _run, _records);
+        return payload.WrittenCount;
+    }
+
+    [Benchmark(Description = "write event (grown from 64 KiB, HTTP)")]
+    public int WriteEventGrowing()
+    {
+        var payload = new ArrayBufferWriter<byte>(64 * 1024);
+        FirehoseEventWriter.Write(payload, InvocationId, _run, _records);
+        return payload.WrittenCount;
+    }
+
+    [Benchmark(Description = "read response")]
+    public int ReadResponse() => FirehoseResponseReader.Read(_response).Count;
+
+    /// <summary>The event must hold every record's data, in order, under its index as recordId.</summary>
+    private void CheckEvent()
+    {
+        var payload = new ArrayBufferWriter<byte>(_eventBytesEstimate);
+        FirehoseEventWriter.Write(payload, InvocationId, _run, _records);
+        using var json = JsonDocument.Parse(payload.WrittenMemory);
+        JsonElement records = json.RootElement.GetProperty("records");
+        if (records.GetArrayLength() != RecordCount)
+        {
+            throw new InvalidOperationException($"The event holds {records.GetArrayLength()} records, not {RecordCount}.");
+        }
+
+        int i = 0;
+        foreach (JsonElement record in records.EnumerateArray())
+        {
+            if (record.GetProperty("recordId").GetString() != i.ToString(CultureInfo.InvariantCulture) || !record.GetProperty("data").GetBytesFromBase64().AsSpan().SequenceEqual(_source[i].Data.Span))
+            {
+                throw new InvalidOperationException($"Record {i} of the event is not the record that went in.");
+            }
+
+            i++;
+        }
+    }
+
+    /// <summary>Every reply must be Ok with the record's data and both keys, or the reader took a failure path.</summary>
+    private void CheckResponse()
+    {
+        List<TransformReply> replies = FirehoseResponseReader.Read(_response);
+        if (replies.Count != RecordCount)
+        {
+            throw new InvalidOperationException($"The response gave {replies.Count} replies, not {RecordCount}.");
+        }
+
+        for (int i = 0; i < RecordCount; i++)
+        {
+            TransformReply reply = replies[i];
+            if (reply.Result != TransformResult.Ok || reply.RecordId != i.ToString(CultureInfo.InvariantCulture) || reply.Data.Count != 1
+                || !reply.Data[0].Span.SequenceEqual(_source[i].Data.Span) || reply.PartitionKeys?.Count != 2)
+            {
+                throw new InvalidOperationException($"Reply {i} is not what the response holds: {reply.Result} {reply.ErrorMessage}");
+            }
+        }
+    }
+
+    /// <summary>What a Node or Python transform sends back: unescaped base64, keys in <c>metadata.partitionKeys</c>.</summary>
+    private static byte[] Response(SourceRecord[] records)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("records");
+            for (int i = 0; i < records.Length; i++)
+            {
+                json.WriteStartObject();
+                json.WriteString("recordId", i.ToString(CultureInfo.InvariantCulture));
+                json.WriteString("result", "Ok");
+                json.WriteBase64String("data", records[i].Data.Span);
+                json.WriteStartObject("metadata");
+                json.WriteStartObject("partitionKeys");
+                json.WriteString("tenant", "t-" + (i % 8).ToString(CultureInfo.InvariantCulture));
+                json.WriteString("day", "2026-01-15");
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return stream.ToArray();
+    }
+}
