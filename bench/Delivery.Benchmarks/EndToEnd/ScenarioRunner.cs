@@ -196,6 +196,8 @@ public static class ScenarioRunner
                 {
                     for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
                     {
+                        // As the Kinesis reader does: room for the page is taken before it is read.
+                        await session.ReserveAsync(source.PageMemoryEstimate, stop).ConfigureAwait(false);
                         long before = GC.GetAllocatedBytesForCurrentThread();
                         RecordPage next = page(i);
                         Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -205,7 +207,7 @@ public static class ScenarioRunner
                 }
                 catch (OperationCanceledException) when (stop.IsCancellationRequested)
                 {
-                    // The page waiting for memory was never appended; the drain delivers what was.
+                    // The reader waiting for memory never read its page; the drain delivers what was appended.
                 }
 
                 await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);
