@@ -82,6 +82,18 @@ public sealed record ScenarioResult
     /// <summary>What the simulated readers allocated for their pages (as our Kinesis reader would): not the pipeline's.</summary>
     public long SourceAllocatedBytes { get; init; }
 
+    /// <summary>The most the memory budget held during the window (steady runs only).</summary>
+    public long BudgetPeakBytes { get; init; }
+
+    /// <summary>
+    /// The managed heap after a full blocking collection at the end of the window (steady runs only): what the process
+    /// really holds alive, as against the garbage the GC has not collected yet.
+    /// </summary>
+    public long LiveBytesAfterFullCollection { get; init; }
+
+    /// <summary>The largest managed heap seen in the window (steady runs only), garbage included.</summary>
+    public long HeapPeakBytes { get; init; }
+
     public double RecordsPerSecond => Records / Use.Seconds;
 
     public double MegabytesPerSecond => Bytes / Use.Seconds / 1e6;

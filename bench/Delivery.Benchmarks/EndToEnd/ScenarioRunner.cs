@@ -70,6 +70,9 @@ public static class ScenarioRunner
             CodecBytes = codecBytes,
             Verified = outcome.Verified,
             SourceAllocatedBytes = outcome.SourceAllocated,
+            BudgetPeakBytes = outcome.BudgetPeak,
+            LiveBytesAfterFullCollection = outcome.LiveAfterFullCollection,
+            HeapPeakBytes = outcome.HeapPeak,
         };
     }
 
@@ -123,9 +126,21 @@ public static class ScenarioRunner
 
         (long records, long objects, long objectBytes, long sourceAllocated) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
         var meter = ResourceMeter.Start(resetPeak: false);
-        await Task.Delay(TimeSpan.FromSeconds(scenario.Seconds)).ConfigureAwait(false);
+        long budgetPeak = 0;
+        long heapPeak = 0;
+        var window = System.Diagnostics.Stopwatch.StartNew();
+        while (window.Elapsed < TimeSpan.FromSeconds(scenario.Seconds))
+        {
+            budgetPeak = Math.Max(budgetPeak, harness.Budget.UsedBytes);
+            heapPeak = Math.Max(heapPeak, GC.GetGCMemoryInfo().HeapSizeBytes);
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+
         (long records2, long objects2, long objectBytes2, long sourceAllocated2) = (harness.Store.Records, harness.Store.ObjectCount, harness.Store.ObjectBytes, harness.SourceAllocated);
         ResourceUse use = meter.Stop();
+
+        // After the window, so that the forced collection costs the figures above nothing.
+        long live = GC.GetTotalMemory(forceFullCollection: true);
         await stop.CancelAsync().ConfigureAwait(false);
         long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
         await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -136,10 +151,22 @@ public static class ScenarioRunner
             throw new InvalidOperationException($"No record was delivered in the {scenario.Seconds} s window: lengthen it with --seconds.");
         }
 
-        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null, sourceAllocated2 - sourceAllocated);
+        return new FeedOutcome(delivered, (long)(delivered * pool.AverageBytes), objects2 - objects, objectBytes2 - objectBytes, use, null, sourceAllocated2 - sourceAllocated)
+        {
+            BudgetPeak = budgetPeak,
+            LiveAfterFullCollection = live,
+            HeapPeak = heapPeak,
+        };
     }
 
-    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified, long SourceAllocated);
+    private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified, long SourceAllocated)
+    {
+        public long BudgetPeak { get; init; }
+
+        public long LiveAfterFullCollection { get; init; }
+
+        public long HeapPeak { get; init; }
+    }
 
     /// <summary>One pipeline with its in-memory destination and checkpointers.</summary>
     private sealed class Harness : IAsyncDisposable
@@ -158,6 +185,8 @@ public static class ScenarioRunner
         }
 
         public DeliveryPipeline Pipeline { get; }
+
+        public required MemoryBudget Budget { get; init; }
 
         public InMemoryS3 Store { get; }
 
@@ -182,7 +211,7 @@ public static class ScenarioRunner
             var backup = new CountingBackupWriter();
             var pipeline = new DeliveryPipeline(settings, writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
             pipeline.Start();
-            return new Harness(pipeline, store, backup, shards);
+            return new Harness(pipeline, store, backup, shards) { Budget = budget };
         }
 
         /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
