@@ -33,6 +33,9 @@ public sealed class InProcessWorker : IAsyncDisposable
         {
             ["Delivery:Aws:Region"] = stack.Region,
             ["Delivery:Health:Port"] = "0",
+
+            // The figures come from the worker's log events; metric lines on stdout would only interleave with the tables.
+            ["Delivery:Telemetry:Emf:Enabled"] = "false",
             ["Delivery:Aws:ServiceUrls:Kinesis"] = stack.KinesisEndpoint.ToString(),
             ["Delivery:Aws:ServiceUrls:DynamoDb"] = stack.DynamoDbEndpoint.ToString(),
             ["Delivery:Aws:ServiceUrls:S3"] = stack.S3Endpoint.ToString(),

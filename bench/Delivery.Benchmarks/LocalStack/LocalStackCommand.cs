@@ -26,7 +26,7 @@ public static class LocalStackCommand
     public static async Task<int> RunAsync(string[] args, TextWriter output)
     {
         bool quick = args.Contains("--quick");
-        int drainRecords = int.Parse(Option(args, "--records") ?? (quick ? "20000" : "100000"), CultureInfo.InvariantCulture);
+        int drainRecords = int.Parse(Option(args, "--records") ?? (quick ? "20000" : "300000"), CultureInfo.InvariantCulture);
         int seconds = int.Parse(Option(args, "--seconds") ?? (quick ? "8" : "20"), CultureInfo.InvariantCulture);
         int rate = int.Parse(Option(args, "--rate") ?? "200", CultureInfo.InvariantCulture);
         await output.WriteLineAsync($"Machine: {Machine.Describe()}").ConfigureAwait(false);
