@@ -306,6 +306,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             return;
         }
 
+        if (Settings.ConvertsFormat)
+        {
+            RecordConversion(batch, result);
+        }
+
         if (result.FailedRecords.Count == batch.Records.Count)
         {
             FailedRecord first = result.FailedRecords[0];
@@ -315,6 +320,35 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         long failedBytes = result.FailedRecords.Sum(record => (long)batch.Records[record.Index].Data.Length);
         Telemetry.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes - failedBytes);
+    }
+
+    // Every record the destination took was converted; records it refused for other reasons never reached conversion.
+    private void RecordConversion(DeliveryBatch batch, BatchWriteResult result)
+    {
+        int failed = 0;
+        long failedBytes = 0;
+        long refusedBytes = 0;
+        foreach (FailedRecord record in result.FailedRecords)
+        {
+            long bytes = batch.Records[record.Index].Data.Length;
+            refusedBytes += bytes;
+            if (record.ErrorOutputType == ErrorOutputTypes.FormatConversionFailed)
+            {
+                failed++;
+                failedBytes += bytes;
+            }
+        }
+
+        if (failed > 0)
+        {
+            Telemetry!.ConversionFailed(failed, failedBytes);
+        }
+
+        int converted = batch.Records.Count - result.FailedRecords.Count;
+        if (converted > 0)
+        {
+            Telemetry!.ConversionSucceeded(converted, batch.DataBytes - refusedBytes);
+        }
     }
 
     private async Task<TResult> WithRetriesAsync<TResult, TState>(

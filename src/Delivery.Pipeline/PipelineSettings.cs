@@ -17,4 +17,10 @@ public sealed class PipelineSettings
     public TimeSpan InitialRetryDelay { get; init; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// True when the destination converts records to another format (S3's DataFormatConversion): the pipeline then
+    /// reports what was converted and what failed conversion, as Firehose's SucceedConversion and FailedConversion.
+    /// </summary>
+    public bool ConvertsFormat { get; init; }
 }

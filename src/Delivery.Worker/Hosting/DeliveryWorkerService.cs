@@ -99,6 +99,7 @@ internal sealed class DeliveryWorkerService(
             Name = name,
             Buffering = pipeline.Buffering,
             MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
+            ConvertsFormat = pipeline.S3?.ConvertsFormat == true,
         };
         var backup = new S3BackupWriter(pipeline.EffectiveBackup(), services.GetRequiredService<IAmazonS3>(), time, services.GetRequiredService<ILogger<S3BackupWriter>>());
         var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);

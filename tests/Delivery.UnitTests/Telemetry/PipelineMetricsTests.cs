@@ -68,6 +68,27 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
         _capture.Sum("BackupToS3.Records", Name).ShouldBe(2);
         _capture.Sum("BackupToS3.Bytes", Name).ShouldBe(2 * 37);
         _capture.Values("BackupToS3.Success", Name).ShouldBe(new double[] { 1 });
+        _capture.Sum("SucceedConversion.Records", Name).ShouldBe(0, "nothing is converted without DataFormatConversion");
+    }
+
+    [Fact]
+    public async Task AConvertingDestination_CountsWhatItConverted_AndWhatFailedConversion_ApartFromOtherFailures()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        _writer.FailRecords = batch => batch.Records[0].Data.Length == 40
+            ? [new FailedRecord(0, "Parquet.TypeMismatch", "not an int", ErrorOutputTypes.FormatConversionFailed), new FailedRecord(3, "Parquet.TypeMismatch", "not an int", ErrorOutputTypes.FormatConversionFailed), new FailedRecord(5, "S3.KeyTooLong", "long", ErrorOutputTypes.ProcessingFailed)]
+            : [];
+        Start(new S3Writer(_writer), convertsFormat: true);
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+
+        await session.AppendAsync(Page("shardId-A", 1, 10, 40), CancellationToken.None);
+        await session.AppendAsync(Page("shardId-A", 11, 4, 70), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => checkpointer.LastCheckpoint == Records.Position(14), "both batches are checkpointed");
+        _capture.Sum("SucceedConversion.Records", Name).ShouldBe(7 + 4);
+        _capture.Sum("SucceedConversion.Bytes", Name).ShouldBe((7 * 40) + (4 * 70));
+        _capture.Sum("FailedConversion.Records", Name).ShouldBe(2, "the record refused for its key never reached conversion");
+        _capture.Sum("FailedConversion.Bytes", Name).ShouldBe(2 * 40);
     }
 
     [Fact]
@@ -142,9 +163,9 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
         return new RecordPage(shardId, records, 0);
     }
 
-    private void Start(IBatchWriter writer)
+    private void Start(IBatchWriter writer, bool convertsFormat = false)
     {
-        var settings = new PipelineSettings { Name = Name, Buffering = new BufferingHints { SizeInMBs = 5, IntervalInSeconds = 0 }, MaxConcurrentDeliveries = 2 };
+        var settings = new PipelineSettings { Name = Name, Buffering = new BufferingHints { SizeInMBs = 5, IntervalInSeconds = 0 }, MaxConcurrentDeliveries = 2, ConvertsFormat = convertsFormat };
         _pipeline = new DeliveryPipeline(settings, writer, _backup, new MemoryBudget(64L * 1024 * 1024), _time, NullLogger<DeliveryPipeline>.Instance, _metrics.ForPipeline(Name));
         _pipeline.Start();
     }
