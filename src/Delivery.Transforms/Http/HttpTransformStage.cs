@@ -62,7 +62,7 @@ public sealed class HttpTransformStage : InvocationStage, IDisposable
 
     protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
-        var payload = new ArrayBufferWriter<byte>(64 * 1024);
+        var payload = new ArrayBufferWriter<byte>(EstimateEventBytes(run, records));
         FirehoseEventWriter.Write(payload, invocationId, run, records);
         using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ReadOnlyMemoryContent(payload.WrittenMemory) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");

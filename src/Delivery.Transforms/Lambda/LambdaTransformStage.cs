@@ -110,15 +110,4 @@ public sealed class LambdaTransformStage : InvocationStage
             return "the error payload is not JSON";
         }
     }
-
-    private int EstimateEventBytes(ProcessingRun run, IReadOnlyList<ChainRecord> records)
-    {
-        long total = FirehoseEventWriter.EnvelopeBytes;
-        foreach (ChainRecord record in records)
-        {
-            total += EstimatePayloadBytes(run, record);
-        }
-
-        return (int)Math.Min(total, int.MaxValue);
-    }
 }
