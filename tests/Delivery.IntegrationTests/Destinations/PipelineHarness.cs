@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using Amazon.S3;
-using Amazon.S3.Model;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Pipeline;
@@ -67,26 +64,6 @@ internal sealed class PipelineHarness : IAsyncDisposable
             Encoding.UTF8.GetBytes($"{{\"n\":{n},\"pad\":\"{new string('p', padding)}\"}}")))];
 
     public static ShardPosition Position(int n) => new((49590000000000L + n).ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>Every failed record in the backup bucket: its original bytes, error code and error output type (from the key).</summary>
-    public static async Task<List<(byte[] Data, string ErrorCode, string Key)>> BackedUpAsync(IAmazonS3 s3, string bucket)
-    {
-        var found = new List<(byte[], string, string)>();
-        ListObjectsV2Response listing = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket });
-        foreach (S3Object item in listing.S3Objects ?? [])
-        {
-            using GetObjectResponse stored = await s3.GetObjectAsync(bucket, item.Key);
-            using var gzip = new GZipStream(stored.ResponseStream, CompressionMode.Decompress);
-            using var reader = new StreamReader(gzip, Encoding.UTF8);
-            while (await reader.ReadLineAsync() is { Length: > 0 } line)
-            {
-                using JsonDocument json = JsonDocument.Parse(line);
-                found.Add((json.RootElement.GetProperty("rawData").GetBytesFromBase64(), json.RootElement.GetProperty("errorCode").GetString()!, item.Key));
-            }
-        }
-
-        return found;
-    }
 
     private sealed class RecordingCheckpointer : IShardCheckpointer
     {

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
-using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
+using Delivery.IntegrationTests.Destinations.Backup;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
@@ -111,28 +111,7 @@ internal sealed class TransformPipeline : IAsyncDisposable
     }
 
     /// <summary>Every backed-up record: the object's key and each failed-record line, parsed.</summary>
-    public async Task<List<BackedUp>> BackedUpAsync()
-    {
-        var lines = new List<BackedUp>();
-        foreach (string key in await KeysAsync("errors/"))
-        {
-            foreach (string line in Encoding.UTF8.GetString(await ReadAsync(key)).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                using JsonDocument json = JsonDocument.Parse(line);
-                JsonElement root = json.RootElement;
-                lines.Add(new BackedUp(
-                    key,
-                    root.GetProperty("errorCode").GetString()!,
-                    root.GetProperty("errorMessage").GetString()!,
-                    root.GetProperty("attemptsMade").GetInt32(),
-                    root.TryGetProperty("lambdaArn", out JsonElement arn) ? arn.GetString() : null,
-                    Convert.FromBase64String(root.GetProperty("rawData").GetString()!),
-                    root.GetProperty("kinesisRecordMetadata").GetProperty("sequenceNumber").GetString()!));
-            }
-        }
-
-        return lines;
-    }
+    public Task<List<BackedUp>> BackedUpAsync() => BackupBucket.ReadAsync(_s3, Bucket, "errors/");
 
     public async ValueTask DisposeAsync()
     {
@@ -163,10 +142,4 @@ internal sealed class TransformPipeline : IAsyncDisposable
     {
         public Task PersistAsync(ShardPosition? checkpoint, IReadOnlyList<PlannedBatch> pendingBatches, CancellationToken cancellationToken) => Task.CompletedTask;
     }
-}
-
-/// <summary>One failed-record line of a backup object.</summary>
-internal sealed record BackedUp(string Key, string ErrorCode, string ErrorMessage, int AttemptsMade, string? LambdaArn, byte[] RawData, string SequenceNumber)
-{
-    public string Raw => Encoding.UTF8.GetString(RawData);
 }

@@ -3,6 +3,7 @@ using Amazon.S3;
 using Delivery.Destinations.Http;
 using Delivery.Pipeline.Memory;
 using Delivery.Testing;
+using Delivery.IntegrationTests.Destinations.Backup;
 using static Delivery.IntegrationTests.Destinations.PipelineHarness;
 
 namespace Delivery.IntegrationTests.Destinations.Http;
@@ -73,7 +74,7 @@ public sealed class HttpEndpointDeliveryTests : IAsyncLifetime
         ReceivedRequest[] accepted = [.. _receiver.Accepted];
         accepted.Select(a => a.RequestId).ShouldBeUnique("no request may be accepted twice");
         List<string> delivered = [.. accepted.SelectMany(a => a.Records).Select(r => Encoding.UTF8.GetString(r))];
-        List<(byte[] Data, string ErrorCode, string Key)> backedUp = await BackedUpAsync(_s3, _backupBucket);
+        List<BackedUp> backedUp = await BackupBucket.ReadAsync(_s3, _backupBucket);
         if (expectedErrorCode is null)
         {
             backedUp.ShouldBeEmpty();
@@ -84,7 +85,7 @@ public sealed class HttpEndpointDeliveryTests : IAsyncLifetime
         else
         {
             delivered.ShouldBeEmpty();
-            backedUp.Select(b => Encoding.UTF8.GetString(b.Data)).Order(StringComparer.Ordinal).ShouldBe(sent.Order(StringComparer.Ordinal));
+            backedUp.Select(b => Encoding.UTF8.GetString(b.RawData)).Order(StringComparer.Ordinal).ShouldBe(sent.Order(StringComparer.Ordinal));
             backedUp.ShouldAllBe(b => b.ErrorCode == expectedErrorCode && b.Key.StartsWith("http-endpoint-failed/", StringComparison.Ordinal));
         }
     }
@@ -139,7 +140,7 @@ public sealed class HttpEndpointDeliveryTests : IAsyncLifetime
         _receiver.Accepted.Select(a => a.RequestId).ShouldBeUnique();
         _receiver.Accepted.SelectMany(a => a.Records).Select(r => Encoding.UTF8.GetString(r))
             .ShouldBe(pages.SelectMany(p => p).Select(r => Encoding.UTF8.GetString(r.Data.Span)));
-        (await BackedUpAsync(_s3, _backupBucket)).ShouldBeEmpty();
+        (await BackupBucket.ReadAsync(_s3, _backupBucket)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -174,8 +175,8 @@ public sealed class HttpEndpointDeliveryTests : IAsyncLifetime
         }
 
         _receiver.Accepted.ShouldBeEmpty();
-        List<(byte[] Data, string ErrorCode, string Key)> backedUp = await BackedUpAsync(_s3, notYetThere);
-        backedUp.Select(b => Encoding.UTF8.GetString(b.Data)).Order(StringComparer.Ordinal)
+        List<BackedUp> backedUp = await BackupBucket.ReadAsync(_s3, notYetThere);
+        backedUp.Select(b => Encoding.UTF8.GetString(b.RawData)).Order(StringComparer.Ordinal)
             .ShouldBe(pages.SelectMany(p => p).Select(r => Encoding.UTF8.GetString(r.Data.Span)).Order(StringComparer.Ordinal));
         backedUp.ShouldAllBe(b => b.ErrorCode == "HttpEndpoint.RequestEntityTooLarge");
     }

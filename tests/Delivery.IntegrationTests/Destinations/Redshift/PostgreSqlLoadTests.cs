@@ -9,6 +9,7 @@ using Delivery.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Delivery.IntegrationTests.Destinations.Backup;
 using static Delivery.IntegrationTests.Destinations.PipelineHarness;
 
 namespace Delivery.IntegrationTests.Destinations.Redshift;
@@ -118,8 +119,8 @@ public sealed class PostgreSqlLoadTests : IClassFixture<PostgresServer>, IAsyncL
         }
 
         (await RowsAsync()).ShouldBe([.. Expected(0, 10), .. Expected(20, 10)]);
-        List<(byte[] Data, string ErrorCode, string Key)> backedUp = await BackedUpAsync(_s3, _backup);
-        backedUp.Select(b => b.Data).ShouldBe(bad);
+        List<BackedUp> backedUp = await BackupBucket.ReadAsync(_s3, _backup);
+        backedUp.Select(b => b.RawData).ShouldBe(bad);
         backedUp.ShouldAllBe(b => b.ErrorCode == "Redshift.DataLoadFailed" && b.Key.StartsWith("redshift-failed/", StringComparison.Ordinal));
         string errorManifest = (await KeysAsync(_staging)).Single(k => k.StartsWith("errors/manifests/", StringComparison.Ordinal));
         errorManifest.ShouldEndWith($"{badBatch.Id}.manifest");

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using Delivery.IntegrationTests.Destinations.Backup;
 using Delivery.Testing;
 using Delivery.Transforms.BuiltIn;
 using Delivery.Transforms.Processing;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Delivery.IntegrationTests.Destinations.Backup;
 using Delivery.Testing;
 using Delivery.Transforms.Contract;
 using Delivery.Transforms.Http;

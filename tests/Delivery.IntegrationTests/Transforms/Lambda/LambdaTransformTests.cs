@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
+using Delivery.IntegrationTests.Destinations.Backup;
 using Delivery.Testing;
 using Delivery.Transforms.Contract;
 using Delivery.Transforms.Lambda;
