@@ -7,7 +7,7 @@ namespace Delivery.Formats.Compression;
 /// nothing was written to it, and a zero-byte ".gz" object is an error for <c>gzip -d</c> and for query engines, while
 /// an empty batch file (empty records, empty delimiter) is legitimate.
 /// </summary>
-internal sealed class GzipCompressorStream(Stream destination, CompressionLevel level) : Stream
+internal sealed class GzipCompressorStream(Stream destination, CompressionLevel level) : WriteOnlyStream
 {
     // What `gzip -n` writes for empty input: header without name or time, an empty final stored block, CRC 0, size 0.
     private static readonly byte[] EmptyMember =
@@ -19,23 +19,6 @@ internal sealed class GzipCompressorStream(Stream destination, CompressionLevel 
 
     private readonly GZipStream _gzip = new(destination, level, leaveOpen: true);
     private bool _wroteAny;
-    private bool _disposed;
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => !_disposed;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -56,17 +39,11 @@ internal sealed class GzipCompressorStream(Stream destination, CompressionLevel 
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _gzip.FlushAsync(cancellationToken);
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
-        if (disposing && !_disposed)
+        if (disposing && !Disposed)
         {
-            _disposed = true;
+            Disposed = true;
             _gzip.Dispose();
             if (!_wroteAny)
             {
@@ -79,9 +56,9 @@ internal sealed class GzipCompressorStream(Stream destination, CompressionLevel 
 
     public override async ValueTask DisposeAsync()
     {
-        if (!_disposed)
+        if (!Disposed)
         {
-            _disposed = true;
+            Disposed = true;
             await _gzip.DisposeAsync().ConfigureAwait(false);
             if (!_wroteAny)
             {

@@ -52,11 +52,10 @@ public sealed class ZipCodec : ICompressionCodec
         return new MemoryStream(SnappyFramedCodec.ReadAll(data), writable: false);
     }
 
-    private sealed class Compressor : Stream
+    private sealed class Compressor : WriteOnlyStream
     {
         private readonly ZipArchive _archive;
         private readonly Stream _entry;
-        private bool _disposed;
 
         public Compressor(Stream destination, CompressionLevel level)
         {
@@ -66,37 +65,15 @@ public sealed class ZipCodec : ICompressionCodec
             _entry = entry.Open();
         }
 
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => !_disposed;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Write(byte[] buffer, int offset, int count) => _entry.Write(buffer, offset, count);
-
         public override void Write(ReadOnlySpan<byte> buffer) => _entry.Write(buffer);
 
         public override void Flush() => _entry.Flush();
 
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
         protected override void Dispose(bool disposing)
         {
-            if (disposing && !_disposed)
+            if (disposing && !Disposed)
             {
-                _disposed = true;
+                Disposed = true;
                 _entry.Dispose();
                 _archive.Dispose();
             }
