@@ -23,5 +23,15 @@ public readonly record struct SourceRecord(
     /// record the objects are most of it, so a budget that counted data alone would let memory grow to several times
     /// the budget.
     /// </summary>
-    public long MemoryBytes => Data.Length + OverheadBytes + (2L * ((PartitionKey?.Length ?? 0) + (Position.SequenceNumber?.Length ?? 0)));
+    public long MemoryBytes => EstimateMemoryBytes(Data.Length, PartitionKey?.Length ?? 0, Position.SequenceNumber?.Length ?? 0);
+
+    /// <summary>
+    /// What a record of these sizes costs the memory budget (see <see cref="MemoryBytes"/>): also what a reader expects
+    /// of records it has not read yet.
+    /// </summary>
+    /// <param name="dataBytes">The record's data length.</param>
+    /// <param name="partitionKeyLength">Characters in its partition key.</param>
+    /// <param name="sequenceNumberLength">Characters in its sequence number (56 for Kinesis).</param>
+    public static long EstimateMemoryBytes(long dataBytes, int partitionKeyLength, int sequenceNumberLength) =>
+        dataBytes + OverheadBytes + (2L * (partitionKeyLength + sequenceNumberLength));
 }

@@ -306,36 +306,35 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             return;
         }
 
+        long refusedBytes = result.FailedRecords.Sum(record => (long)batch.Records[record.Index].Data.Length);
+        int taken = batch.Records.Count - result.FailedRecords.Count;
+        long takenBytes = batch.DataBytes - refusedBytes;
         if (Settings.ConvertsFormat)
         {
-            RecordConversion(batch, result);
+            RecordConversion(batch, result, taken, takenBytes);
         }
 
-        if (result.FailedRecords.Count == batch.Records.Count)
+        if (taken == 0)
         {
             FailedRecord first = result.FailedRecords[0];
             Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, first.ErrorCode, first.ErrorMessage);
             return;
         }
 
-        long failedBytes = result.FailedRecords.Sum(record => (long)batch.Records[record.Index].Data.Length);
-        Telemetry.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes - failedBytes);
+        Telemetry.BatchDelivered(_writer.DestinationType, batch.Source.ShardId, taken, takenBytes);
     }
 
     // Every record the destination took was converted; records it refused for other reasons never reached conversion.
-    private void RecordConversion(DeliveryBatch batch, BatchWriteResult result)
+    private void RecordConversion(DeliveryBatch batch, BatchWriteResult result, int converted, long convertedBytes)
     {
         int failed = 0;
         long failedBytes = 0;
-        long refusedBytes = 0;
         foreach (FailedRecord record in result.FailedRecords)
         {
-            long bytes = batch.Records[record.Index].Data.Length;
-            refusedBytes += bytes;
             if (record.ErrorOutputType == ErrorOutputTypes.FormatConversionFailed)
             {
                 failed++;
-                failedBytes += bytes;
+                failedBytes += batch.Records[record.Index].Data.Length;
             }
         }
 
@@ -344,10 +343,9 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             Telemetry!.ConversionFailed(failed, failedBytes);
         }
 
-        int converted = batch.Records.Count - result.FailedRecords.Count;
         if (converted > 0)
         {
-            Telemetry!.ConversionSucceeded(converted, batch.DataBytes - refusedBytes);
+            Telemetry!.ConversionSucceeded(converted, convertedBytes);
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class InMemoryShardSource
     /// What a page is expected to cost the memory budget before it is read, as the Kinesis reader estimates it from the
     /// records it read last: the page's records, each with its data, objects, sequence number and partition key.
     /// </summary>
-    public long PageMemoryEstimate => (long)Math.Ceiling(RecordsPerPage * (_pool.AverageBytes + SourceRecord.OverheadBytes + (2 * (56 + 36))));
+    public long PageMemoryEstimate => RecordsPerPage * SourceRecord.EstimateMemoryBytes((long)Math.Ceiling(_pool.AverageBytes), partitionKeyLength: 36, sequenceNumberLength: 56);
 
     public int PagesPerShard => (int)Math.Min(int.MaxValue, (RecordsPerShard + RecordsPerPage - 1) / RecordsPerPage);
 

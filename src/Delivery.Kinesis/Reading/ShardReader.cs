@@ -18,9 +18,10 @@ internal sealed class ShardReader
     // GetRecords returns at most 10 MiB of data per call, whatever the limit on records.
     private const long MaxPageDataBytes = 10L * 1024 * 1024;
 
-    // Until the shard has returned records: records of 1 KiB, which makes a full page of 10,000 exactly 10 MiB.
-    private const double InitialDataBytesPerRecord = 1024;
-    private const double InitialMemoryBytesPerRecord = InitialDataBytesPerRecord + SourceRecord.OverheadBytes + (2 * (56 + 64));
+    // Until the shard has returned records: records of 1 KiB, which makes a full page of 10,000 exactly 10 MiB, with a
+    // 64-character partition key and Kinesis's 56-digit sequence number.
+    private const int InitialDataBytesPerRecord = 1024;
+    private static readonly double InitialMemoryBytesPerRecord = SourceRecord.EstimateMemoryBytes(InitialDataBytesPerRecord, partitionKeyLength: 64, sequenceNumberLength: 56);
     private readonly IKinesisClient _kinesis;
     private readonly string _streamName;
     private readonly string _shardId;
