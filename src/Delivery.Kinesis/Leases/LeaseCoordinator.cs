@@ -47,7 +47,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _store = store;
         _timeProvider = timeProvider;
         _logger = logger;
-        _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
+        _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider, options.Leases.HandoffTimeout);
         _syncer = new ShardSyncer(kinesis, store, options, logger);
         _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger, telemetry);
         _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
