@@ -108,6 +108,22 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ARenewalThatWasAppliedButWhoseReplyWasLost_DoesNotLoseTheLease()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1", intervalSeconds: 300);
+        await DriveUntil(() => worker.Coordinator.HeldShards.GetValueOrDefault(shard) == ShardConsumerState.Reading, "the shard is being read");
+
+        _store.LoseNextRenewalReply(shard);
+        await Drive(TimeSpan.FromSeconds(10));
+
+        _store.History.Count(change => change.LeaseKey == shard).ShouldBe(1, "the lease never left the worker, so it was never taken again");
+        worker.Coordinator.HeldShards.GetValueOrDefault(shard).ShouldBe(ShardConsumerState.Reading, "the table still says the lease is this worker's, in the same tenure");
+        _stream.IteratorRequests.Count(request => request.ShardId == shard).ShouldBe(1, "the shard was not dropped and read again");
+    }
+
+    [Fact]
     public async Task ACheckpointSentByAWorkerThatJustLostItsLease_IsRejected_AndTheWorkerStopsTheShard()
     {
         string shard = _stream.AddShard();
