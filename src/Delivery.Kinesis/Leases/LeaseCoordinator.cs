@@ -36,6 +36,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private bool _syncDue = true;
     private long _lastTakeRoundTicks = -1;
     private long _lastRenewRoundTicks = -1;
+    private long _roundsFailingSince = -1;
+    private volatile string? _lastRoundError;
 
     public LeaseCoordinator(string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, TimeProvider timeProvider, ILogger<LeaseCoordinator> logger, PipelineTelemetry? telemetry = null)
     {
@@ -55,8 +57,21 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
     public string WorkerId => _workerId;
 
-    /// <summary>When the last lease round (take) and the last renewal round ended; null before the first. Liveness reads them.</summary>
+    /// <summary>
+    /// How long lease rounds may fail one after another before the coordinator stops with a permanent error (exit code 1):
+    /// the worker holds no shard by then, and a process that idles while reporting itself alive is worse than one that
+    /// exits where every orchestrator sees it.
+    /// </summary>
+    public static readonly TimeSpan MaxFailingRounds = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// When the last lease round (take) completed and the last renewal round ended; null before the first. A round that
+    /// failed (the table could not be listed) has not completed. Liveness reads them.
+    /// </summary>
     public DateTimeOffset? LastTakeRoundAt => FromTicks(Interlocked.Read(ref _lastTakeRoundTicks));
+
+    /// <summary>Why the last lease round failed, while rounds keep failing; null once one completes.</summary>
+    public string? LastRoundError => _lastRoundError;
 
     /// <inheritdoc cref="LastTakeRoundAt"/>
     public DateTimeOffset? LastRenewRoundAt => FromTicks(Interlocked.Read(ref _lastRenewRoundTicks));
@@ -207,6 +222,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             {
                 ReapFinishedConsumers();
                 await TakeAsync(stop).ConfigureAwait(false);
+                RoundCompleted();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -219,9 +235,9 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             catch (Exception ex)
             {
                 Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
+                RoundFailed(ex);
             }
 
-            Interlocked.Exchange(ref _lastTakeRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
             try
             {
                 await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
@@ -230,6 +246,26 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    private void RoundCompleted()
+    {
+        _lastRoundError = null;
+        Interlocked.Exchange(ref _roundsFailingSince, -1);
+        Interlocked.Exchange(ref _lastTakeRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>Notes a failed round; after <see cref="MaxFailingRounds"/> of nothing but failures, stops for good.</summary>
+    private void RoundFailed(Exception error)
+    {
+        _lastRoundError = error.Message;
+        long now = _timeProvider.GetTimestamp();
+        long since = Interlocked.CompareExchange(ref _roundsFailingSince, now, -1);
+        if (since >= 0 && _timeProvider.GetElapsedTime(since, now) >= MaxFailingRounds)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Leases.RoundsFailing",
+                $"The lease table of stream '{_options.StreamName}' could not be used for {MaxFailingRounds.TotalMinutes:0} minutes; the last error was: {error.Message}", error);
         }
     }
 

@@ -150,11 +150,19 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
 
     public Task EnsureTableAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>When set, every listing of the table fails with it (the table became unusable for this worker).</summary>
+    public Exception? ListingFailure { get; set; }
+
     public Task<IReadOnlyList<Lease>> ListLeasesAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             Count("Scan");
+            if (ListingFailure is { } failure)
+            {
+                throw failure;
+            }
+
             return Task.FromResult<IReadOnlyList<Lease>>([.. _leases.Values]);
         }
     }

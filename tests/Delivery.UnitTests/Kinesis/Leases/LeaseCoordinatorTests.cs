@@ -124,6 +124,30 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task LeaseRoundsThatKeepFailing_AreNotCountedAsCompleted_AndStopTheWorkerAfterFiveMinutes()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        Worker worker = await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is delivered");
+        DateTimeOffset lastGoodRound = worker.Coordinator.LastTakeRoundAt!.Value;
+
+        // DynamoDB access revoked: every listing and every renewal is refused from now on.
+        _store.ListingFailure = new HttpRequestException("AccessDeniedException: not authorized to perform dynamodb:Scan");
+        _store.CutOff("worker-1");
+        await Drive(TimeSpan.FromSeconds(40));
+
+        worker.Coordinator.LastTakeRoundAt!.Value.ShouldBeLessThanOrEqualTo(lastGoodRound.AddSeconds(1), "a failed round is not a completed one, so liveness sees the stall");
+        worker.Coordinator.HeldShards.ShouldBeEmpty("the lease could not be renewed");
+        worker.Coordinator.Completion.IsCompleted.ShouldBeFalse("a few failed rounds may be a passing outage");
+
+        await Drive(TimeSpan.FromMinutes(5), step: TimeSpan.FromMilliseconds(500));
+
+        worker.Coordinator.Completion.IsFaulted.ShouldBeTrue("after five minutes without a lease round the worker exits (code 1) instead of idling");
+        worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain("not authorized to perform dynamodb:Scan");
+    }
+
+    [Fact]
     public async Task ACheckpointSentByAWorkerThatJustLostItsLease_IsRejected_AndTheWorkerStopsTheShard()
     {
         string shard = _stream.AddShard();
@@ -576,12 +600,13 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     /// <summary>Moves the fake clock in small steps, letting the workers' loops run in between.</summary>
-    private async Task Drive(TimeSpan duration, Action? eachStep = null)
+    private async Task Drive(TimeSpan duration, Action? eachStep = null, TimeSpan? step = null)
     {
-        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += TimeSpan.FromMilliseconds(50))
+        TimeSpan stride = step ?? TimeSpan.FromMilliseconds(50);
+        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += stride)
         {
             eachStep?.Invoke();
-            _time.Advance(TimeSpan.FromMilliseconds(50));
+            _time.Advance(stride);
             await Task.Delay(1);
         }
     }
