@@ -65,6 +65,12 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     public static readonly TimeSpan MaxFailingRounds = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long consumers get, once a stop's grace period is over, to cancel their deliveries and release their leases
+    /// (the host allows five seconds beyond the grace period).
+    /// </summary>
+    private static readonly TimeSpan LetGoTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
     /// When the last lease round (take) completed and the last renewal round ended; null before the first. A round that
     /// failed (the table could not be listed) has not completed. Liveness reads them.
     /// </summary>
@@ -138,12 +144,17 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             consumers = [.. _held.Values.Select(held => held.Consumer.Completion)];
         }
 
+        Task all = Task.WhenAll(consumers);
         try
         {
-            await Task.WhenAll(consumers).WaitAsync(gracePeriod).ConfigureAwait(false);
+            await all.WaitAsync(gracePeriod).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+            // The grace period is over: each consumer now cancels what it still delivers and releases its lease. That must
+            // happen before this returns, since the host disposes the lease table's client right after; otherwise peers
+            // wait a whole lease duration for shards nobody reads.
+            await QuietlyAsync(all.WaitAsync(LetGoTimeout, _timeProvider)).ConfigureAwait(false);
         }
         catch (Exception)
         {

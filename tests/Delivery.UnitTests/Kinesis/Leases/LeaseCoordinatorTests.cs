@@ -416,6 +416,27 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AStopWhoseGracePeriodRunsOut_ReleasesTheLeasesBeforeItReturns()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 10);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+
+        using var grace = new CancellationTokenSource();
+        Task stopping = worker.Coordinator.StopAsync(grace.Token);
+        await grace.CancelAsync();
+        await stopping;
+
+        // The host disposes the DynamoDB client as soon as the stop returns: a release after that never reaches the table
+        // and the next owner waits for the lease to expire.
+        _store[shard].Owner.ShouldBeNull("the lease is released before the stop returns");
+        _store[shard].PendingBatches.ShouldNotBeEmpty("the undelivered batch stays planned for the next owner");
+        _store[shard].Checkpoint.Position.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task AShardStartingAtLatest_RemembersWhereItStarted_SoANewOwnerDoesNotSkipWhatWasReadBeforeACrash()
     {
         string shard = _stream.AddShard();
