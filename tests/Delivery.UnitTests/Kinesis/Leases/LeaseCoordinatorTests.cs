@@ -503,6 +503,43 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task StartingAtLatest_AShardSplitTwiceBetweenSyncs_LeasesTheWholeLineage_SoNoChildIsReadBeforeItsParentOrFromLatest()
+    {
+        string root = _stream.AddShard();
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.Latest, shardSyncSeconds: 1);
+        await DriveUntil(() => _stream.Reads.Any(read => read.ShardId == root), "the root shard is read at LATEST");
+        worker.Writer.Block();
+        _stream.Put(root, 3);
+        await DriveUntil(() => worker.Writer.Attempts > 0, "the root's records are being delivered");
+
+        // While the root is still being delivered, it splits, and one of its children splits again before any sync ran.
+        _stream.Close(root);
+        string closedChild = _stream.AddShard(root);
+        string openChild = _stream.AddShard(root);
+        _stream.Put(closedChild, 4);
+        _stream.Close(closedChild);
+        string grandchildA = _stream.AddShard(closedChild);
+        string grandchildB = _stream.AddShard(closedChild);
+        _stream.Put(grandchildA, 5);
+        _stream.Put(grandchildB, 6);
+        _stream.Put(openChild, 2);
+        await Drive(TimeSpan.FromSeconds(5));
+
+        _store[closedChild].ParentShardIds.ShouldBe([root], "a closed shard descending from a leased one is part of the stream being read");
+        _store[grandchildA].ParentShardIds.ShouldBe([closedChild]);
+        _store[grandchildA].Checkpoint.ShouldBe(LeaseCheckpoint.TrimHorizon, "its records follow its parent's directly");
+        _stream.Reads.ShouldNotContain(read => read.ShardId == grandchildA || read.ShardId == grandchildB, "no child is read before its parents are finished");
+
+        worker.Writer.Unblock();
+        await DriveUntil(
+            () => new[] { root, closedChild, openChild, grandchildA, grandchildB }.All(shard => CheckpointOf(shard) == LeaseCheckpoint.ShardEndValue || CheckpointOf(shard) == _stream.LastSequenceNumber(shard)),
+            "every shard of the lineage is delivered");
+        DeliveredData(worker, closedChild).ShouldBe(_stream.DataOf(closedChild));
+        DeliveredData(worker, grandchildA).ShouldBe(_stream.DataOf(grandchildA));
+        DeliveredData(worker, grandchildB).ShouldBe(_stream.DataOf(grandchildB));
+    }
+
+    [Fact]
     public async Task AManualReplay_StartsTheNamedShardAtItsSequenceNumber_AndOtherShardsAtTrimHorizon()
     {
         string replayed = _stream.AddShard();
