@@ -23,6 +23,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly ShardSyncer _syncer;
     private readonly LeaseRenewer _renewer;
     private readonly ShardConsumerContext _consumerContext;
+    private readonly ShardFailures _failures;
+    private readonly PipelineTelemetry? _telemetry;
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopTaking = new();
@@ -53,6 +55,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _syncer = new ShardSyncer(kinesis, store, options, logger);
         _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger, telemetry);
         _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
+        _failures = new ShardFailures(options.Leases.LeaseDuration / 3, timeProvider);
+        _telemetry = telemetry;
     }
 
     public string WorkerId => _workerId;
@@ -298,21 +302,29 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         foreach (HeldLease lease in finished)
         {
+            string shardId = lease.Consumer.ShardId;
             if (lease.Consumer.Completion.Exception?.InnerException is not { } error)
             {
+                _failures.Ended(shardId);
                 continue;
             }
 
-            if (error is DeliveryException { Kind: FailureKind.Permanent } permanent)
+            if (ShardFailures.StopsTheWorker(error))
             {
-                Reading.Log.ConsumerFailed(_logger, error, lease.Consumer.ShardId, _options.StreamName);
+                Reading.Log.ConsumerFailed(_logger, error, shardId, _options.StreamName);
+                var permanent = (DeliveryException)error;
                 throw new DeliveryException(FailureKind.Permanent, permanent.ErrorCode,
-                    $"Shard {lease.Consumer.ShardId} of stream '{_options.StreamName}' stopped: {permanent.Message}", permanent);
+                    $"Shard {shardId} of stream '{_options.StreamName}' stopped: {permanent.Message}", permanent);
             }
 
-            // The lease is still ours in the table, so the next round takes it up again and reading resumes from the
-            // checkpoint.
-            Reading.Log.ConsumerRestarting(_logger, error, lease.Consumer.ShardId);
+            // The lease is still ours in the table: this worker takes it up again after the backoff (or another worker
+            // takes it once it expires), and reading resumes from the checkpoint. A shard that is gone from the stream
+            // (aged out) is looked for at once, so that the shard sync removes its lease.
+            (int failures, TimeSpan retryIn) = _failures.Failed(shardId);
+            string errorCode = ShardFailures.ErrorCodeOf(error);
+            _syncDue |= error is ResourceNotFoundException;
+            Reading.Log.ShardFailed(_logger, error, shardId, _options.StreamName, errorCode, failures, retryIn);
+            _telemetry?.ShardFailed(shardId, errorCode, error.Message);
         }
     }
 
@@ -338,14 +350,14 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         LeaseTakePlan plan = _taker.Plan(leases, heldKeys);
         Log.LeaseRound(_logger, _workerId, leases.Count, heldKeys.Count, plan.Target);
-        foreach (Lease lease in plan.Reclaim)
+        foreach (Lease lease in plan.Reclaim.Where(lease => _failures.MayTake(lease.LeaseKey)))
         {
             await TryTakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
 
         // Workers racing for the same leases try them in different orders; one that loses a race tries the next.
         int taken = 0;
-        foreach (Lease candidate in plan.Candidates)
+        foreach (Lease candidate in plan.Candidates.Where(lease => _failures.MayTake(lease.LeaseKey)))
         {
             if (taken >= plan.Wanted)
             {

@@ -471,6 +471,47 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AShardWhoseCheckpointAgedOut_IsReadOnFromTheTrimHorizon_AndTheWorkerKeepsRunning()
+    {
+        string shard = _stream.AddShard();
+        string other = _stream.AddShard();
+        _stream.Put(shard, 10);
+        Worker first = await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the first ten records are delivered");
+        await first.Coordinator.StopAsync(CancellationToken.None);
+
+        // The destination was down for longer than the stream's retention: the checkpoint and the five records after it
+        // aged out before anybody read them.
+        _stream.Put(shard, 10);
+        _stream.Trim(shard, 15);
+        _stream.Put(other, 3);
+        Worker second = await StartAsync("worker-2");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard) && CheckpointOf(other) == _stream.LastSequenceNumber(other), "both shards are delivered to their last record");
+
+        second.Coordinator.Completion.IsCompleted.ShouldBeFalse("one shard's aged-out records never stop the worker");
+        DeliveredData(second, shard).ShouldBe(Enumerable.Range(15, 5).Select(n => $"{shard}:{n}"), "reading goes on at the trim horizon");
+        DeliveredData(second, other).Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task AShardThatVanishedFromTheStream_StopsOnlyThatShard_AndItsLeaseIsRemoved()
+    {
+        string gone = _stream.AddShard();
+        string other = _stream.AddShard();
+        _stream.Put(gone, 2);
+        _stream.Put(other, 4);
+        _stream.HideFromListing(gone);
+        _stream.FailNextGetShardIterator(new Delivery.Kinesis.Client.ResourceNotFoundException($"Shard {gone} in stream {_stream.StreamName} under account 000000000000 does not exist"));
+        var loggers = new CapturingLoggerProvider();
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = gone, Checkpoint = LeaseCheckpoint.TrimHorizon }, CancellationToken.None);
+        Worker worker = await StartAsync("worker-1", loggers: loggers);
+
+        await DriveUntil(() => CheckpointOf(other) == _stream.LastSequenceNumber(other) && CheckpointOf(gone) is null, "the other shard is delivered and the vanished shard's lease removed");
+
+        worker.Coordinator.Completion.IsCompleted.ShouldBeFalse("a shard that aged out of the stream never stops the worker");
+    }
+
+    [Fact]
     public async Task ATransientErrorOpeningAShard_IsRetried_AndDoesNotStopTheWorker()
     {
         string shard = _stream.AddShard();
