@@ -30,6 +30,10 @@ internal sealed class ShardSession : IShardSession
     private long _reserved;
     private DateTimeOffset _bufferOldestArrival;
     private ITimer? _intervalTimer;
+
+    // Completed (and replaced) when the checkpoint moves or the session stops: a reader waiting for room under the
+    // shard's limit of pending batches looks again then.
+    private TaskCompletionSource? _pendingShrank;
     private long _timerGeneration;
     private long _persistedVersion;
     private bool _stopped;
@@ -83,6 +87,11 @@ internal sealed class ShardSession : IShardSession
     public async ValueTask AppendAsync(RecordPage page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
+        if (page.Records.Count > 0)
+        {
+            await WaitForPendingRoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         long cost = page.MemoryBytes;
         long reserved;
         lock (_gate)
@@ -314,9 +323,9 @@ internal sealed class ShardSession : IShardSession
     {
         lock (_gate)
         {
-            if (!_stopped)
+            if (!_stopped && _tracker.Acknowledge(new PlannedBatch(batch.Source.First, batch.Source.Last)))
             {
-                _tracker.Acknowledge(new PlannedBatch(batch.Source.First, batch.Source.Last));
+                SignalPendingShrankLocked();
             }
         }
     }
@@ -388,6 +397,37 @@ internal sealed class ShardSession : IShardSession
         {
             _persistLock.Release();
         }
+    }
+
+    /// <summary>
+    /// Waits while the shard has its limit of batches after its checkpoint (<see cref="PipelineSettings.MaxPendingBatchesPerShard"/>):
+    /// they all go into the lease item with every checkpoint, which must stay small enough to be written.
+    /// </summary>
+    private async ValueTask WaitForPendingRoomAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task shrank;
+            lock (_gate)
+            {
+                ThrowIfLost();
+                if (_tracker.InFlightCount < _pipeline.Settings.MaxPendingBatchesPerShard)
+                {
+                    return;
+                }
+
+                _pendingShrank ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                shrank = _pendingShrank.Task;
+            }
+
+            await shrank.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void SignalPendingShrankLocked()
+    {
+        _pendingShrank?.TrySetResult();
+        _pendingShrank = null;
     }
 
     private async Task AcquireBudgetAsync(long bytes, CancellationToken cancellationToken)
@@ -501,6 +541,7 @@ internal sealed class ShardSession : IShardSession
 
             _stopped = true;
             DisposeTimerLocked();
+            SignalPendingShrankLocked();
             droppedRecords = _buffer.Count;
             droppedBytes = _buffer.Bytes;
             released = _buffer.Discard() + _reserved;

@@ -39,6 +39,8 @@ public sealed class DeliveryMetrics : IDisposable
         DataReadBytes = Meter.CreateCounter<long>("DataReadFromKinesisStream.Bytes", "By", "Bytes of records read from Kinesis.");
         DataReadRecords = Meter.CreateCounter<long>("DataReadFromKinesisStream.Records", "{record}", "Records read from Kinesis.");
         ThrottledGetRecords = Meter.CreateCounter<long>("ThrottledGetRecords", "{call}", "GetRecords calls that Kinesis throttled beyond the client's own retries.");
+        ShardReadFailures = Meter.CreateCounter<long>("ShardReadFailures", "{failure}", "Shard readers that stopped on an error; each shard is tried again with backoff while the others go on.");
+        ShardPositionsAgedOut = Meter.CreateCounter<long>("ShardPositionsAgedOut", "{event}", "Shards whose next record to deliver had aged out of the stream's retention; reading went on at the trim horizon.");
         Meter.CreateObservableGauge("KinesisMillisBehindLatest", ObserveMillisBehindLatest, "ms", "How far each shard's reader is behind the tip of the stream.");
 
         BackupBytes = Meter.CreateCounter<long>("BackupToS3.Bytes", "By", "Bytes of records written to the backup bucket.");
@@ -78,6 +80,10 @@ public sealed class DeliveryMetrics : IDisposable
     internal Counter<long> DataReadRecords { get; }
 
     internal Counter<long> ThrottledGetRecords { get; }
+
+    internal Counter<long> ShardReadFailures { get; }
+
+    internal Counter<long> ShardPositionsAgedOut { get; }
 
     internal Counter<long> BackupBytes { get; }
 

@@ -102,6 +102,23 @@ public sealed class PipelineTelemetry
         Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), "Kinesis.ProvisionedThroughputExceededException", "GetRecords was throttled.");
     }
 
+    /// <summary>
+    /// The shard's next record to deliver had aged out of the stream's retention before it was delivered; reading went
+    /// on at the trim horizon.
+    /// </summary>
+    public void RecordsAgedOut(string shardId)
+    {
+        _metrics.ShardPositionsAgedOut.Add(1, Tags);
+        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), "Kinesis.RecordsAgedOut", "Records aged out of the stream's retention before they were delivered; reading went on at the trim horizon.");
+    }
+
+    /// <summary>The shard's reader stopped on an error; this worker tries it again after a backoff.</summary>
+    public void ShardFailed(string shardId, string errorCode, string message)
+    {
+        _metrics.ShardReadFailures.Add(1, Tags);
+        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+    }
+
     /// <summary>This worker stopped reading the shard (released, lost or ended): its lag is no longer reported.</summary>
     public void ShardStopped(string shardId)
     {

@@ -23,6 +23,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private readonly ShardSyncer _syncer;
     private readonly LeaseRenewer _renewer;
     private readonly ShardConsumerContext _consumerContext;
+    private readonly ShardFailures _failures;
+    private readonly PipelineTelemetry? _telemetry;
     private readonly Dictionary<string, HeldLease> _held = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopTaking = new();
@@ -36,6 +38,8 @@ public sealed class LeaseCoordinator : IAsyncDisposable
     private bool _syncDue = true;
     private long _lastTakeRoundTicks = -1;
     private long _lastRenewRoundTicks = -1;
+    private long _roundsFailingSince = -1;
+    private volatile string? _lastRoundError;
 
     public LeaseCoordinator(string workerId, KinesisSourceOptions options, IKinesisClient kinesis, ILeaseStore store, IShardRecordSink sink, TimeProvider timeProvider, ILogger<LeaseCoordinator> logger, PipelineTelemetry? telemetry = null)
     {
@@ -47,16 +51,37 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _store = store;
         _timeProvider = timeProvider;
         _logger = logger;
-        _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider);
+        _taker = new LeaseTaker(workerId, options.Leases.LeaseDuration, timeProvider, options.Leases.HandoffTimeout);
         _syncer = new ShardSyncer(kinesis, store, options, logger);
         _consumerContext = new ShardConsumerContext(workerId, options, kinesis, store, sink, _syncer, timeProvider, logger, telemetry);
         _renewer = new LeaseRenewer(workerId, options.StreamName, store, options.Leases.LeaseDuration, timeProvider, logger);
+        _failures = new ShardFailures(options.Leases.LeaseDuration / 3, timeProvider);
+        _telemetry = telemetry;
     }
 
     public string WorkerId => _workerId;
 
-    /// <summary>When the last lease round (take) and the last renewal round ended; null before the first. Liveness reads them.</summary>
+    /// <summary>
+    /// How long lease rounds may fail one after another before the coordinator stops with a permanent error (exit code 1):
+    /// the worker holds no shard by then, and a process that idles while reporting itself alive is worse than one that
+    /// exits where every orchestrator sees it.
+    /// </summary>
+    public static readonly TimeSpan MaxFailingRounds = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long consumers get, once a stop's grace period is over, to cancel their deliveries and release their leases
+    /// (the host allows five seconds beyond the grace period).
+    /// </summary>
+    private static readonly TimeSpan LetGoTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// When the last lease round (take) completed and the last renewal round ended; null before the first. A round that
+    /// failed (the table could not be listed) has not completed. Liveness reads them.
+    /// </summary>
     public DateTimeOffset? LastTakeRoundAt => FromTicks(Interlocked.Read(ref _lastTakeRoundTicks));
+
+    /// <summary>Why the last lease round failed, while rounds keep failing; null once one completes.</summary>
+    public string? LastRoundError => _lastRoundError;
 
     /// <inheritdoc cref="LastTakeRoundAt"/>
     public DateTimeOffset? LastRenewRoundAt => FromTicks(Interlocked.Read(ref _lastRenewRoundTicks));
@@ -123,12 +148,17 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             consumers = [.. _held.Values.Select(held => held.Consumer.Completion)];
         }
 
+        Task all = Task.WhenAll(consumers);
         try
         {
-            await Task.WhenAll(consumers).WaitAsync(gracePeriod).ConfigureAwait(false);
+            await all.WaitAsync(gracePeriod).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
+            // The grace period is over: each consumer now cancels what it still delivers and releases its lease. That must
+            // happen before this returns, since the host disposes the lease table's client right after; otherwise peers
+            // wait a whole lease duration for shards nobody reads.
+            await QuietlyAsync(all.WaitAsync(LetGoTimeout, _timeProvider)).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -207,6 +237,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             {
                 ReapFinishedConsumers();
                 await TakeAsync(stop).ConfigureAwait(false);
+                RoundCompleted();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -219,9 +250,9 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             catch (Exception ex)
             {
                 Log.LeaseRoundFailed(_logger, ex, _workerId, _options.StreamName);
+                RoundFailed(ex);
             }
 
-            Interlocked.Exchange(ref _lastTakeRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
             try
             {
                 await Task.Delay(round, _timeProvider, stop).ConfigureAwait(false);
@@ -230,6 +261,26 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    private void RoundCompleted()
+    {
+        _lastRoundError = null;
+        Interlocked.Exchange(ref _roundsFailingSince, -1);
+        Interlocked.Exchange(ref _lastTakeRoundTicks, _timeProvider.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>Notes a failed round; after <see cref="MaxFailingRounds"/> of nothing but failures, stops for good.</summary>
+    private void RoundFailed(Exception error)
+    {
+        _lastRoundError = error.Message;
+        long now = _timeProvider.GetTimestamp();
+        long since = Interlocked.CompareExchange(ref _roundsFailingSince, now, -1);
+        if (since >= 0 && _timeProvider.GetElapsedTime(since, now) >= MaxFailingRounds)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Leases.RoundsFailing",
+                $"The lease table of stream '{_options.StreamName}' could not be used for {MaxFailingRounds.TotalMinutes:0} minutes; the last error was: {error.Message}", error);
         }
     }
 
@@ -251,21 +302,29 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         foreach (HeldLease lease in finished)
         {
+            string shardId = lease.Consumer.ShardId;
             if (lease.Consumer.Completion.Exception?.InnerException is not { } error)
             {
+                _failures.Ended(shardId);
                 continue;
             }
 
-            if (error is DeliveryException { Kind: FailureKind.Permanent } permanent)
+            if (ShardFailures.StopsTheWorker(error))
             {
-                Reading.Log.ConsumerFailed(_logger, error, lease.Consumer.ShardId, _options.StreamName);
+                Reading.Log.ConsumerFailed(_logger, error, shardId, _options.StreamName);
+                var permanent = (DeliveryException)error;
                 throw new DeliveryException(FailureKind.Permanent, permanent.ErrorCode,
-                    $"Shard {lease.Consumer.ShardId} of stream '{_options.StreamName}' stopped: {permanent.Message}", permanent);
+                    $"Shard {shardId} of stream '{_options.StreamName}' stopped: {permanent.Message}", permanent);
             }
 
-            // The lease is still ours in the table, so the next round takes it up again and reading resumes from the
-            // checkpoint.
-            Reading.Log.ConsumerRestarting(_logger, error, lease.Consumer.ShardId);
+            // The lease is still ours in the table: this worker takes it up again after the backoff (or another worker
+            // takes it once it expires), and reading resumes from the checkpoint. A shard that is gone from the stream
+            // (aged out) is looked for at once, so that the shard sync removes its lease.
+            (int failures, TimeSpan retryIn) = _failures.Failed(shardId);
+            string errorCode = ShardFailures.ErrorCodeOf(error);
+            _syncDue |= error is ResourceNotFoundException;
+            Reading.Log.ShardFailed(_logger, error, shardId, _options.StreamName, errorCode, failures, retryIn);
+            _telemetry?.ShardFailed(shardId, errorCode, error.Message);
         }
     }
 
@@ -291,14 +350,14 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         LeaseTakePlan plan = _taker.Plan(leases, heldKeys);
         Log.LeaseRound(_logger, _workerId, leases.Count, heldKeys.Count, plan.Target);
-        foreach (Lease lease in plan.Reclaim)
+        foreach (Lease lease in plan.Reclaim.Where(lease => _failures.MayTake(lease.LeaseKey)))
         {
             await TryTakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
 
         // Workers racing for the same leases try them in different orders; one that loses a race tries the next.
         int taken = 0;
-        foreach (Lease candidate in plan.Candidates)
+        foreach (Lease candidate in plan.Candidates.Where(lease => _failures.MayTake(lease.LeaseKey)))
         {
             if (taken >= plan.Wanted)
             {

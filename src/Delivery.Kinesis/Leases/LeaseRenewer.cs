@@ -27,7 +27,8 @@ internal sealed class LeaseRenewer(string workerId, string streamName, ILeaseSto
             {
                 using var timeout = new CancellationTokenSource(remaining < callTimeout ? remaining : callTimeout, timeProvider);
                 using var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-                Lease? renewed = await store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false);
+                Lease? renewed = await store.TryRenewLeaseAsync(lease.Lease, call.Token).ConfigureAwait(false)
+                    ?? await RenewAfterLostReplyAsync(lease.Lease, call.Token).ConfigureAwait(false);
                 if (renewed is not null)
                 {
                     lease.Lease = renewed;
@@ -61,5 +62,22 @@ internal sealed class LeaseRenewer(string workerId, string streamName, ILeaseSto
             Log.LeaseLost(logger, workerId, lease.Consumer.ShardId);
             lease.Consumer.OnLeaseLost();
         }
+    }
+
+    /// <summary>
+    /// A renewal was refused: the counter is not the one this worker last saw. That happens when the lease was taken, but
+    /// also when an earlier renewal was applied and only its reply was lost. As the KCL does, read the lease again (a
+    /// consistent read): while it has the same owner and tenure nobody took it since, so it is renewed from what the
+    /// table holds. Returns null when it is really lost.
+    /// </summary>
+    private async Task<Lease?> RenewAfterLostReplyAsync(Lease held, CancellationToken cancellationToken)
+    {
+        Lease? current = await store.GetLeaseAsync(held.LeaseKey, cancellationToken).ConfigureAwait(false);
+        if (current is null || current.Owner != held.Owner || current.Tenure != held.Tenure)
+        {
+            return null;
+        }
+
+        return await store.TryRenewLeaseAsync(current, cancellationToken).ConfigureAwait(false);
     }
 }

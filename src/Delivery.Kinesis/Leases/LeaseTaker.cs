@@ -5,7 +5,9 @@ namespace Delivery.Kinesis.Leases;
 /// full lease duration as seen by this worker's own clock (clocks of different workers are never compared). A worker
 /// aims at ceil(active leases / live workers); it takes back leases the table says are its own, takes free leases, then
 /// expired ones, and never takes a child shard while one of its parents is still being read. When nothing is free or
-/// expired and it is still below its share, it asks the most loaded worker to hand over one lease.
+/// expired and it is still below its share, it asks the most loaded worker to hand over one lease. Live workers are
+/// those that renew a lease: a worker that died, or that asked for a lease and died, stops counting one lease duration
+/// after its last renewal, so it never holds a share of the stream that nobody reads.
 /// </summary>
 /// <remarks>
 /// Pure policy over what the table showed; the coordinator does the I/O. A handoff is asked for only from a worker that
@@ -16,14 +18,23 @@ public sealed class LeaseTaker
 {
     private readonly string _workerId;
     private readonly TimeSpan _leaseDuration;
+    private readonly TimeSpan _requestLifetime;
     private readonly TimeProvider _timeProvider;
     private readonly Dictionary<string, Observation> _observations = [];
 
-    public LeaseTaker(string workerId, TimeSpan leaseDuration, TimeProvider timeProvider)
+    /// <param name="workerId">This worker.</param>
+    /// <param name="leaseDuration">How long a lease whose counter does not move stays valid.</param>
+    /// <param name="timeProvider">The worker's clock; other workers' clocks are never compared with it.</param>
+    /// <param name="handoffTimeout">
+    /// How long an owner may take to hand a lease over once asked (default 30 s). A request still pending after that plus
+    /// two lease durations was not answered and no longer counts for anyone.
+    /// </param>
+    public LeaseTaker(string workerId, TimeSpan leaseDuration, TimeProvider timeProvider, TimeSpan? handoffTimeout = null)
     {
         _workerId = workerId;
         _leaseDuration = leaseDuration;
         _timeProvider = timeProvider;
+        _requestLifetime = (handoffTimeout ?? TimeSpan.FromSeconds(30)) + (2 * leaseDuration);
     }
 
     /// <summary>Plans a round, given every lease in the table and the keys this worker runs consumers for.</summary>
@@ -38,18 +49,16 @@ public sealed class LeaseTaker
             _observations.Remove(gone);
         }
 
-        var view = new TableView(_workerId, heldKeys);
+        var seen = new List<SeenLease>(leases.Count);
         foreach (Lease lease in leases)
         {
-            if (!_observations.TryGetValue(lease.LeaseKey, out Observation? seen) || seen.Counter != lease.Counter || seen.Owner != lease.Owner)
-            {
-                _observations[lease.LeaseKey] = seen = new Observation(lease.Counter, lease.Owner, now);
-            }
-
-            bool expired = lease.Owner is not null && _timeProvider.GetElapsedTime(seen.ObservedAt, now) >= _leaseDuration;
-            view.Add(lease, expired, ParentsAreDone(lease, byKey));
+            Observation observation = Observe(lease, now);
+            bool expired = lease.Owner is not null && _timeProvider.GetElapsedTime(observation.CounterSince, now) >= _leaseDuration;
+            bool requestOverdue = lease.PendingOwner is not null && _timeProvider.GetElapsedTime(observation.RequestSince, now) >= _requestLifetime;
+            seen.Add(new SeenLease(lease, expired, requestOverdue, ParentsAreDone(lease, byKey)));
         }
 
+        var view = new TableView(_workerId, heldKeys, seen);
         int target = view.Target;
         int wanted = target - view.MyLoad;
         IReadOnlyList<Lease> candidates = wanted > 0 ? [.. view.Free.OrderBy(Rank), .. view.Expired.OrderBy(Rank)] : [];
@@ -59,6 +68,27 @@ public sealed class LeaseTaker
 
     private static bool ParentsAreDone(Lease lease, Dictionary<string, Lease> byKey) =>
         lease.ParentShardIds.All(parent => !byKey.TryGetValue(parent, out Lease? parentLease) || parentLease.IsShardEnded);
+
+    /// <summary>
+    /// Since when, by this worker's clock, the lease's counter and owner have been what they are now, and since when its
+    /// handoff request has been pending (a request does not move the counter, and renewals do not end a request).
+    /// </summary>
+    private Observation Observe(Lease lease, long now)
+    {
+        if (!_observations.TryGetValue(lease.LeaseKey, out Observation? previous))
+        {
+            return _observations[lease.LeaseKey] = new Observation(lease.Counter, lease.Owner, now, lease.PendingOwner, now);
+        }
+
+        bool sameHolder = previous.Counter == lease.Counter && previous.Owner == lease.Owner;
+        bool sameRequest = previous.PendingOwner == lease.PendingOwner && previous.Owner == lease.Owner;
+        return _observations[lease.LeaseKey] = new Observation(
+            lease.Counter,
+            lease.Owner,
+            sameHolder ? previous.CounterSince : now,
+            lease.PendingOwner,
+            sameRequest ? previous.RequestSince : now);
+    }
 
     /// <summary>
     /// One lease of the most loaded worker, if it holds more than the target (or exactly the target while this worker
@@ -102,15 +132,44 @@ public sealed class LeaseTaker
         return hash;
     }
 
-    private sealed record Observation(long Counter, string? Owner, long ObservedAt);
+    private sealed record Observation(long Counter, string? Owner, long CounterSince, string? PendingOwner, long RequestSince);
+
+    private readonly record struct SeenLease(Lease Lease, bool Expired, bool RequestOverdue, bool ParentsDone);
 
     /// <summary>What one table listing says about loads and candidates.</summary>
-    private sealed class TableView(string workerId, IReadOnlySet<string> heldKeys)
+    /// <remarks>
+    /// A worker is live while it renews a lease (an owner whose lease has not expired); this worker always is. A handoff
+    /// request is in force while its owner renews the lease, its requester is live (or is this worker, which knows it is)
+    /// and it is not overdue: only then does the lease count for the requester. A request on an expired lease counts for
+    /// nobody, and the lease is takeable by anyone, so a dead owner or a dead requester never holds a shard back.
+    /// </remarks>
+    private sealed class TableView
     {
-        private readonly HashSet<string> _live = new(StringComparer.Ordinal) { workerId };
+        private readonly string _workerId;
+        private readonly IReadOnlySet<string> _heldKeys;
+        private readonly HashSet<string> _live;
         private readonly Dictionary<string, List<Lease>> _handoverable = new(StringComparer.Ordinal);
         private readonly HashSet<string> _leavingMine = new(StringComparer.Ordinal);
         private int _active;
+
+        public TableView(string workerId, IReadOnlySet<string> heldKeys, IReadOnlyList<SeenLease> leases)
+        {
+            _workerId = workerId;
+            _heldKeys = heldKeys;
+            _live = new HashSet<string>(StringComparer.Ordinal) { workerId };
+            foreach (SeenLease seen in leases)
+            {
+                if (seen.Lease.Owner is { } owner && !seen.Expired)
+                {
+                    _live.Add(owner);
+                }
+            }
+
+            foreach (SeenLease seen in leases)
+            {
+                Add(seen);
+            }
+        }
 
         public Dictionary<string, int> Loads { get; } = new(StringComparer.Ordinal);
 
@@ -125,61 +184,7 @@ public sealed class LeaseTaker
         public int Target => (_active + _live.Count - 1) / _live.Count;
 
         /// <summary>Leases this worker runs and keeps, plus those handed to it (reclaimed or asked for).</summary>
-        public int MyLoad => heldKeys.Count(key => !_leavingMine.Contains(key)) + Reclaim.Count + RequestedByMe;
-
-        public void Add(Lease lease, bool expired, bool parentsDone)
-        {
-            if (lease.IsShardEnded)
-            {
-                return;
-            }
-
-            _active++;
-            if (lease.PendingOwner is { } requester)
-            {
-                // A pending handoff counts for the worker that will hold the lease, which is alive since it asked.
-                _live.Add(requester);
-                AddLoad(requester);
-                RequestedByMe += requester == workerId ? 1 : 0;
-                if (lease.Owner == workerId)
-                {
-                    _leavingMine.Add(lease.LeaseKey);
-                }
-            }
-
-            if (lease.Owner is { } owner && !expired)
-            {
-                _live.Add(owner);
-                if (lease.PendingOwner is null && owner != workerId)
-                {
-                    AddLoad(owner);
-                    if (parentsDone)
-                    {
-                        Handoverable(owner).Add(lease);
-                    }
-                }
-            }
-
-            if (heldKeys.Contains(lease.LeaseKey) || !parentsDone)
-            {
-                return;
-            }
-
-            if (lease.Owner == workerId)
-            {
-                // The table says it is ours but this process does not run it: handed over to us, or left by a restart
-                // with a fixed worker id. Take it up at once, whatever the target, or it would expire unread.
-                Reclaim.Add(lease);
-            }
-            else if (lease.Owner is null)
-            {
-                Free.Add(lease);
-            }
-            else if (expired)
-            {
-                Expired.Add(lease);
-            }
-        }
+        public int MyLoad => _heldKeys.Count(key => !_leavingMine.Contains(key)) + Reclaim.Count + RequestedByMe;
 
         public List<Lease> Handoverable(string owner)
         {
@@ -189,6 +194,58 @@ public sealed class LeaseTaker
             }
 
             return leases;
+        }
+
+        private void Add(SeenLease seen)
+        {
+            Lease lease = seen.Lease;
+            if (lease.IsShardEnded)
+            {
+                return;
+            }
+
+            _active++;
+            if (lease.Owner is { } owner && !seen.Expired)
+            {
+                if (lease.PendingOwner is { } requester && !seen.RequestOverdue && _live.Contains(requester))
+                {
+                    // A handoff in force counts for the worker that will hold the lease.
+                    AddLoad(requester);
+                    RequestedByMe += requester == _workerId ? 1 : 0;
+                    if (owner == _workerId)
+                    {
+                        _leavingMine.Add(lease.LeaseKey);
+                    }
+                }
+                else if (owner != _workerId)
+                {
+                    AddLoad(owner);
+                    if (lease.PendingOwner is null && seen.ParentsDone)
+                    {
+                        Handoverable(owner).Add(lease);
+                    }
+                }
+            }
+
+            if (_heldKeys.Contains(lease.LeaseKey) || !seen.ParentsDone)
+            {
+                return;
+            }
+
+            if (lease.Owner == _workerId)
+            {
+                // The table says it is ours but this process does not run it: handed over to us, or left by a restart
+                // with a fixed worker id. Take it up at once, whatever the target, or it would expire unread.
+                Reclaim.Add(lease);
+            }
+            else if (lease.Owner is null)
+            {
+                Free.Add(lease);
+            }
+            else if (seen.Expired)
+            {
+                Expired.Add(lease);
+            }
         }
 
         private void AddLoad(string worker) => Loads[worker] = Loads.GetValueOrDefault(worker) + 1;

@@ -20,10 +20,7 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
         IReadOnlyList<Shard> shards = await kinesis.ListAllShardsAsync(options.StreamName, null, cancellationToken).ConfigureAwait(false);
         var existing = new HashSet<string>(leases.Select(lease => lease.LeaseKey), StringComparer.Ordinal);
 
-        // Starting at LATEST, a shard that is already closed and was never leased holds only data from before the
-        // start: it gets no lease, and its children start at LATEST too instead of replaying their whole retention.
-        List<Shard> toLease = [.. shards.Where(shard => !existing.Contains(shard.ShardId)
-            && !(options.InitialPosition == InitialPosition.Latest && shard.IsClosed))];
+        List<Shard> toLease = ShardsToLease(shards, existing);
         var leased = new HashSet<string>(existing, StringComparer.Ordinal);
         leased.UnionWith(toLease.Select(shard => shard.ShardId));
         bool changed = false;
@@ -35,6 +32,41 @@ internal sealed class ShardSyncer(IKinesisClient kinesis, ILeaseStore store, Kin
 
         changed |= await RemoveLeasesOfVanishedShardsAsync(leases, shards, cancellationToken).ConfigureAwait(false);
         return changed;
+    }
+
+    /// <summary>
+    /// The listed shards that have no lease yet and need one. Starting at LATEST, a shard that is already closed and
+    /// descends from no leased shard holds only data from before the start: it gets no lease, and its children start at
+    /// LATEST too instead of replaying their whole retention. A closed shard that descends from a leased one is part of
+    /// what is being read (it was created and closed between two syncs) and is leased like any other, so that its
+    /// children wait for it and start at its end rather than at LATEST.
+    /// </summary>
+    private List<Shard> ShardsToLease(IReadOnlyList<Shard> shards, HashSet<string> existing)
+    {
+        var missing = shards.Where(shard => !existing.Contains(shard.ShardId)).ToList();
+        if (options.InitialPosition != InitialPosition.Latest)
+        {
+            return missing;
+        }
+
+        var byId = shards.ToDictionary(shard => shard.ShardId, StringComparer.Ordinal);
+        var memo = new Dictionary<string, bool>(StringComparer.Ordinal);
+        return [.. missing.Where(shard => !shard.IsClosed || DescendsFromLeased(shard.ShardId, byId, existing, memo))];
+    }
+
+    /// <summary>True when a parent of the shard, or a parent's parent, and so on up the listing, has a lease.</summary>
+    private static bool DescendsFromLeased(string shardId, Dictionary<string, Shard> byId, HashSet<string> existing, Dictionary<string, bool> memo)
+    {
+        if (memo.TryGetValue(shardId, out bool known))
+        {
+            return known;
+        }
+
+        memo[shardId] = false;
+        bool descends = byId.TryGetValue(shardId, out Shard? shard)
+            && new[] { shard.ParentShardId, shard.AdjacentParentShardId }.OfType<string>()
+                .Any(parent => existing.Contains(parent) || DescendsFromLeased(parent, byId, existing, memo));
+        return memo[shardId] = descends;
     }
 
     /// <summary>

@@ -39,6 +39,14 @@ internal static partial class Log
         Message = "Worker {WorkerId} stopped reading shard {ShardId} (lease tenure {Tenure})")]
     public static partial void ReadingStopped(ILogger logger, string workerId, string shardId, long tenure);
 
+    [LoggerMessage(EventId = 1210, EventName = "ShardPositionAgedOut", Level = LogLevel.Error,
+        Message = "Shard {ShardId} of stream {StreamName}: position {Position} is no longer in the stream; the records between it and the trim horizon aged out of the stream's retention before they were delivered. Reading goes on at the trim horizon")]
+    public static partial void PositionAgedOut(ILogger logger, Exception exception, string shardId, string streamName, ShardPosition position);
+
+    [LoggerMessage(EventId = 1211, EventName = "ShardFailed", Level = LogLevel.Error,
+        Message = "Shard {ShardId} of stream {StreamName} stopped with {ErrorCode} (failure {Failures} in a row); this worker tries it again in {RetryIn}, its other shards go on")]
+    public static partial void ShardFailed(ILogger logger, Exception exception, string shardId, string streamName, string errorCode, int failures, TimeSpan retryIn);
+
     [LoggerMessage(EventId = 1209, EventName = "AggregateNotDeaggregated", Level = LogLevel.Warning,
         Message = "Record {SequenceNumber} of shard {ShardId} starts like a KPL aggregate but {Reason}; it is delivered as one plain record")]
     public static partial void AggregateNotDeaggregated(ILogger logger, string shardId, string sequenceNumber, string reason);

@@ -258,5 +258,17 @@ internal sealed class ShardReader
             throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
                 $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
         }
+        catch (InvalidArgumentException ex) when (resumeAt is { } agedOut)
+        {
+            // The position is no longer in the shard: its records aged out of the stream's retention before they were
+            // delivered (a destination down for longer than the retention). They cannot be read by anyone; what is left
+            // starts at the trim horizon. Records at or before the checkpoint are skipped by the session, so nothing is
+            // delivered twice if the position was refused for another reason.
+            Log.PositionAgedOut(_logger, ex, _shardId, _streamName, agedOut);
+            _telemetry?.RecordsAgedOut(_shardId);
+            request = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId, ShardIteratorType = ShardIteratorType.TrimHorizon };
+            GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
+            return response.ShardIterator;
+        }
     }
 }

@@ -6,8 +6,9 @@ namespace Delivery.Worker.Health;
 
 /// <summary>
 /// Live: the process answers, no pipeline has stopped, every pipeline's delivery loops run, and its lease rounds (take
-/// and renew) keep completing. A round that has not completed for three periods (at least 30 s) means a loop is stuck;
-/// restarting the task is then the remedy, and that is what a failed liveness check leads to.
+/// and renew) keep completing. A round that has not completed for three periods (at least 30 s) means a loop is stuck
+/// or the lease table cannot be used (a failed round does not count as completed); restarting the task is then the
+/// remedy, and that is what a failed liveness check leads to.
 /// </summary>
 internal sealed class LivenessCheck(DeliveryWorkerService worker, IHostApplicationLifetime lifetime, TimeProvider timeProvider) : IHealthCheck
 {
@@ -43,7 +44,7 @@ internal sealed class LivenessCheck(DeliveryWorkerService worker, IHostApplicati
             }
 
             TimeSpan stall = runner.Coordinator.RoundInterval * 3 > MinimumStall ? runner.Coordinator.RoundInterval * 3 : MinimumStall;
-            AddIfStalled(problems, runner.Name, "lease round", runner.Coordinator.LastTakeRoundAt ?? started, now, stall);
+            AddIfStalled(problems, runner.Name, "lease round", runner.Coordinator.LastTakeRoundAt ?? started, now, stall, runner.Coordinator.LastRoundError);
             AddIfStalled(problems, runner.Name, "lease renewal round", runner.Coordinator.LastRenewRoundAt ?? started, now, stall);
         }
 
@@ -52,11 +53,11 @@ internal sealed class LivenessCheck(DeliveryWorkerService worker, IHostApplicati
             : HealthCheckResult.Unhealthy(string.Join("; ", problems)));
     }
 
-    private static void AddIfStalled(List<string> problems, string pipeline, string what, DateTimeOffset last, DateTimeOffset now, TimeSpan stall)
+    private static void AddIfStalled(List<string> problems, string pipeline, string what, DateTimeOffset last, DateTimeOffset now, TimeSpan stall, string? lastError = null)
     {
         if (now - last > stall)
         {
-            problems.Add($"pipeline {pipeline}: no {what} completed for {(now - last).TotalSeconds:0} s");
+            problems.Add($"pipeline {pipeline}: no {what} completed for {(now - last).TotalSeconds:0} s{(lastError is null ? "" : $" (last error: {lastError})")}");
         }
     }
 }

@@ -55,7 +55,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
             var sequenceNumbers = new List<string>();
             for (int i = 0; i < count; i++)
             {
-                int n = Shard(shardId).Records.Count;
+                int n = Shard(shardId).Trimmed + Shard(shardId).Records.Count;
                 sequenceNumbers.Add(Put(shardId, System.Text.Encoding.UTF8.GetBytes($"{shardId}:{n}"), "pk"));
             }
 
@@ -69,7 +69,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         lock (_gate)
         {
             FakeShard shard = Shard(shardId);
-            string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + shard.Records.Count).ToString(CultureInfo.InvariantCulture);
+            string sequence = (100_000_000_000L + (shard.Index * 10_000_000L) + shard.Trimmed + shard.Records.Count).ToString(CultureInfo.InvariantCulture);
             shard.Records.Add(new Record
             {
                 SequenceNumber = sequence,
@@ -78,6 +78,17 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                 Data = new MemoryStream(data),
             });
             return sequence;
+        }
+    }
+
+    /// <summary>The shard's oldest records age out of the stream's retention: the trim horizon moves past them.</summary>
+    public void Trim(string shardId, int count)
+    {
+        lock (_gate)
+        {
+            FakeShard shard = Shard(shardId);
+            shard.Records.RemoveRange(0, count);
+            shard.Trimmed += count;
         }
     }
 
@@ -263,5 +274,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
         public bool Closed { get; set; }
 
         public bool Hidden { get; set; }
+
+        public int Trimmed { get; set; }
     }
 }

@@ -59,6 +59,34 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AShardWhoseHeadBatchIsStuck_StopsTakingPagesAtItsInFlightLimit_SoItsLeaseItemStaysSmall()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.BlockWhere = batch => batch.Source.First == Records.Position(1);
+        int limit = PipelineSettings.DefaultMaxPendingBatchesPerShard;
+
+        // Interval 0: every page is a batch. Behind the stuck first one, the others are delivered and wait in the lease.
+        Task appending = Task.Run(async () =>
+        {
+            for (int n = 1; n <= limit * 3; n++)
+            {
+                await session.AppendAsync(Records.Page(Shard, n, 1), CancellationToken.None);
+            }
+        });
+        await Eventually.TrueAsync(() => _writer.Delivered.Count >= limit - 1, "the batches behind the stuck one are delivered");
+        await Task.Delay(200);
+
+        appending.IsCompleted.ShouldBeFalse("reading waits while the shard has its limit of batches after its checkpoint");
+        _checkpointer.Writes.Max(write => write.Pending.Count).ShouldBeLessThanOrEqualTo(limit + 1, "the lease item never holds more planned batches than the limit");
+        _checkpointer.LastCheckpoint.ShouldBeNull();
+
+        _writer.Unblock();
+        await appending;
+        await Eventually.TrueAsync(() => _checkpointer.LastCheckpoint == Records.Position(limit * 3), "every page is delivered once the head batch is");
+        _writer.Delivered.SelectMany(b => b.Records).Select(r => r.Position).Order().ShouldBe(Enumerable.Range(1, limit * 3).Select(Records.Position));
+    }
+
+    [Fact]
     public async Task Reading_Waits_WhileMemoryBudgetIsSpent_AndNothingIsDropped()
     {
         long page = Cost(50);

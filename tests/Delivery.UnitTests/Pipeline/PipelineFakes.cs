@@ -8,6 +8,7 @@ internal sealed class RecordingBatchWriter : IBatchWriter
 {
     private readonly ConcurrentQueue<DeliveryBatch> _delivered = new();
     private TaskCompletionSource _gate = CompletedGate();
+    private readonly TaskCompletionSource _selectiveGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failuresToThrow;
 
     public string DestinationType => "fake";
@@ -24,7 +25,11 @@ internal sealed class RecordingBatchWriter : IBatchWriter
 
     public void Block() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Unblock() => _gate.TrySetResult();
+    public void Unblock()
+    {
+        _gate.TrySetResult();
+        _selectiveGate.TrySetResult();
+    }
 
     public void FailNext(int times) => _failuresToThrow = times;
 
@@ -40,9 +45,17 @@ internal sealed class RecordingBatchWriter : IBatchWriter
     /// <summary>When set, says which records of each written batch the destination reports as failed.</summary>
     public Func<DeliveryBatch, IReadOnlyList<FailedRecord>>? FailRecords { get; set; }
 
+    /// <summary>Batches this matches wait until <see cref="Unblock"/> (or cancellation); the others are written at once.</summary>
+    public Func<DeliveryBatch, bool>? BlockWhere { get; set; }
+
     public async Task<BatchWriteResult> WriteAsync(DeliveryBatch batch, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Attempts);
+        if (BlockWhere is { } blocked && blocked(batch))
+        {
+            await _selectiveGate.Task.WaitAsync(cancellationToken);
+        }
+
         await _gate.Task.WaitAsync(cancellationToken);
         if (Interlocked.Exchange(ref _throwOnce, null) is { } once)
         {

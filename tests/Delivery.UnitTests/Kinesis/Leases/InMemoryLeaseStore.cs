@@ -16,6 +16,7 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     private readonly List<(string LeaseKey, string Owner, LeaseCheckpoint Checkpoint, IReadOnlyList<PlannedBatch> Pending, long Tenure)> _checkpoints = [];
     private readonly List<OwnerChange> _history = [];
     private readonly Dictionary<string, int> _requests = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _loseRenewalReply = new(StringComparer.Ordinal);
 
     public int RequestCount
     {
@@ -123,6 +124,18 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
+    /// <summary>
+    /// The next renewal of the lease is applied, but its reply never reaches the worker (a timeout or a reset connection
+    /// after DynamoDB wrote the item).
+    /// </summary>
+    public void LoseNextRenewalReply(string leaseKey)
+    {
+        lock (_gate)
+        {
+            _loseRenewalReply.Add(leaseKey);
+        }
+    }
+
     /// <summary>Renews every lease <paramref name="owner"/> holds, as a live worker elsewhere would.</summary>
     public void RenewAllOf(string owner)
     {
@@ -137,11 +150,19 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
 
     public Task EnsureTableAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>When set, every listing of the table fails with it (the table became unusable for this worker).</summary>
+    public Exception? ListingFailure { get; set; }
+
     public Task<IReadOnlyList<Lease>> ListLeasesAsync(CancellationToken cancellationToken)
     {
         lock (_gate)
         {
             Count("Scan");
+            if (ListingFailure is { } failure)
+            {
+                throw failure;
+            }
+
             return Task.FromResult<IReadOnlyList<Lease>>([.. _leases.Values]);
         }
     }
@@ -200,6 +221,11 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
 
             Lease renewed = current with { Counter = current.Counter + 1 };
             _leases[held.LeaseKey] = renewed;
+            if (_loseRenewalReply.Remove(held.LeaseKey))
+            {
+                throw new HttpRequestException($"the reply to the renewal of {held.LeaseKey} was lost");
+            }
+
             return Task.FromResult<Lease?>(renewed);
         }
     }

@@ -108,6 +108,46 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ARenewalThatWasAppliedButWhoseReplyWasLost_DoesNotLoseTheLease()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 20);
+        Worker worker = await StartAsync("worker-1", intervalSeconds: 300);
+        await DriveUntil(() => worker.Coordinator.HeldShards.GetValueOrDefault(shard) == ShardConsumerState.Reading, "the shard is being read");
+
+        _store.LoseNextRenewalReply(shard);
+        await Drive(TimeSpan.FromSeconds(10));
+
+        _store.History.Count(change => change.LeaseKey == shard).ShouldBe(1, "the lease never left the worker, so it was never taken again");
+        worker.Coordinator.HeldShards.GetValueOrDefault(shard).ShouldBe(ShardConsumerState.Reading, "the table still says the lease is this worker's, in the same tenure");
+        _stream.IteratorRequests.Count(request => request.ShardId == shard).ShouldBe(1, "the shard was not dropped and read again");
+    }
+
+    [Fact]
+    public async Task LeaseRoundsThatKeepFailing_AreNotCountedAsCompleted_AndStopTheWorkerAfterFiveMinutes()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        Worker worker = await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the shard is delivered");
+        DateTimeOffset lastGoodRound = worker.Coordinator.LastTakeRoundAt!.Value;
+
+        // DynamoDB access revoked: every listing and every renewal is refused from now on.
+        _store.ListingFailure = new HttpRequestException("AccessDeniedException: not authorized to perform dynamodb:Scan");
+        _store.CutOff("worker-1");
+        await Drive(TimeSpan.FromSeconds(40));
+
+        worker.Coordinator.LastTakeRoundAt!.Value.ShouldBeLessThanOrEqualTo(lastGoodRound.AddSeconds(1), "a failed round is not a completed one, so liveness sees the stall");
+        worker.Coordinator.HeldShards.ShouldBeEmpty("the lease could not be renewed");
+        worker.Coordinator.Completion.IsCompleted.ShouldBeFalse("a few failed rounds may be a passing outage");
+
+        await Drive(TimeSpan.FromMinutes(5), step: TimeSpan.FromMilliseconds(500));
+
+        worker.Coordinator.Completion.IsFaulted.ShouldBeTrue("after five minutes without a lease round the worker exits (code 1) instead of idling");
+        worker.Coordinator.Completion.Exception!.InnerException!.Message.ShouldContain("not authorized to perform dynamodb:Scan");
+    }
+
+    [Fact]
     public async Task ACheckpointSentByAWorkerThatJustLostItsLease_IsRejected_AndTheWorkerStopsTheShard()
     {
         string shard = _stream.AddShard();
@@ -376,6 +416,27 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AStopWhoseGracePeriodRunsOut_ReleasesTheLeasesBeforeItReturns()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 10);
+        Worker worker = await StartAsync("worker-1");
+        worker.Writer.Block();
+        await DriveUntil(() => worker.Writer.Attempts > 0, "a batch is being written");
+
+        using var grace = new CancellationTokenSource();
+        Task stopping = worker.Coordinator.StopAsync(grace.Token);
+        await grace.CancelAsync();
+        await stopping;
+
+        // The host disposes the DynamoDB client as soon as the stop returns: a release after that never reaches the table
+        // and the next owner waits for the lease to expire.
+        _store[shard].Owner.ShouldBeNull("the lease is released before the stop returns");
+        _store[shard].PendingBatches.ShouldNotBeEmpty("the undelivered batch stays planned for the next owner");
+        _store[shard].Checkpoint.Position.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task AShardStartingAtLatest_RemembersWhereItStarted_SoANewOwnerDoesNotSkipWhatWasReadBeforeACrash()
     {
         string shard = _stream.AddShard();
@@ -410,6 +471,47 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AShardWhoseCheckpointAgedOut_IsReadOnFromTheTrimHorizon_AndTheWorkerKeepsRunning()
+    {
+        string shard = _stream.AddShard();
+        string other = _stream.AddShard();
+        _stream.Put(shard, 10);
+        Worker first = await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the first ten records are delivered");
+        await first.Coordinator.StopAsync(CancellationToken.None);
+
+        // The destination was down for longer than the stream's retention: the checkpoint and the five records after it
+        // aged out before anybody read them.
+        _stream.Put(shard, 10);
+        _stream.Trim(shard, 15);
+        _stream.Put(other, 3);
+        Worker second = await StartAsync("worker-2");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard) && CheckpointOf(other) == _stream.LastSequenceNumber(other), "both shards are delivered to their last record");
+
+        second.Coordinator.Completion.IsCompleted.ShouldBeFalse("one shard's aged-out records never stop the worker");
+        DeliveredData(second, shard).ShouldBe(Enumerable.Range(15, 5).Select(n => $"{shard}:{n}"), "reading goes on at the trim horizon");
+        DeliveredData(second, other).Count.ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task AShardThatVanishedFromTheStream_StopsOnlyThatShard_AndItsLeaseIsRemoved()
+    {
+        string gone = _stream.AddShard();
+        string other = _stream.AddShard();
+        _stream.Put(gone, 2);
+        _stream.Put(other, 4);
+        _stream.HideFromListing(gone);
+        _stream.FailNextGetShardIterator(new Delivery.Kinesis.Client.ResourceNotFoundException($"Shard {gone} in stream {_stream.StreamName} under account 000000000000 does not exist"));
+        var loggers = new CapturingLoggerProvider();
+        await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = gone, Checkpoint = LeaseCheckpoint.TrimHorizon }, CancellationToken.None);
+        Worker worker = await StartAsync("worker-1", loggers: loggers);
+
+        await DriveUntil(() => CheckpointOf(other) == _stream.LastSequenceNumber(other) && CheckpointOf(gone) is null, "the other shard is delivered and the vanished shard's lease removed");
+
+        worker.Coordinator.Completion.IsCompleted.ShouldBeFalse("a shard that aged out of the stream never stops the worker");
+    }
+
+    [Fact]
     public async Task ATransientErrorOpeningAShard_IsRetried_AndDoesNotStopTheWorker()
     {
         string shard = _stream.AddShard();
@@ -439,6 +541,43 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
         Should.Throw<KeyNotFoundException>(() => _store[parent]);
         _store[child].ParentShardIds.ShouldBeEmpty();
         _store[child].Checkpoint.ShouldBe(LeaseCheckpoint.Latest);
+    }
+
+    [Fact]
+    public async Task StartingAtLatest_AShardSplitTwiceBetweenSyncs_LeasesTheWholeLineage_SoNoChildIsReadBeforeItsParentOrFromLatest()
+    {
+        string root = _stream.AddShard();
+        Worker worker = await StartAsync("worker-1", initialPosition: InitialPosition.Latest, shardSyncSeconds: 1);
+        await DriveUntil(() => _stream.Reads.Any(read => read.ShardId == root), "the root shard is read at LATEST");
+        worker.Writer.Block();
+        _stream.Put(root, 3);
+        await DriveUntil(() => worker.Writer.Attempts > 0, "the root's records are being delivered");
+
+        // While the root is still being delivered, it splits, and one of its children splits again before any sync ran.
+        _stream.Close(root);
+        string closedChild = _stream.AddShard(root);
+        string openChild = _stream.AddShard(root);
+        _stream.Put(closedChild, 4);
+        _stream.Close(closedChild);
+        string grandchildA = _stream.AddShard(closedChild);
+        string grandchildB = _stream.AddShard(closedChild);
+        _stream.Put(grandchildA, 5);
+        _stream.Put(grandchildB, 6);
+        _stream.Put(openChild, 2);
+        await Drive(TimeSpan.FromSeconds(5));
+
+        _store[closedChild].ParentShardIds.ShouldBe([root], "a closed shard descending from a leased one is part of the stream being read");
+        _store[grandchildA].ParentShardIds.ShouldBe([closedChild]);
+        _store[grandchildA].Checkpoint.ShouldBe(LeaseCheckpoint.TrimHorizon, "its records follow its parent's directly");
+        _stream.Reads.ShouldNotContain(read => read.ShardId == grandchildA || read.ShardId == grandchildB, "no child is read before its parents are finished");
+
+        worker.Writer.Unblock();
+        await DriveUntil(
+            () => new[] { root, closedChild, openChild, grandchildA, grandchildB }.All(shard => CheckpointOf(shard) == LeaseCheckpoint.ShardEndValue || CheckpointOf(shard) == _stream.LastSequenceNumber(shard)),
+            "every shard of the lineage is delivered");
+        DeliveredData(worker, closedChild).ShouldBe(_stream.DataOf(closedChild));
+        DeliveredData(worker, grandchildA).ShouldBe(_stream.DataOf(grandchildA));
+        DeliveredData(worker, grandchildB).ShouldBe(_stream.DataOf(grandchildB));
     }
 
     [Fact]
@@ -560,12 +699,13 @@ public sealed class LeaseCoordinatorTests : IAsyncDisposable
     }
 
     /// <summary>Moves the fake clock in small steps, letting the workers' loops run in between.</summary>
-    private async Task Drive(TimeSpan duration, Action? eachStep = null)
+    private async Task Drive(TimeSpan duration, Action? eachStep = null, TimeSpan? step = null)
     {
-        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += TimeSpan.FromMilliseconds(50))
+        TimeSpan stride = step ?? TimeSpan.FromMilliseconds(50);
+        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += stride)
         {
             eachStep?.Invoke();
-            _time.Advance(TimeSpan.FromMilliseconds(50));
+            _time.Advance(stride);
             await Task.Delay(1);
         }
     }

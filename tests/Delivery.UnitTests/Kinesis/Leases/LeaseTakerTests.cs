@@ -166,14 +166,95 @@ public sealed class LeaseTakerTests
         Lease[] leases =
         [
             Held("a", "w1", 1), Held("b", "w1", 1), Held("c", "w1", 1) with { PendingOwner = "w2" },
-            Held("d", "me", 1), Held("e", "me", 1),
+            Held("d", "me", 1), Held("e", "me", 1), Held("f", "w2", 1),
         ];
 
         LeaseTakePlan plan = taker.Plan(leases, new HashSet<string> { "d", "e" });
 
-        plan.Target.ShouldBe(2, "ceil(5 / 3): w2 is alive since it asked");
+        plan.Target.ShouldBe(2, "ceil(6 / 3): w2 renews f");
         plan.Wanted.ShouldBe(0);
         plan.HandoffRequest.ShouldBeNull();
+    }
+
+    [Fact]
+    public void AFreshWorker_TakesEveryLeaseOfADeadOwner_EvenOneWithADeadRequester()
+    {
+        // Every lease owned by a dead worker, one with a handoff asked for by another dead worker: both are gone, so the
+        // fresh worker is alone and its share is everything.
+        var taker = new LeaseTaker("fresh", LeaseDuration, _time);
+        Lease[] leases = [Held("a", "dead", 1), Held("b", "dead", 1), Held("c", "dead", 1) with { PendingOwner = "dead-requester" }, Held("d", "dead", 1)];
+        taker.Plan(leases, new HashSet<string>());
+        _time.Advance(LeaseDuration);
+
+        LeaseTakePlan plan = taker.Plan(leases, new HashSet<string>());
+
+        plan.Target.ShouldBe(4, "a requester that renews nothing is not a live worker");
+        Take(plan).Select(lease => lease.LeaseKey).ShouldBe(["a", "b", "c", "d"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void AnExpiredLease_IsTakenByTheWorkerThatAskedForIt_ItsOwnRequestDoesNotCountAsLoad()
+    {
+        var taker = new LeaseTaker("me", LeaseDuration, _time);
+        Lease[] leases = [Held("a", "dead", 1) with { PendingOwner = "me" }, Held("b", "other", 1), Held("c", "me", 1)];
+        taker.Plan(leases, new HashSet<string> { "c" });
+        _time.Advance(LeaseDuration);
+        leases[1] = leases[1] with { Counter = 2 };
+
+        LeaseTakePlan plan = taker.Plan(leases, new HashSet<string> { "c" });
+
+        plan.Target.ShouldBe(2, "ceil(3 / 2): this worker and the one renewing b");
+        Take(plan).Select(lease => lease.LeaseKey).ShouldBe(["a"], "the owner it asked is dead: the lease is expired and nobody will hand it over");
+    }
+
+    [Fact]
+    public void TwoLiveWorkers_TakeTheShardOfADeadOwnerWithADeadRequester()
+    {
+        // 8 shards: 3 + 3 held by two live workers, 2 by a dead one, one of those asked for by another dead worker.
+        var taker = new LeaseTaker("me", LeaseDuration, _time);
+        var leases = new List<Lease>
+        {
+            Held("m0", "me", 1), Held("m1", "me", 1), Held("m2", "me", 1),
+            Held("o0", "other", 1), Held("o1", "other", 1), Held("o2", "other", 1),
+            Held("d0", "dead", 1), Held("d1", "dead", 1) with { PendingOwner = "dead-requester" },
+        };
+        HashSet<string> mine = ["m0", "m1", "m2"];
+        taker.Plan(leases, mine);
+        _time.Advance(LeaseDuration);
+        leases = [.. leases.Select(lease => lease.Owner == "other" ? lease with { Counter = 2 } : lease)];
+
+        LeaseTakePlan plan = taker.Plan(leases, mine);
+
+        plan.Target.ShouldBe(4, "ceil(8 / 2): the dead requester is not counted");
+        Lease taken = Take(plan).ShouldHaveSingleItem("one more reaches the share");
+        taken.Owner.ShouldBe("dead");
+        var other = new LeaseTaker("other", LeaseDuration, _time);
+        other.Plan(leases, new HashSet<string> { "o0", "o1", "o2" });
+        _time.Advance(LeaseDuration);
+        leases = [.. leases.Select(lease => lease.LeaseKey == taken.LeaseKey ? lease with { Owner = "me", Counter = 5 } : lease.Owner is "other" or "me" ? lease with { Counter = lease.Counter + 1 } : lease)];
+        Take(other.Plan(leases, new HashSet<string> { "o0", "o1", "o2" })).ShouldHaveSingleItem().Owner.ShouldBe("dead", "the other live worker takes the last one");
+    }
+
+    [Fact]
+    public void AHandoffRequestThatIsNeverAnswered_Expires_AndTheAskerMayAskAgain()
+    {
+        var taker = new LeaseTaker("me", LeaseDuration, _time, handoffTimeout: TimeSpan.FromSeconds(30));
+        var leases = Enumerable.Range(0, 6).Select(i => Held($"big-{i}", "big", 1)).ToList();
+        leases[5] = leases[5] with { PendingOwner = "me" };
+
+        taker.Plan(leases, new HashSet<string>()).HandoffRequest.ShouldBeNull("one request at a time");
+        for (int round = 0; round < 16; round++)
+        {
+            // The owner keeps renewing but never hands the lease over.
+            _time.Advance(TimeSpan.FromSeconds(4));
+            leases = [.. leases.Select(lease => lease with { Counter = lease.Counter + 1 })];
+            taker.Plan(leases, new HashSet<string>());
+        }
+
+        LeaseTakePlan plan = taker.Plan(leases, new HashSet<string>());
+
+        plan.Wanted.ShouldBe(3, "the unanswered request no longer counts for this worker");
+        plan.HandoffRequest.ShouldNotBeNull().LeaseKey.ShouldNotBe("big-5");
     }
 
     [Fact]
