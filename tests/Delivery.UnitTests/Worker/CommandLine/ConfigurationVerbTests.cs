@@ -119,7 +119,7 @@ public sealed class ConfigurationVerbTests
             .AddJsonFile(file)
             .Build();
 
-    private static async Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments)
+    internal static async Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
