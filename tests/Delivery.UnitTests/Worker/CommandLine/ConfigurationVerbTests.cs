@@ -45,6 +45,79 @@ public sealed class ConfigurationVerbTests
 
     [Theory]
     [MemberData(nameof(ShippedExamples))]
+    public void AShippedExamplesComment_ThatGivesAQuantity_GivesTheValueItIsWrittenAbove(string file)
+    {
+        // A comment's numbers drift when the value beside it changes ("Firehose's defaults: 5 MiB" above 64). Whatever
+        // else it says (a limit, a default elsewhere), a comment that speaks in MiB or seconds names the value it sits on.
+        var reader = new Utf8JsonReader(File.ReadAllBytes(Path.Combine(LocalAwsStack.RepositoryRoot, "config", file)), new JsonReaderOptions { CommentHandling = JsonCommentHandling.Allow });
+        string comment = "";
+        var wrong = new List<string>();
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.Comment:
+                    comment += " " + reader.GetComment();
+                    break;
+                case JsonTokenType.PropertyName when comment.Length > 0:
+                    string key = reader.GetString()!;
+                    List<(string Key, decimal Value)> values = NumbersOf(reader, key);
+                    foreach ((string unit, Func<string, bool> measures) in new (string, Func<string, bool>)[] { ("MiB", k => k.Contains("MB", StringComparison.Ordinal) || k.EndsWith("MiB", StringComparison.Ordinal)), ("s", k => k.EndsWith("Seconds", StringComparison.Ordinal)) })
+                    {
+                        decimal[] claimed = [.. System.Text.RegularExpressions.Regex.Matches(comment, $@"(\d+(?:\.\d+)?) {unit}\b").Select(m => decimal.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture))];
+                        decimal[] actual = [.. values.Where(v => measures(v.Key)).Select(v => v.Value)];
+                        if (claimed.Length > 0 && actual.Length > 0 && !claimed.Intersect(actual).Any())
+                        {
+                            wrong.Add($"the comment above {key} gives {string.Join(", ", claimed)} {unit}, but the file sets {string.Join(", ", actual)}:{comment}");
+                        }
+                    }
+
+                    comment = "";
+                    break;
+                default:
+                    comment = "";
+                    break;
+            }
+        }
+
+        wrong.ShouldBeEmpty(file);
+    }
+
+    // The numbers of a setting, or of every setting inside it, each with its own key. The reader is a copy (a struct),
+    // so the caller's goes on to the comments inside.
+    private static List<(string Key, decimal Value)> NumbersOf(Utf8JsonReader reader, string key)
+    {
+        var values = new List<(string, decimal)>();
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            values.Add((key, reader.GetDecimal()));
+        }
+
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return values;
+        }
+
+        int depth = reader.CurrentDepth;
+        string current = key;
+        while (reader.Read() && reader.CurrentDepth > depth)
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                current = reader.GetString()!;
+            }
+            else if (reader.TokenType == JsonTokenType.Number)
+            {
+                values.Add((current, reader.GetDecimal()));
+            }
+        }
+
+        return values;
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedExamples))]
     public void Describe_PrintsTheEffectiveConfiguration_AsAFileThatValidatesToTheSameOptions(string file)
     {
         var output = new StringWriter();
