@@ -1,14 +1,9 @@
 using System.Globalization;
-using System.Net;
+using Delivery.Testing;
 using Delivery.Worker.CommandLine;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Delivery.UnitTests.Worker.CommandLine;
 
@@ -22,27 +17,20 @@ public sealed class HealthVerbTests : IAsyncLifetime
     private const string ReadyBody = "ready-endpoint";
     private const string LiveBody = "live-endpoint";
 
-    private WebApplication? _server;
+    private LocalHttpServer? _server;
 
-    private int Port { get; set; }
+    private int Port => _server!.Address.Port;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _server = await LocalHttpServer.StartAsync(app =>
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Logging.ClearProviders();
-        _server = builder.Build();
-        _server.MapGet("/health/ready", () => Results.Text(ReadyBody, statusCode: 200));
-        _server.MapGet("/health/live", () => Results.Text(LiveBody, statusCode: 503));
-        await _server.StartAsync();
-        Port = new Uri(_server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
-    }
+        app.MapGet("/health/ready", () => Results.Text(ReadyBody, statusCode: 200));
+        app.MapGet("/health/live", () => Results.Text(LiveBody, statusCode: 503));
+    });
 
     public async Task DisposeAsync()
     {
         if (_server is not null)
         {
-            await _server.StopAsync();
             await _server.DisposeAsync();
         }
     }
