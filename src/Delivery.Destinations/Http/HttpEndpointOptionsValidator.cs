@@ -5,7 +5,8 @@ namespace Delivery.Destinations.Http;
 
 /// <summary>
 /// Checks <see cref="HttpEndpointOptions"/>: its DataAnnotations, then the rules they cannot say (an absolute https URL,
-/// header limits and characters). Every failure names its option; the access key's value never appears in a message.
+/// header limits, attribute characters). Every failure names its option; the access key's value never appears in a message.
+/// Which characters the access key may hold is checked by the worker with every other configured header.
 /// </summary>
 public sealed class HttpEndpointOptionsValidator : IValidateOptions<HttpEndpointOptions>
 {
@@ -30,16 +31,9 @@ public sealed class HttpEndpointOptionsValidator : IValidateOptions<HttpEndpoint
             }
         }
 
-        if (options.AccessKey is { } key)
+        if (options.AccessKey is { } key && Encoding.UTF8.GetByteCount(key) > HttpEndpointOptions.MaxAccessKeyBytes)
         {
-            if (Encoding.UTF8.GetByteCount(key) > HttpEndpointOptions.MaxAccessKeyBytes)
-            {
-                result.AddError($"the access key takes more than {HttpEndpointOptions.MaxAccessKeyBytes} UTF-8 bytes.", nameof(HttpEndpointOptions.AccessKey));
-            }
-            else if (!IsHeaderSafe(key))
-            {
-                result.AddError("the access key has a control character (such as a line break); a header value cannot carry it.", nameof(HttpEndpointOptions.AccessKey));
-            }
+            result.AddError($"the access key takes more than {HttpEndpointOptions.MaxAccessKeyBytes} UTF-8 bytes.", nameof(HttpEndpointOptions.AccessKey));
         }
 
         ValidateCommonAttributes(options.CommonAttributes, result);

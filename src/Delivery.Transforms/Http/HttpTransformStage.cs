@@ -95,8 +95,8 @@ public sealed class HttpTransformStage : InvocationStage, IDisposable
         }
     }
 
-    // The query string may carry a token; logs and backup records name the endpoint without it.
-    private static string DisplayName(Uri url) => url.GetLeftPart(UriPartial.Path);
+    // The user info and the query string may carry a token; logs and backup records name the endpoint without them.
+    private static string DisplayName(Uri url) => url.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
 
     private TransformInvocationException TooLarge(long bytes) =>
         new(TransformErrorCodes.HttpResponseTooLarge, $"The response of {Name} has at least {bytes} bytes, more than MaxResponseBytes ({_maxResponseBytes}).");

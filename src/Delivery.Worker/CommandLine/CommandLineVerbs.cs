@@ -4,7 +4,7 @@ namespace Delivery.Worker.CommandLine;
 
 /// <summary>
 /// The worker's command-line verbs. Without a verb the worker runs; with one it does that job and exits:
-/// <c>validate [FILE]</c>, <c>describe [FILE]</c>, <c>import-firehose FILE|-</c>, <c>health</c>.
+/// <c>validate [FILE]</c>, <c>describe [FILE]</c>, <c>import-firehose FILE|-</c>, <c>health [ready] [--port N]</c>.
 /// </summary>
 internal static class CommandLineVerbs
 {
@@ -21,7 +21,8 @@ internal static class CommandLineVerbs
 
     /// <summary>
     /// Lets <c>validate FILE</c> and <c>describe FILE</c> name the file the way <c>--config FILE</c> does, so that the
-    /// configuration they check is built exactly as the worker would build it.
+    /// configuration they check is built exactly as the worker would build it; and keeps <c>health</c>'s switches from
+    /// being read as settings.
     /// </summary>
     public static string[] Normalize(string[] args)
     {
@@ -30,7 +31,7 @@ internal static class CommandLineVerbs
             return [args[0], "--config", args[1], .. args[2..]];
         }
 
-        return args;
+        return args.Length > 0 && args[0] == Health ? HealthVerb.Normalize(args) : args;
     }
 
     /// <summary>Runs the verb; returns the exit code (0 done, 1 failed, 2 invalid configuration or input).</summary>
@@ -45,13 +46,14 @@ internal static class CommandLineVerbs
 
     private static int Usage(TextWriter output)
     {
-        output.WriteLine("""
-            Delivery.Worker [--config FILE]           run the worker
+        output.WriteLine($"""
+            Delivery.Worker [--config FILE]            run the worker
             Delivery.Worker validate [FILE]            check a configuration; print every problem with its key path
             Delivery.Worker describe [FILE]            print the effective configuration (defaults filled in, secrets hidden)
             Delivery.Worker import-firehose FILE|-     turn 'aws firehose describe-delivery-stream' JSON into Delivery configuration
                             [--pipeline NAME]
-            Delivery.Worker health [--ready] [--port N]  ask a running worker's health endpoint; exit 0 when healthy
+            Delivery.Worker {HealthVerb.Synopsis}  ask a running worker's /health/live, or with ready (or --ready)
+                                                       its /health/ready; exit 0 when healthy
 
             Configuration layers: appsettings.json, the --config file (or DELIVERY_CONFIG_FILE), Delivery__* environment
             variables, --Delivery:Key=value arguments. Exit codes: 0 ok, 1 failed, 2 invalid configuration or input.

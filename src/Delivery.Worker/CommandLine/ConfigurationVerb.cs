@@ -77,31 +77,26 @@ internal static class ConfigurationVerb
             }
 
             // An unset optional setting is left out: written as null it would read back as an empty value.
-            object? item = property.GetValue(value);
-            if (item is null)
+            if (property.GetValue(value) is { } item)
             {
-                continue;
+                json.WritePropertyName(property.Name);
+                WriteValue(json, property.Name, item);
             }
-
-            json.WritePropertyName(property.Name);
-            if (item is not null && SecretSettings.IsSecret(property.Name) && ConfigurationTypes.IsScalar(item.GetType()))
-            {
-                json.WriteStringValue("(hidden)");
-                continue;
-            }
-
-            WriteValue(json, item);
         }
 
         json.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter json, object? value)
+    /// <summary>Writes the value of the setting (or entry, or list item of the setting) <paramref name="name"/>, its secrets hidden.</summary>
+    private static void WriteValue(Utf8JsonWriter json, string name, object? value)
     {
         switch (value)
         {
             case null:
                 json.WriteNullValue();
+                break;
+            case not string and not Uri when ConfigurationTypes.IsScalar(value.GetType()) && SecretSettings.IsSecret(name):
+                json.WriteStringValue(SecretSettings.Hidden);
                 break;
             case bool flag:
                 json.WriteBooleanValue(flag);
@@ -112,15 +107,22 @@ internal static class ConfigurationVerb
             case DateTimeOffset time:
                 json.WriteStringValue(time.ToString("O", CultureInfo.InvariantCulture));
                 break;
-            case string or Uri or Enum or TimeSpan or Guid:
+            case Uri url:
+                json.WriteStringValue(SecretSettings.Redact(name, url));
+                break;
+            case string text:
+                json.WriteStringValue(SecretSettings.Redact(name, text));
+                break;
+            case Enum or TimeSpan or Guid:
                 json.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture));
                 break;
             case IDictionary dictionary:
                 json.WriteStartObject();
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    json.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
-                    WriteValue(json, entry.Value is { } v && SecretSettings.IsSecret(entry.Key.ToString()!) ? "(hidden)" : entry.Value);
+                    string key = Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!;
+                    json.WritePropertyName(key);
+                    WriteValue(json, key, entry.Value);
                 }
 
                 json.WriteEndObject();
@@ -129,7 +131,7 @@ internal static class ConfigurationVerb
                 json.WriteStartArray();
                 foreach (object? item in sequence)
                 {
-                    WriteValue(json, item);
+                    WriteValue(json, name, item);
                 }
 
                 json.WriteEndArray();

@@ -119,7 +119,7 @@ internal static partial class FirehoseImporter
 
             if (Text(s3, "FileExtension") is { Length: > 0 } extension)
             {
-                destination["FileExtension"] = extension;
+                notes.Add($"FileExtension '{extension}' is not carried over: Delivery ends object names with the extension of their format and compression (.gz, .parquet...).");
             }
 
             if (Text(s3, "CustomTimeZone") is { Length: > 0 } zone && zone != "UTC")
@@ -128,7 +128,7 @@ internal static partial class FirehoseImporter
             }
 
             MapProcessing(s3, pipeline, notes);
-            MapDynamicPartitioning(s3, pipeline);
+            MapDynamicPartitioning(s3, pipeline, notes);
             MapFormatConversion(s3, destination, notes);
         }
 
@@ -172,7 +172,7 @@ internal static partial class FirehoseImporter
 
         if (Text(http, "S3BackupMode") is "AllData")
         {
-            destination["BackupMode"] = "AllData";
+            destination["S3BackupMode"] = "AllData";
         }
 
         pipeline["HttpEndpoint"] = destination;
@@ -335,18 +335,16 @@ internal static partial class FirehoseImporter
         pipeline["Processing"] = new JsonObject { ["Enabled"] = true, ["Processors"] = list };
     }
 
-    private static void MapDynamicPartitioning(JsonElement s3, JsonObject pipeline)
+    private static void MapDynamicPartitioning(JsonElement s3, JsonObject pipeline, List<string> notes)
     {
         if (s3.TryGetProperty("DynamicPartitioningConfiguration", out JsonElement partitioning)
             && partitioning.TryGetProperty("Enabled", out JsonElement enabled) && enabled.GetBoolean())
         {
-            var section = new JsonObject { ["Enabled"] = true };
+            pipeline["DynamicPartitioning"] = new JsonObject { ["Enabled"] = true };
             if (RetryDuration(partitioning) is { } retry)
             {
-                section["RetryDurationSeconds"] = retry;
+                notes.Add($"DynamicPartitioning:RetryDurationSeconds ({retry}) is not carried over: Delivery retries a partition's object until S3 accepts it, holding the shard's checkpoint, as for any S3 write.");
             }
-
-            pipeline["DynamicPartitioning"] = section;
         }
     }
 

@@ -1,29 +1,38 @@
 using System.Globalization;
 using System.Net;
+using Delivery.Worker.Configuration;
 using Delivery.Worker.Health;
 using Microsoft.Extensions.Configuration;
 
 namespace Delivery.Worker.CommandLine;
 
 /// <summary>
-/// <c>health [live|ready] [--port N]</c>: asks a worker's own health endpoint, for container health checks in images
-/// that have no curl. Exit 0 when healthy, 1 otherwise. The port and address come from the same configuration the
-/// worker reads (Delivery:Health), so the image needs no second place to set them.
+/// <c>health [ready] [--port N]</c>: asks a worker's own health endpoint, for container health checks in images that
+/// have no curl. Liveness (<c>/health/live</c>) unless <c>ready</c> (or <c>--ready</c>) asks readiness. Exit 0 when
+/// healthy, 1 otherwise, 2 for arguments it does not know. The port and address come from the same configuration the
+/// worker reads (Delivery:Health), so the image needs no second place to set them; <c>--port</c> overrides the port.
 /// </summary>
 internal static class HealthVerb
 {
+    /// <summary>The verb's synopsis, as <c>--help</c>, the README and usage errors give it.</summary>
+    public const string Synopsis = "health [ready] [--port N]";
+
+    private const string PortOption = "--port";
+    private const string ConfigOption = "--config";
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
-        string path = args.Skip(1).Contains("ready", StringComparer.OrdinalIgnoreCase) ? HealthServer.ReadyPath : HealthServer.LivePath;
-        var health = new HealthOptions();
-        configuration.GetSection("Delivery:Health").Bind(health);
-        if (configuration["port"] is { } port)
+        if (!TryParse(args.AsSpan(1), out bool ready, out int? port, out string? problem))
         {
-            health.Port = int.Parse(port, CultureInfo.InvariantCulture);
+            await error.WriteLineAsync($"health: {problem} Usage: Delivery.Worker {Synopsis} (also --ready, --port=N, --config FILE, --Delivery:Key=value).").ConfigureAwait(false);
+            return 2;
         }
 
+        var health = new HealthOptions();
+        configuration.GetSection("Delivery:Health").Bind(health);
+        health.Port = port ?? health.Port;
         if (!health.Enabled)
         {
             await error.WriteLineAsync("health: the health endpoints are disabled (Delivery:Health:Enabled is false).").ConfigureAwait(false);
@@ -36,17 +45,7 @@ internal static class HealthVerb
             return 1;
         }
 
-        IPAddress address = IPAddress.Parse(health.ListenAddress);
-        if (address.Equals(IPAddress.Any))
-        {
-            address = IPAddress.Loopback;
-        }
-        else if (address.Equals(IPAddress.IPv6Any))
-        {
-            address = IPAddress.IPv6Loopback;
-        }
-
-        var url = new UriBuilder(Uri.UriSchemeHttp, address.ToString(), health.Port, path).Uri;
+        var url = new UriBuilder(Uri.UriSchemeHttp, ProbeAddress(health.ListenAddress).ToString(), health.Port, ready ? HealthServer.ReadyPath : HealthServer.LivePath).Uri;
         using var client = new HttpClient { Timeout = Timeout };
         try
         {
@@ -59,5 +58,69 @@ internal static class HealthVerb
             await error.WriteLineAsync($"health: {url} did not answer: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Writes the verb's own switches as words, so that the command-line configuration provider, which reads
+    /// <c>--ready --port 9000</c> as the setting <c>ready</c> with the value <c>--port</c>, leaves them alone and still
+    /// sees <c>--port</c> and <c>--config</c>.
+    /// </summary>
+    public static string[] Normalize(string[] args) =>
+        [.. args.Select((arg, i) => i > 0 && arg is "--ready" or "--live" ? arg[2..] : arg)];
+
+    private static bool TryParse(ReadOnlySpan<string> args, out bool ready, out int? port, out string? problem)
+    {
+        (ready, port, problem) = (false, null, null);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (arg is "ready" or "--ready" or "live" or "--live")
+            {
+                ready = arg.EndsWith("ready", StringComparison.Ordinal);
+                continue;
+            }
+
+            // --port and --config take a value, after '=' or as the next argument; so do configuration overrides.
+            (string name, string? value) = arg.IndexOf('=', StringComparison.Ordinal) is var at and > 0 ? (arg[..at], arg[(at + 1)..]) : (arg, null);
+            bool takesValue = name is PortOption or ConfigOption || name.StartsWith("--" + DeliveryOptions.SectionName + ":", StringComparison.OrdinalIgnoreCase);
+            if (!takesValue)
+            {
+                problem = $"unknown argument '{arg}'.";
+                return false;
+            }
+
+            if (value is null && ++i < args.Length)
+            {
+                value = args[i];
+            }
+
+            if (value is null)
+            {
+                problem = $"'{name}' needs a value.";
+                return false;
+            }
+
+            if (name == PortOption)
+            {
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535)
+                {
+                    problem = $"port '{value}' is not a TCP port (1 to 65535).";
+                    return false;
+                }
+
+                port = number;
+            }
+        }
+
+        return true;
+    }
+
+    // A worker listening on every interface is asked on loopback: the check runs beside it.
+    private static IPAddress ProbeAddress(string listenAddress)
+    {
+        IPAddress address = IPAddress.Parse(listenAddress);
+        return address.Equals(IPAddress.Any) ? IPAddress.Loopback
+            : address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback
+            : address;
     }
 }

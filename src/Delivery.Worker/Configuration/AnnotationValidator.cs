@@ -85,8 +85,9 @@ internal static class AnnotationValidator
     private static string Describe(string name, object? value) => value switch
     {
         null => "(missing)",
-        _ when SecretSettings.IsSecret(name) => "(hidden)",
-        string text => $"'{text}'",
+        _ when SecretSettings.IsSecret(name) => SecretSettings.Hidden,
+        string text => $"'{SecretSettings.Redact(name, text)}'",
+        Uri url => $"'{SecretSettings.Redact(name, url)}'",
         ICollection collection => $"({collection.Count} items)",
         IFormattable formattable => $"'{formattable.ToString(null, CultureInfo.InvariantCulture)}'",
         _ => $"'{value}'",

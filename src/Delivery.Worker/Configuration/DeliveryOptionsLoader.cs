@@ -54,7 +54,7 @@ public static partial class DeliveryOptionsLoader
             errors.Add(at.Success
                 ? new ConfigurationValidationError(at.Groups[1].Value, $"value '{value}' cannot be read as {FriendlyType(at.Groups[2].Value)}.")
                 : new ConfigurationValidationError(DeliveryOptions.SectionName, ex.Message));
-            throw new InvalidDeliveryConfigurationException(errors);
+            throw new InvalidDeliveryConfigurationException(SecretSettings.Scrub(errors, configuration.GetSection(DeliveryOptions.SectionName)));
         }
 
         AnnotationValidator.Validate(options, DeliveryOptions.SectionName, errors);
@@ -63,7 +63,7 @@ public static partial class DeliveryOptionsLoader
         {
             // A key whose value did not convert was left out of binding; what the later checks say of it (missing,
             // default not allowed) is a consequence of the same mistake, not a second one.
-            throw new InvalidDeliveryConfigurationException([.. errors.Take(upFront), .. errors.Skip(upFront).Where(error => !reportedUpFront.Contains(error.KeyPath))]);
+            throw new InvalidDeliveryConfigurationException(SecretSettings.Scrub([.. errors.Take(upFront), .. errors.Skip(upFront).Where(error => !reportedUpFront.Contains(error.KeyPath))], configuration.GetSection(DeliveryOptions.SectionName)));
         }
 
         return options;

@@ -43,6 +43,7 @@ public static partial class DeliveryOptionsRules
             }
 
             ValidateDestination(path, name, pipeline, errors);
+            HttpHeaderRules.Validate(path, pipeline, errors);
 
             if (pipeline.Backup is not null)
             {

@@ -1,4 +1,5 @@
 using Delivery.Telemetry;
+using Delivery.Worker.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -48,7 +49,7 @@ internal sealed class TelemetryExport(TelemetryOptions options, string workerId,
         }
 
         _provider = builder.Build();
-        Log.TelemetryStarted(logger, options.Emf.Enabled ? options.Emf.IntervalSeconds : 0, options.Otlp.Endpoint?.ToString() ?? "none");
+        Log.TelemetryStarted(logger, options.Emf.Enabled ? options.Emf.IntervalSeconds : 0, options.Otlp.Endpoint is { } otlp ? SecretSettings.RedactUrl(otlp.OriginalString) : "none");
         return Task.CompletedTask;
     }
 

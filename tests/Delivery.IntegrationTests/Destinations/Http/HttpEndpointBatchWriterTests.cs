@@ -15,6 +15,21 @@ public sealed class HttpEndpointBatchWriterTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _receiver.DisposeAsync();
 
+    [Fact]
+    public async Task CommonAttributesOutsideAscii_ReachTheReceiver_AsEscapedJson()
+    {
+        HttpEndpointOptions options = Options(_receiver.Url);
+        options.CommonAttributes = new() { ["équipe"] = "données café 東京" };
+
+        BatchWriteResult result = await Writer(options).WriteAsync(Batch([[0x7B, 0x7D]]), CancellationToken.None);
+
+        result.AllDelivered.ShouldBeTrue();
+        string header = _receiver.Attempts.ShouldHaveSingleItem().Header("X-Amz-Firehose-Common-Attributes")!;
+        header.ShouldAllBe(c => c >= 0x20 && c < 0x7F);
+        using JsonDocument attributes = JsonDocument.Parse(header);
+        attributes.RootElement.GetProperty("commonAttributes").GetProperty("équipe").GetString().ShouldBe("données café 東京");
+    }
+
     [Theory]
     [InlineData(HttpContentEncoding.None)]
     [InlineData(HttpContentEncoding.Gzip)]

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using Delivery.Testing;
 using Delivery.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

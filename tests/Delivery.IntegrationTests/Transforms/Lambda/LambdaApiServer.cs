@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Delivery.Aws.Signing;
+using Delivery.Testing;
 using Delivery.Transforms;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Delivery.Destinations.Http;
 using Delivery.Testing;
 using Delivery.Worker.CommandLine;
 using Delivery.Worker.Configuration;
@@ -112,6 +113,59 @@ public sealed class ImportFirehoseTests
         result.Notes.ShouldContain(note => note.Contains("arn:aws:kms:eu-central-1:123456789012:key/1a2b3c4d", StringComparison.Ordinal));
         result.Notes.ShouldContain(note => note.Contains("analytics.events", StringComparison.Ordinal), "the Glue schema must be copied by hand");
         result.Notes.ShouldContain(note => note.Contains("S3:DataFormatConversion is not carried over", StringComparison.Ordinal), "without the Glue schema the conversion cannot be set up, and says so");
+    }
+
+    public static TheoryData<string> EverySample() => [.. Directory.GetFiles(Samples, "*.json").Select(file => Path.GetFileName(file)!).Order()];
+
+    [Theory]
+    [MemberData(nameof(EverySample))]
+    public void EveryKeyTheImporterWrites_IsASettingOfThisBuild(string sample)
+    {
+        using JsonDocument document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Samples, sample)));
+        ImportedPipeline imported = FirehoseImporter.Map(document.RootElement, null);
+        var root = new JsonObject { ["Delivery"] = new JsonObject { ["Pipelines"] = new JsonObject { [imported.Name] = imported.Settings } } };
+
+        // What the mapping writes, before anything is fitted to this build: the real loader, unknown keys and values
+        // that do not convert being errors. (Other problems, such as a Glue schema that is not in the input, are the
+        // import's to report.)
+        InvalidDeliveryConfigurationException? error = Record.Exception(
+            () => DeliveryOptionsLoader.Load(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(root.ToJsonString()))).Build()))
+            as InvalidDeliveryConfigurationException;
+
+        string[] unknown = [.. (error?.Errors ?? []).Where(e => e.Problem.Contains("is not a known setting", StringComparison.Ordinal) || e.Problem.Contains("cannot be read as", StringComparison.Ordinal)).Select(e => e.ToString())];
+        unknown.ShouldBeEmpty($"{sample}: the importer wrote settings this build does not have");
+        ImportFirehoseVerb.Import(document.RootElement).Notes.ShouldNotContain(note => note.Contains("not a setting of this build", StringComparison.Ordinal) || note.Contains("not available in this build", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnAllDataHttpEndpointBackup_SurvivesTheImport()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("http-endpoint-all-data.json", "audit-events-to-splunk");
+
+        result.Problems.ShouldBeEmpty();
+        PipelineOptions loaded = Load(result).Pipelines["audit-events-to-splunk"];
+        loaded.HttpEndpoint!.S3BackupMode.ShouldBe(HttpBackupMode.AllData, pipeline.ToJsonString());
+        DeliveryOptionsRules.BacksUpSourceRecords(loaded).ShouldBeTrue();
+        loaded.Backup!.BucketName.ShouldBe("acme-audit-archive");
+        loaded.Backup.Prefix.ShouldBe("audit/all/");
+        loaded.Backup.ErrorOutputPrefix.ShouldBe("audit/failed/!{firehose:error-output-type}/");
+    }
+
+    [Fact]
+    public async Task WhatDeliveryDoesNotHave_IsNotedOnStderr_AndLeftOutOfTheConfiguration()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        int exitCode = await ImportFirehoseVerb.RunAsync(["import-firehose", Path.Combine(Samples, "s3-lambda-dynamic-partitioning.json")], output, error);
+
+        exitCode.ShouldBe(0, error.ToString());
+        JsonObject pipeline = JsonNode.Parse(output.ToString())!["Delivery"]!["Pipelines"]!["clickstream-to-lake"]!.AsObject();
+        pipeline["S3"]!.AsObject().ContainsKey("FileExtension").ShouldBeFalse();
+        pipeline["DynamicPartitioning"]!.AsObject().ContainsKey("RetryDurationSeconds").ShouldBeFalse();
+        string notes = error.ToString();
+        notes.ShouldContain("note: FileExtension '.json.gz'");
+        notes.ShouldContain("note: DynamicPartitioning:RetryDurationSeconds (300)");
     }
 
     [Fact]

@@ -95,6 +95,40 @@ public sealed class DestinationOptionsTests
         error.Message.ShouldNotContain(key);
     }
 
+    [Theory]
+    [InlineData("clé-secrète", "not visible ASCII")]
+    [InlineData("s3cr3t\r\nX-Injected: 1", "a line break")]
+    [InlineData("s3cr3t\n", "a line break")]
+    [InlineData("s3cr3t\u007f", "not visible ASCII")]
+    [InlineData(" s3cr3t", "whitespace at its start or end")]
+    [InlineData("s3cr3t\t", "whitespace at its start or end")]
+    public void AnAccessKeyAnHttpHeaderCannotCarry_IsReportedWithWhy_WithoutItsValue(string key, string why)
+    {
+        // Such a key passed validation, then failed every request in the HTTP handler, which was retried as a network
+        // error until the records went to the backup bucket.
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(Http, $"{P}:HttpEndpoint:AccessKey", key)));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe($"{P}:HttpEndpoint:AccessKey");
+        problem.Problem.ShouldContain(why);
+        problem.Problem.ShouldContain("HTTP header");
+        error.Message.ShouldNotContain(key.Trim());
+    }
+
+    [Theory]
+    [InlineData("key with inner spaces")]
+    [InlineData("key-with/special+chars=~!#$%&'*")]
+    public void AnAccessKeyOfVisibleAsciiAndInnerSpaces_IsAccepted(string key) =>
+        Load(With(Http, $"{P}:HttpEndpoint:AccessKey", key)).Pipelines["clicks"].HttpEndpoint!.AccessKey.ShouldBe(key);
+
+    [Fact]
+    public void CommonAttributesOutsideAscii_AreAccepted_SinceTheHeaderCarriesThemAsEscapedJson()
+    {
+        Dictionary<string, string?> settings = With(Http, $"{P}:HttpEndpoint:CommonAttributes:équipe", "données café 東京");
+
+        Load(settings).Pipelines["clicks"].HttpEndpoint!.CommonAttributes["équipe"].ShouldBe("données café 東京");
+    }
+
     [Fact]
     public void MoreThanFiftyCommonAttributes_AreReported()
     {

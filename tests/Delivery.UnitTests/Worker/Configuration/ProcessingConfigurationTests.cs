@@ -106,6 +106,49 @@ public sealed class ProcessingConfigurationTests
     }
 
     [Theory]
+    [InlineData("Authorization", "Bearer clé", "Authorization", "not visible ASCII")]
+    [InlineData("Authorization", "Bearer a\r\nX-Injected: 1", "Authorization", "a line break")]
+    [InlineData("X-Api-Key", "s3cr3t ", "X-Api-Key", "whitespace at its start or end")]
+    [InlineData("X Api Key", "k", "X Api Key", "not a header name")]
+    [InlineData("X-Clé", "k", "X-Clé", "not a header name")]
+    [InlineData("X-Api-Key(1)", "k", "X-Api-Key(1)", "not a header name")]
+    [InlineData("Content-Type", "text/plain", "Content-Type", "set by Delivery")]
+    [InlineData("Content-Length", "10", "Content-Length", "set by Delivery")]
+    public void AnHttpTransformHeaderARequestCannotCarry_IsReportedAtItsKey_WithoutItsValue(string name, string value, string reportedHeader, string why)
+    {
+        // Such a header passed validation, then either failed every invocation as a network error (the value) or was
+        // left out of every request without a word (the name).
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(new(Valid)
+        {
+            [$"{Q}:0:Type"] = "Http",
+            [$"{Q}:0:Url"] = "http://localhost:1/t",
+            [$"{Q}:0:Headers:{name}"] = value,
+        }));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.KeyPath.ShouldBe($"{Q}:0:Headers:{reportedHeader}", problem.Problem);
+        problem.Problem.ShouldContain(why);
+        if (value.Length > 2)
+        {
+            error.Message.ShouldNotContain(value.Trim());
+        }
+    }
+
+    [Fact]
+    public void HttpTransformHeadersOfTokenNamesAndVisibleAsciiValues_AreAccepted()
+    {
+        DeliveryOptions options = Load(new(Valid)
+        {
+            [$"{Q}:0:Type"] = "Http",
+            [$"{Q}:0:Url"] = "http://localhost:1/t",
+            [$"{Q}:0:Headers:Authorization"] = "Bearer abc.def-ghi_jkl~=",
+            [$"{Q}:0:Headers:X-Tenant_Id!#$%&'*+.^`|~"] = "acme \"eu\" (1)",
+        });
+
+        options.Pipelines["clicks"].Processing!.Processors[0].Headers!.Count.ShouldBe(2);
+    }
+
+    [Theory]
     [InlineData("Lambda", "LambdaArn", "is required for a Lambda processor")]
     [InlineData("Http", "Url", "is required for an Http processor")]
     [InlineData("Plugin", "Directory", "is required for a Plugin processor")]

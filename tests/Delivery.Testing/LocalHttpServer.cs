@@ -7,10 +7,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Delivery.IntegrationTests.Transforms;
+namespace Delivery.Testing;
 
 /// <summary>A real Kestrel server on a free 127.0.0.1 port, serving the routes a test maps; stopped when disposed.</summary>
-internal sealed class LocalHttpServer : IAsyncDisposable
+public sealed class LocalHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
