@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -22,6 +23,9 @@ internal sealed class TimestampReader
 
     private const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
     private static readonly long EpochTicks = DateTime.UnixEpoch.Ticks;
+
+    // Epoch milliseconds or seconds beyond this are past year 9999 whichever unit they are in.
+    private const decimal MaxEpochNumber = 1e15m;
 
     private readonly Format[] _formats;
 
@@ -68,7 +72,8 @@ internal sealed class TimestampReader
         switch (format.Kind)
         {
             case FormatKind.EpochMillis or FormatKind.EpochSeconds:
-                if (!TryGetDecimal(value, out decimal number))
+                // Checked before scaling: a decimal near its limit would overflow, and is out of range anyway.
+                if (!TryGetDecimal(value, out decimal number) || decimal.Abs(number) > MaxEpochNumber)
                 {
                     return false;
                 }
@@ -96,7 +101,11 @@ internal sealed class TimestampReader
                     }
                 }
 
-                string text = value.GetString()!;
+                if (!TryGetString(value, out string? text))
+                {
+                    return false;
+                }
+
                 bool parsed = format.Kind == FormatKind.Iso8601
                     ? DateTimeOffset.TryParseExact(text, IsoPatterns, CultureInfo.InvariantCulture, Styles, out DateTimeOffset instant)
                     : DateTimeOffset.TryParseExact(text, format.Pattern, CultureInfo.InvariantCulture, Styles, out instant);
@@ -116,9 +125,24 @@ internal sealed class TimestampReader
         return value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetDecimal(out number),
-            JsonValueKind.String => decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => TryGetString(value, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
             _ => false,
         };
+    }
+
+    // A string that is not valid Unicode (an escaped unpaired surrogate) is no timestamp.
+    private static bool TryGetString(JsonElement value, [NotNullWhen(true)] out string? text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = null;
+            return false;
+        }
     }
 
     private static Format Parse(string format) => format.Trim().ToLowerInvariant() switch
