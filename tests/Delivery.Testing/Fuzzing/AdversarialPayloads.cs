@@ -16,6 +16,12 @@ public static class AdversarialPayloads
     {
         ArgumentNullException.ThrowIfNull(random);
         byte[] gzip = Compress(content);
+        if (gzip.Length == 0)
+        {
+            // .NET writes no gzip member at all for empty content.
+            return (gzip, false);
+        }
+
         switch (random.Next(10))
         {
             case 0:
@@ -30,8 +36,7 @@ public static class AdversarialPayloads
             case 4:
                 return (content, false);
             default:
-                // .NET writes no gzip member at all for empty content.
-                return (gzip, gzip.Length > 0);
+                return (gzip, true);
         }
     }
 
