@@ -502,18 +502,8 @@ internal sealed class JsonRecordConverter : IDisposable
         }
     }
 
-    // GetString throws for what JSON allows but a .NET string cannot hold: invalid UTF-8, an escaped unpaired surrogate.
-    private static string Text(LeafNode leaf, JsonElement value)
-    {
-        try
-        {
-            return value.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            throw Invalid(leaf, value, "is not valid Unicode text");
-        }
-    }
+    private static string Text(LeafNode leaf, JsonElement value) =>
+        JsonStrings.TryGetString(value, out string? text) ? text : throw Invalid(leaf, value, "is not valid Unicode text");
 
     private static RecordConversionException Invalid(LeafNode leaf, JsonElement value, string problem)
     {

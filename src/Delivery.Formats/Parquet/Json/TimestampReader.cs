@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -101,7 +100,7 @@ internal sealed class TimestampReader
                     }
                 }
 
-                if (!TryGetString(value, out string? text))
+                if (!JsonStrings.TryGetString(value, out string? text))
                 {
                     return false;
                 }
@@ -125,24 +124,9 @@ internal sealed class TimestampReader
         return value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetDecimal(out number),
-            JsonValueKind.String => TryGetString(value, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => JsonStrings.TryGetString(value, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
             _ => false,
         };
-    }
-
-    // A string that is not valid Unicode (an escaped unpaired surrogate) is no timestamp.
-    private static bool TryGetString(JsonElement value, [NotNullWhen(true)] out string? text)
-    {
-        try
-        {
-            text = value.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            text = null;
-            return false;
-        }
     }
 
     private static Format Parse(string format) => format.Trim().ToLowerInvariant() switch
