@@ -1,11 +1,7 @@
-using System.Text;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Delivery.Destinations.S3;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Parquet;
 using Delivery.Formats.Parquet.Json;
-using Delivery.Testing;
 using Delivery.Transforms.BuiltIn;
 using Delivery.Transforms.Partitioning;
 using Delivery.Transforms.Processing;
@@ -127,40 +123,4 @@ public sealed class SplitRecordTests
             EnableDictionaryCompression = false,
         },
     };
-
-    /// <summary>A fake S3 that keeps every object put, in key order, with its body as text.</summary>
-    private sealed class CapturingS3
-    {
-        private readonly List<(string Key, string Body)> _objects = [];
-        private readonly IAmazonS3 _client;
-
-        public CapturingS3()
-        {
-            (_client, FakeS3 fake) = FakeS3.Create();
-            fake.On<PutObjectRequest, PutObjectResponse>(async (request, _) =>
-            {
-                using var body = new MemoryStream();
-                await request.InputStream.CopyToAsync(body);
-                lock (_objects)
-                {
-                    _objects.Add((request.Key, Encoding.Latin1.GetString(body.ToArray())));
-                }
-
-                return new PutObjectResponse();
-            });
-        }
-
-        public List<(string Key, string Body)> Objects
-        {
-            get
-            {
-                lock (_objects)
-                {
-                    return [.. _objects.OrderBy(item => item.Key, StringComparer.Ordinal)];
-                }
-            }
-        }
-
-        public S3BatchWriter Writer(S3DestinationOptions options) => new(options, _client, NullLogger<S3BatchWriter>.Instance, timeProvider: new FakeTimeProvider());
-    }
 }

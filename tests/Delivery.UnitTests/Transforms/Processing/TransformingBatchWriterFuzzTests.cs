@@ -1,8 +1,5 @@
 using System.Text;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Delivery.Destinations.S3;
-using Delivery.Testing;
 using Delivery.Testing.Fuzzing;
 using Delivery.Transforms.Partitioning;
 using Delivery.Transforms.Processing;
@@ -37,21 +34,8 @@ public sealed class TransformingBatchWriterFuzzTests
 
     private static async Task<Delivered> DeliverAsync(FuzzPipeline pipeline, DeliveryBatch batch, int stageSeed)
     {
-        (IAmazonS3 client, FakeS3 fake) = FakeS3.Create();
-        var objects = new List<(string Key, byte[] Body)>();
-        fake.On<PutObjectRequest, PutObjectResponse>(async (request, _) =>
-        {
-            using var body = new MemoryStream();
-            await request.InputStream.CopyToAsync(body);
-            lock (objects)
-            {
-                objects.Add((request.Key, body.ToArray()));
-            }
-
-            return new PutObjectResponse();
-        });
-        var s3 = new S3BatchWriter(pipeline.S3, client, NullLogger<S3BatchWriter>.Instance, timeProvider: new FakeTimeProvider());
-        var recorder = new RecordingDestination(s3);
+        var s3 = new CapturingS3();
+        var recorder = new RecordingDestination(s3.Writer(pipeline.S3));
         await using var writer = new TransformingBatchWriter(
             new ProcessingChain(pipeline.Stages(stageSeed), TransformTestBatches.TestEnvironment),
             pipeline.Partitioning is null ? null : new DynamicPartitioner(pipeline.Partitioning),
@@ -60,7 +44,7 @@ public sealed class TransformingBatchWriterFuzzTests
 
         BatchWriteResult result = await writer.WriteAsync(batch, CancellationToken.None);
 
-        return new Delivered(result, recorder.Written, [.. objects.OrderBy(item => item.Key, StringComparer.Ordinal).Select(item => (item.Key, Convert.ToHexString(item.Body)))]);
+        return new Delivered(result, recorder.Written, s3.Objects);
     }
 
     /// <summary>What one delivery did: its result, the batches the destination was given, and the objects S3 received.</summary>
