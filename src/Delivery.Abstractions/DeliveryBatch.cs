@@ -7,7 +7,10 @@ public sealed class DeliveryBatch
 {
     /// <param name="deliveryStreamName">The pipeline's name.</param>
     /// <param name="source">The source range; the batch's id derives from it.</param>
-    /// <param name="records">At least one record, in shard order.</param>
+    /// <param name="records">
+    /// At least one record, in shard order. Records a processor made of one source record (its parts, when it was split)
+    /// share that record's position.
+    /// </param>
     /// <param name="partition">
     /// With dynamic partitioning, the partition these records (the transformed records of <paramref name="source"/> that
     /// share these keys) belong to; null otherwise.

@@ -44,26 +44,43 @@ internal sealed class HttpEndpointRequest : IDisposable
     /// Cuts a batch into requests of at most <see cref="MaxRecordsPerRequest"/> records and <see cref="MaxDataBytesPerRequest"/>
     /// data bytes, in order. The cut depends on the records alone, so a batch delivered again is cut the same way.
     /// </summary>
+    /// <remarks>
+    /// Records a processor split from one source record share its position. They go into one request unless they alone
+    /// exceed a request, so a request given up (whose records are backed up whole) never holds part of a record whose
+    /// other parts another request delivered.
+    /// </remarks>
     public static List<(int Start, int Count)> Slices(DeliveryBatch batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        IReadOnlyList<SourceRecord> records = batch.Records;
         var slices = new List<(int, int)>(1);
         int start = 0;
         long bytes = 0;
-        for (int i = 0; i < batch.Records.Count; i++)
+        for (int i = 0; i < records.Count; i++)
         {
-            int length = batch.Records[i].Data.Length;
+            int length = records[i].Data.Length;
             if (i > start && (i - start == MaxRecordsPerRequest || bytes + length > MaxDataBytesPerRequest))
             {
-                slices.Add((start, i - start));
-                start = i;
+                int cut = i;
+                while (cut > start && records[cut - 1].Position == records[cut].Position)
+                {
+                    cut--;
+                }
+
+                cut = cut == start ? i : cut;
+                slices.Add((start, cut - start));
+                start = cut;
                 bytes = 0;
+                for (int moved = cut; moved < i; moved++)
+                {
+                    bytes += records[moved].Data.Length;
+                }
             }
 
             bytes += length;
         }
 
-        slices.Add((start, batch.Records.Count - start));
+        slices.Add((start, records.Count - start));
         return slices;
     }
 

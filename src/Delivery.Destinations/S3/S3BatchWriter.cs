@@ -16,7 +16,7 @@ namespace Delivery.Destinations.S3;
 /// batch alone (<see cref="S3ObjectKeyBuilder"/>), so writing a batch again replaces its object. Safe to share between
 /// concurrent batches.
 /// </summary>
-public sealed class S3BatchWriter : IBatchWriter
+public sealed class S3BatchWriter : IEncodingBatchWriter
 {
     private const string StreamTag = "S3BatchWriter";
 
@@ -97,29 +97,37 @@ public sealed class S3BatchWriter : IBatchWriter
     {
         ArgumentNullException.ThrowIfNull(batch);
         cancellationToken.ThrowIfCancellationRequested();
+        using EncodedBatch encoded = Encode(batch);
+        await encoded.WriteAsync(cancellationToken).ConfigureAwait(false);
+        return encoded.FailedRecords.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(encoded.FailedRecords);
+    }
+
+    /// <summary>
+    /// Formats, converts and compresses <paramref name="batch"/> into pooled memory and names its object, without
+    /// writing it: the records left out (conversion failures, or every record when the key is too long) are known first.
+    /// </summary>
+    public EncodedBatch Encode(DeliveryBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         long started = _time.GetTimestamp();
         string key = _keys.Build(batch);
         if (System.Text.Encoding.UTF8.GetByteCount(key) > MaxKeyBytes)
         {
             // S3 would refuse the key on every attempt; retrying the batch could never end, so its records are backed up.
             string message = $"The object key would be longer than S3's {MaxKeyBytes} bytes (partition key values too long?): {key[..Math.Min(key.Length, 200)]}...";
-            return new BatchWriteResult([.. Enumerable.Range(0, batch.Records.Count).Select(i => new FailedRecord(i, "S3.KeyTooLong", message, ErrorOutputTypes.ProcessingFailed))]);
+            return new S3EncodedBatch(this, batch, [.. Enumerable.Range(0, batch.Records.Count).Select(i => new FailedRecord(i, "S3.KeyTooLong", message, ErrorOutputTypes.ProcessingFailed))]);
         }
 
-        using RecyclableMemoryStream body = Encode(batch, out FormatResult formatted);
+        RecyclableMemoryStream body = Encode(batch, out FormatResult formatted);
         IReadOnlyList<FailedRecord> failed = ConversionFailures(batch, key, formatted);
         if (formatted.RecordsWritten == 0)
         {
             // Nothing converted: an object without rows would only add an empty file for engines to open.
-            return new BatchWriteResult(failed);
+            body.Dispose();
+            return new S3EncodedBatch(this, batch, failed);
         }
 
-        var upload = new Upload(_options.BucketName, key, batch, body);
-        int parts = body.Length < _options.MultipartThresholdBytes
-            ? await PutAsync(upload, cancellationToken).ConfigureAwait(false)
-            : await PutMultipartAsync(upload, cancellationToken).ConfigureAwait(false);
-        Log.ObjectWritten(_logger, _options.BucketName, key, body.Length, formatted.RecordsWritten, parts, _time.GetElapsedTime(started).TotalMilliseconds);
-        return failed.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failed);
+        return new S3EncodedBatch(this, batch, failed, new Upload(_options.BucketName, key, batch, body, formatted.RecordsWritten, started));
     }
 
     private IReadOnlyList<FailedRecord> ConversionFailures(DeliveryBatch batch, string key, FormatResult formatted)
@@ -268,5 +276,36 @@ public sealed class S3BatchWriter : IBatchWriter
         metadata.Add("batch-id", batch.Id);
     }
 
-    private sealed record Upload(string Bucket, string Key, DeliveryBatch Batch, RecyclableMemoryStream Body);
+    private async Task UploadAsync(Upload upload, CancellationToken cancellationToken)
+    {
+        upload.Body.Position = 0;
+        int parts = upload.Body.Length < _options.MultipartThresholdBytes
+            ? await PutAsync(upload, cancellationToken).ConfigureAwait(false)
+            : await PutMultipartAsync(upload, cancellationToken).ConfigureAwait(false);
+        Log.ObjectWritten(_logger, upload.Bucket, upload.Key, upload.Body.Length, upload.Records, parts, _time.GetElapsedTime(upload.Started).TotalMilliseconds);
+    }
+
+    // Records and Started are for the log line; its duration covers encoding and writing.
+    private sealed record Upload(string Bucket, string Key, DeliveryBatch Batch, RecyclableMemoryStream Body, int Records, long Started);
+
+    /// <summary>A batch encoded for S3: its object's bytes and key, or nothing to write when every record was left out.</summary>
+    private sealed class S3EncodedBatch(S3BatchWriter writer, DeliveryBatch batch, IReadOnlyList<FailedRecord> failed, Upload? upload = null)
+        : EncodedBatch(batch, failed)
+    {
+        public override Task WriteAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return upload is null ? Task.CompletedTask : writer.UploadAsync(upload, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                upload?.Body.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }

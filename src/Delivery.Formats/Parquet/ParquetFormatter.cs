@@ -84,6 +84,13 @@ public sealed class ParquetFormatter : IBatchFormatter
                 failures.Add(new RecordFormatFailure(i, ex.ErrorCode, ex.Message));
                 continue;
             }
+#pragma warning disable CA1031 // One record's failure is that record's: what converting it throws (a value .NET cannot read, a bug) leaves it out, not the batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failures.Add(new RecordFormatFailure(i, FormatConversionErrorCodes.InvalidValue, $"The record could not be converted: {ex.Message}"));
+                continue;
+            }
 
             file.Append(record);
             written++;

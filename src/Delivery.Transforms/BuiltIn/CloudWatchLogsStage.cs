@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Delivery.Transforms.Processing;
 
@@ -13,6 +12,8 @@ namespace Delivery.Transforms.BuiltIn;
 public sealed class CloudWatchLogsStage(bool extractMessages) : RecordStage
 {
     public override string Name => "CloudWatchLogProcessing";
+
+    protected override string UnexpectedErrorCode => TransformErrorCodes.CloudWatchLogsInvalid;
 
     protected override void Process(ProcessingRun run, in ChainRecord record, List<ChainRecord> output)
     {
@@ -60,6 +61,7 @@ public sealed class CloudWatchLogsStage(bool extractMessages) : RecordStage
     {
         problem = null;
         string? messageType = null;
+        bool hasLogEvents = false;
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -69,48 +71,21 @@ public sealed class CloudWatchLogsStage(bool extractMessages) : RecordStage
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("messageType"u8))
+            if (JsonText.NameIs(ref reader, "messageType"u8))
             {
                 reader.Read();
-                messageType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (reader.TokenType == JsonTokenType.String && !JsonText.TryGetString(ref reader, out messageType))
+                {
+                    problem ??= "its messageType is not valid Unicode";
+                }
+
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("logEvents"u8) && messages is not null)
+            else if (JsonText.NameIs(ref reader, "logEvents"u8) && messages is not null)
             {
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.StartArray)
-                {
-                    problem = "its logEvents is not an array";
-                    reader.Skip();
-                    continue;
-                }
-
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    ReadOnlyMemory<byte>? message = null;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        bool isMessage = reader.ValueTextEquals("message"u8);
-                        reader.Read();
-                        if (isMessage && reader.TokenType == JsonTokenType.String)
-                        {
-                            message = Unescaped(ref reader);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                    }
-
-                    if (message is null)
-                    {
-                        problem ??= $"log event {messages.Count} has no message";
-                    }
-                    else
-                    {
-                        messages.Add(message.Value);
-                    }
-                }
+                hasLogEvents = true;
+                problem ??= ReadLogEvents(ref reader, messages);
             }
             else
             {
@@ -119,27 +94,62 @@ public sealed class CloudWatchLogsStage(bool extractMessages) : RecordStage
             }
         }
 
+        // A data message that yields no record would vanish without a trace: it is malformed, so it is backed up.
+        if (messages is { Count: 0 } && messageType == "DATA_MESSAGE")
+        {
+            problem ??= hasLogEvents ? "it has no log events" : "it has no logEvents";
+        }
+
         return messageType;
     }
 
-    // The message as the application logged it: JSON escapes undone, straight into UTF-8.
-    private static byte[] Unescaped(ref Utf8JsonReader reader)
+    // Leaves the reader on the end of logEvents, whatever it holds, so the fields after it are read too.
+    private static string? ReadLogEvents(ref Utf8JsonReader reader, List<ReadOnlyMemory<byte>> messages)
     {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        if (reader.TokenType != JsonTokenType.StartArray)
         {
-            return reader.ValueSpan.ToArray();
+            reader.Skip();
+            return "its logEvents is not an array";
         }
 
-        int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(length);
-        try
+        string? problem = null;
+        for (int index = 0; reader.Read() && reader.TokenType != JsonTokenType.EndArray; index++)
         {
-            int written = reader.CopyString(buffer);
-            return buffer.AsSpan(0, written).ToArray();
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                problem ??= $"log event {index} is not an object";
+                reader.Skip();
+                continue;
+            }
+
+            byte[]? message = null;
+            bool unreadable = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isMessage = JsonText.NameIs(ref reader, "message"u8);
+                reader.Read();
+                if (isMessage && reader.TokenType == JsonTokenType.String)
+                {
+                    // The message as the application logged it: JSON escapes undone, straight into UTF-8.
+                    message = JsonText.TryGetUtf8(ref reader);
+                    unreadable = message is null;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+
+            if (message is not null)
+            {
+                messages.Add(message);
+            }
+            else
+            {
+                problem ??= unreadable ? $"log event {index} has a message that is not valid Unicode" : $"log event {index} has no message";
+            }
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return problem;
     }
 }

@@ -25,6 +25,10 @@ public sealed class DecompressionStage : RecordStage
 
     public override string Name => "Decompression";
 
+    protected override string UnexpectedErrorCode => TransformErrorCodes.DecompressionFailed;
+
+    protected override string UnexpectedErrorOutputType => ErrorOutputTypes.DecompressionFailed;
+
     protected override void Process(ProcessingRun run, in ChainRecord record, List<ChainRecord> output)
     {
         ReadOnlySpan<byte> data = record.Data.Span;

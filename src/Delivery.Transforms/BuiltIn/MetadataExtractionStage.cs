@@ -14,6 +14,8 @@ public sealed class MetadataExtractionStage(JqQuery query) : RecordStage
 
     public JqQuery Query { get; } = query ?? throw new ArgumentNullException(nameof(query));
 
+    protected override string UnexpectedErrorCode => TransformErrorCodes.MetadataExtractionFailed;
+
     protected override void Process(ProcessingRun run, in ChainRecord record, List<ChainRecord> output)
     {
         Dictionary<string, string>? keys = Query.Evaluate(record.Data.Span, out string? error);

@@ -32,6 +32,8 @@ public sealed class RecordDeAggregationStage : RecordStage
 
     public override string Name => "RecordDeAggregation";
 
+    protected override string UnexpectedErrorCode => TransformErrorCodes.DeAggregationInvalidJson;
+
     protected override void Process(ProcessingRun run, in ChainRecord record, List<ChainRecord> output)
     {
         int before = output.Count;

@@ -42,7 +42,7 @@ public static class FirehoseResponseReader
         List<TransformReply>? replies = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("records"u8))
+            if (!JsonText.NameIs(ref reader, "records"u8))
             {
                 reader.Read();
                 reader.Skip();
@@ -81,27 +81,29 @@ public static class FirehoseResponseReader
     {
         string? recordId = null;
         string? result = null;
-        bool resultIsString = true;
+        string resultProblem = "missing";
         ReadOnlyMemory<byte>? data = null;
         string? dataProblem = null;
         IReadOnlyDictionary<string, string>? keys = null;
         string? keysProblem = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("recordId"u8))
+            if (JsonText.NameIs(ref reader, "recordId"u8))
             {
+                // An id that is not valid Unicode cannot be one Delivery sent: like a missing id, it matches no input.
                 reader.Read();
-                recordId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                recordId = reader.TokenType == JsonTokenType.String && JsonText.TryGetString(ref reader, out string? id) ? id : null;
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("result"u8))
+            else if (JsonText.NameIs(ref reader, "result"u8))
             {
                 reader.Read();
-                resultIsString = reader.TokenType == JsonTokenType.String;
-                result = resultIsString ? reader.GetString() : null;
+                result = null;
+                resultProblem = reader.TokenType != JsonTokenType.String ? "not a string"
+                    : JsonText.TryGetString(ref reader, out result) ? "missing" : "not valid Unicode";
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("data"u8))
+            else if (JsonText.NameIs(ref reader, "data"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
@@ -114,7 +116,7 @@ public static class FirehoseResponseReader
                     reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("metadata"u8))
+            else if (JsonText.NameIs(ref reader, "metadata"u8))
             {
                 reader.Read();
                 keys = ReadMetadata(ref reader, out keysProblem);
@@ -140,7 +142,7 @@ public static class FirehoseResponseReader
         };
         if (parsed is null)
         {
-            string found = result is null ? (resultIsString ? "missing" : "not a string") : $"'{result}'";
+            string found = result is null ? resultProblem : $"'{result}'";
             return TransformReply.Invalid(recordId, TransformErrorCodes.InvalidResult, $"The result of record {recordId} is {found}; it must be Ok, Dropped or ProcessingFailed.");
         }
 
@@ -174,7 +176,7 @@ public static class FirehoseResponseReader
         Dictionary<string, string>? keys = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!reader.ValueTextEquals("partitionKeys"u8))
+            if (!JsonText.NameIs(ref reader, "partitionKeys"u8))
             {
                 reader.Read();
                 reader.Skip();
@@ -197,16 +199,27 @@ public static class FirehoseResponseReader
             keys = new Dictionary<string, string>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string name = reader.GetString()!;
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
+                if (!JsonText.TryGetString(ref reader, out string? name))
                 {
-                    keys[name] = reader.GetString()!;
+                    problem ??= "a key name is not valid Unicode";
+                    reader.Read();
+                    reader.Skip();
+                    continue;
                 }
-                else
+
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
                 {
                     problem ??= $"the value of '{name}' is a {reader.TokenType}, not a string";
                     reader.Skip();
+                }
+                else if (JsonText.TryGetString(ref reader, out string? value))
+                {
+                    keys[name] = value;
+                }
+                else
+                {
+                    problem ??= $"the value of '{name}' is not valid Unicode";
                 }
             }
         }
@@ -226,16 +239,21 @@ public static class FirehoseResponseReader
         {
             ReadOnlySpan<byte> base64 = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
             byte[]? unescaped = null;
-            if (reader.ValueIsEscaped)
-            {
-                // A JSON encoder may write '/' as "\/" or '+' as "\u002B"; base64 is decoded from the unescaped text.
-                unescaped = ArrayPool<byte>.Shared.Rent(base64.Length);
-                int length = reader.CopyString(unescaped);
-                base64 = unescaped.AsSpan(0, length);
-            }
-
             try
             {
+                if (reader.ValueIsEscaped)
+                {
+                    // A JSON encoder may write '/' as "\/" or '+' as "\u002B"; base64 is decoded from the unescaped text.
+                    unescaped = ArrayPool<byte>.Shared.Rent(base64.Length);
+                    if (!TryUnescape(ref reader, unescaped, out int length))
+                    {
+                        problem = "is not valid base64";
+                        return null;
+                    }
+
+                    base64 = unescaped.AsSpan(0, length);
+                }
+
                 Span<byte> target = buffer.AsSpan(_used);
                 OperationStatus status = Base64.DecodeFromUtf8(base64, target, out _, out int written);
                 if (status != OperationStatus.Done)
@@ -255,6 +273,21 @@ public static class FirehoseResponseReader
                 {
                     ArrayPool<byte>.Shared.Return(unescaped);
                 }
+            }
+        }
+
+        // An escape of an unpaired surrogate has no UTF-8 form, so it cannot be base64 either.
+        private static bool TryUnescape(ref Utf8JsonReader reader, byte[] target, out int length)
+        {
+            try
+            {
+                length = reader.CopyString(target);
+                return true;
+            }
+            catch (InvalidOperationException)
+            {
+                length = 0;
+                return false;
             }
         }
     }

@@ -89,12 +89,13 @@ public sealed class LambdaTransformStage : InvocationStage
             {
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    bool isMessage = reader.ValueTextEquals("errorMessage"u8);
-                    bool isType = reader.ValueTextEquals("errorType"u8);
+                    bool isMessage = JsonText.NameIs(ref reader, "errorMessage"u8);
+                    bool isType = JsonText.NameIs(ref reader, "errorType"u8);
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.String && (isMessage || isType))
                     {
-                        (message, type) = isMessage ? (reader.GetString(), type) : (message, reader.GetString());
+                        string text = JsonText.TryGetString(ref reader, out string? value) ? value : "(not valid Unicode)";
+                        (message, type) = isMessage ? (text, type) : (message, text);
                     }
                     else
                     {

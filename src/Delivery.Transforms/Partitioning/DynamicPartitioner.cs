@@ -38,7 +38,7 @@ public sealed class DynamicPartitioner
                 continue;
             }
 
-            PartitionKeys? keys = KeysOf(run, record);
+            PartitionKeys? keys = SafeKeysOf(run, record);
             if (keys is null)
             {
                 continue;
@@ -74,6 +74,22 @@ public sealed class DynamicPartitioner
         }
 
         return groups;
+    }
+
+    private PartitionKeys? SafeKeysOf(ProcessingRun run, in ChainRecord record)
+    {
+        try
+        {
+            return KeysOf(run, record);
+        }
+#pragma warning disable CA1031 // Keys come from transforms (plugins included): whatever reading them throws fails that record, not the batch.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            run.Fail(record.SourceIndex, TransformErrorCodes.InvalidPartitionKeyValue,
+                $"The record's partition keys could not be read: {ex.GetType().Name}: {ex.Message.TrimEnd('.')}.", ErrorOutputTypes.ProcessingFailed);
+            return null;
+        }
     }
 
     private PartitionKeys? KeysOf(ProcessingRun run, in ChainRecord record)

@@ -1,9 +1,12 @@
+using Delivery.Transforms.Processing;
+
 namespace Delivery.Transforms.Partitioning;
 
 /// <summary>
 /// The rules a partition key value must follow to become part of an S3 key: not empty, at most
 /// <see cref="MaxBytes"/> UTF-8 bytes, not "." or "..", and none of the characters S3 advises keys to avoid (control
-/// characters and <c>\ { } ^ % ` [ ] " &lt; &gt; ~ # |</c>). '/' is allowed: it makes the value span folders.
+/// characters and <c>\ { } ^ % ` [ ] " &lt; &gt; ~ # |</c>), and valid Unicode. '/' is allowed: it makes the value
+/// span folders.
 /// </summary>
 public static class PartitionKeyValues
 {
@@ -12,12 +15,22 @@ public static class PartitionKeyValues
     private const string Avoided = "\\{}^%`[]\"<>~#|";
 
     /// <summary>Why <paramref name="value"/> cannot be a partition key value, or null when it can.</summary>
-    public static string? Problem(string value)
+    public static string? Problem(string? value)
     {
-        ArgumentNullException.ThrowIfNull(value);
+        if (value is null)
+        {
+            return "it is null";
+        }
+
         if (value.Length == 0)
         {
             return "it is empty";
+        }
+
+        // UTF-8 has no form for an unpaired surrogate: two different values would become the same key and overwrite each other's object.
+        if (!JsonText.IsValidUnicode(value))
+        {
+            return "it is not valid Unicode (it has an unpaired surrogate)";
         }
 
         if (value is "." or "..")

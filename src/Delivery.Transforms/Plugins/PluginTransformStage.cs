@@ -81,11 +81,60 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
         for (int i = 0; i < replies.Length; i++)
         {
             TransformedRecord? result = results[i];
-            replies[i] = result is null
-                ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result")
-                : new TransformReply(result.RecordId, result.Result, result.Data, result.PartitionKeys.Count == 0 ? null : result.PartitionKeys, result.ErrorMessage);
+            replies[i] = result is null ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result") : Reply(result);
         }
 
         return replies;
+    }
+
+    private static TransformReply Reply(TransformedRecord result)
+    {
+        if (result.Result != TransformResult.Ok)
+        {
+            return new TransformReply(result.RecordId, result.Result, result.Data, null, result.ErrorMessage);
+        }
+
+        Dictionary<string, string>? keys = CopyKeys(result.PartitionKeys, out string? problem);
+        return problem is null
+            ? new TransformReply(result.RecordId, result.Result, result.Data, keys, result.ErrorMessage)
+            : TransformReply.Invalid(result.RecordId, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
+    }
+
+    // The plugin's keys are read once, into a dictionary of ours, so what a nullable-oblivious or careless plugin puts
+    // there (a null, a lone surrogate, a dictionary that throws) fails that record here, as a Lambda's bad keys do.
+    private static Dictionary<string, string>? CopyKeys(IReadOnlyDictionary<string, string> source, out string? problem)
+    {
+        problem = null;
+        try
+        {
+            if (source.Count == 0)
+            {
+                return null;
+            }
+
+            var keys = new Dictionary<string, string>(source.Count, StringComparer.Ordinal);
+            foreach ((string name, string? value) in source)
+            {
+                problem = !JsonText.IsValidUnicode(name) ? "a key name is not valid Unicode"
+                    : value is null ? $"the value of '{name}' is null"
+                    : !JsonText.IsValidUnicode(value) ? $"the value of '{name}' is not valid Unicode"
+                    : null;
+                if (problem is not null)
+                {
+                    return null;
+                }
+
+                keys[name] = value!;
+            }
+
+            return keys;
+        }
+#pragma warning disable CA1031 // The plugin's object, not ours: whatever reading it throws fails the record it came with.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            problem = $"they could not be read ({ex.GetType().Name}: {ex.Message.TrimEnd('.')})";
+            return null;
+        }
     }
 }

@@ -11,8 +11,9 @@ public interface IProcessingStage
 
     /// <summary>
     /// Processes <paramref name="records"/> (in shard order) and returns what comes out, in order. A record that cannot be
-    /// processed is reported with <see cref="ProcessingRun.Fail"/> and left out. Throws only when the batch as a whole
-    /// should be tried again later (cancellation included).
+    /// processed is reported with <see cref="ProcessingRun.Fail"/> and left out. Throws only
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled: anything else a stage
+    /// throws fails every record it was given.
     /// </summary>
     ValueTask<IReadOnlyList<ChainRecord>> ProcessAsync(ProcessingRun run, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken);
 }

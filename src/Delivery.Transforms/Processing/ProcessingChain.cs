@@ -2,7 +2,9 @@ namespace Delivery.Transforms.Processing;
 
 /// <summary>
 /// A pipeline's processors in their configured order. Each batch runs through all of them; what comes out is delivered,
-/// and each source record that failed anywhere is reported once, with the first error, for the backup bucket.
+/// and each source record that failed anywhere is reported once, with the first error, for the backup bucket. A stage
+/// that throws (other than for cancellation) fails the records it was given, so a bug costs records their delivery,
+/// not the shard its progress.
 /// </summary>
 public sealed class ProcessingChain : IAsyncDisposable
 {
@@ -40,7 +42,21 @@ public sealed class ProcessingChain : IAsyncDisposable
                 break;
             }
 
-            records = await stage.ProcessAsync(run, records, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                records = await stage.ProcessAsync(run, records, cancellationToken).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A stage fails records, never the batch: one that throws has a bug, and retrying the batch would hit it for ever.
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+#pragma warning restore CA1031
+            {
+                foreach (ChainRecord record in records)
+                {
+                    run.Fail(record.SourceIndex, TransformErrorCodes.UnexpectedError, $"{stage.Name} failed: {ex.GetType().Name}: {ex.Message.TrimEnd('.')}.", ErrorOutputTypes.ProcessingFailed);
+                }
+
+                records = [];
+            }
 
             // A part of a split record that failed here takes its siblings from earlier stages with it.
             records = run.WithoutFailed(records);

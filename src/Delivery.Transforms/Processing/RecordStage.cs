@@ -5,6 +5,12 @@ public abstract class RecordStage : IProcessingStage
 {
     public abstract string Name { get; }
 
+    /// <summary>The code a record fails with when processing it throws; <see cref="TransformErrorCodes.UnexpectedError"/> unless the stage has its own.</summary>
+    protected virtual string UnexpectedErrorCode => TransformErrorCodes.UnexpectedError;
+
+    /// <summary>The error output type of a record whose processing threw.</summary>
+    protected virtual string UnexpectedErrorOutputType => ErrorOutputTypes.ProcessingFailed;
+
     public ValueTask<IReadOnlyList<ChainRecord>> ProcessAsync(ProcessingRun run, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -12,7 +18,18 @@ public abstract class RecordStage : IProcessingStage
         var output = new List<ChainRecord>(records.Count);
         foreach (ChainRecord record in records)
         {
-            Process(run, record, output);
+            int before = output.Count;
+            try
+            {
+                Process(run, record, output);
+            }
+#pragma warning disable CA1031 // One record's failure is that record's: whatever it makes a stage throw (input .NET cannot read, a bug) fails it alone, never the batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                output.RemoveRange(before, output.Count - before);
+                run.Fail(record.SourceIndex, UnexpectedErrorCode, $"{Name} could not process the record: {ex.GetType().Name}: {ex.Message.TrimEnd('.')}.", UnexpectedErrorOutputType);
+            }
         }
 
         return ValueTask.FromResult<IReadOnlyList<ChainRecord>>(output);

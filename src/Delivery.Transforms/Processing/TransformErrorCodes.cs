@@ -81,6 +81,14 @@ public static class TransformErrorCodes
     /// <summary>The plugin did not finish within the processor's <c>TimeoutSeconds</c>, after every retry.</summary>
     public const string PluginTimeout = "Plugin.Timeout";
 
+    // Any processor.
+
+    /// <summary>
+    /// Processing the record threw where the processor has no code of its own: a bug, named with the exception in the
+    /// message. The record fails alone instead of holding its shard.
+    /// </summary>
+    public const string UnexpectedError = "Processing.UnexpectedError";
+
     // Built-in processors.
 
     /// <summary>The record is not valid gzip data (error output type <c>decompression-failed</c>).</summary>

@@ -12,7 +12,9 @@ namespace Delivery.Transforms.Processing;
 /// Everything derives from the original batch: a partition's object id comes from the batch id and the partition's
 /// keys, and partitions are formed the same way every time, so a batch delivered again (a retry, or a new owner after a
 /// crash) overwrites the same objects. A thrown exception (the destination failed) makes the pipeline deliver the whole
-/// batch again, processors included.
+/// batch again, processors included. When a record was split into parts and the destination encodes before it writes
+/// (<see cref="IEncodingBatchWriter"/>), every part is encoded before any is written (<see cref="SplitSafeWrites"/>), so
+/// a part the destination refuses takes its record's other parts out of every object first.
 /// </remarks>
 public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
 {
@@ -47,23 +49,23 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ProcessingOutcome outcome = await _chain.RunAsync(batch, cancellationToken).ConfigureAwait(false);
         ProcessingRun run = outcome.Run;
-        List<Part> parts = _partitioner is null
-            ? outcome.Records.Count == 0 ? [] : [Part.Of(batch, null, outcome.Records)]
-            : [.. _partitioner.Group(run, outcome.Records).Select(group => Part.Of(batch, group.Keys, group.Records))];
+        List<BatchPart> parts = _partitioner is null
+            ? outcome.Records.Count == 0 ? [] : [BatchPart.Of(batch, null, outcome.Records)]
+            : [.. _partitioner.Group(run, outcome.Records).Select(group => BatchPart.Of(batch, group.Keys, group.Records))];
         if (_partitioner is not null)
         {
             _chain.Environment.Telemetry?.PartitionsActive(parts.Count, overCap: run.Failures().Any(failure => failure.ErrorOutputType == ErrorOutputTypes.PartitionCountExceeded));
         }
 
         var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPartitionWrites, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(parts, options, async (part, token) =>
+        if (_destination is IEncodingBatchWriter encoding && BatchPart.AnySplit(batch, outcome.Records))
         {
-            BatchWriteResult written = await _destination.WriteAsync(part.Batch, token).ConfigureAwait(false);
-            foreach (FailedRecord failed in written.FailedRecords)
-            {
-                run.Fail(part.SourceIndexes[failed.Index], failed.ErrorCode, failed.ErrorMessage, failed.ErrorOutputType, failed.AttemptsMade, failed.LambdaArn);
-            }
-        }).ConfigureAwait(false);
+            await SplitSafeWrites.WriteAsync(encoding, run, parts, options).ConfigureAwait(false);
+        }
+        else
+        {
+            await WriteEachAsync(run, parts, options).ConfigureAwait(false);
+        }
 
         List<FailedRecord> failures = run.Failures();
         Log.BatchProcessed(_logger, batch.DeliveryStreamName, batch.Id, batch.Records.Count, outcome.Records.Count, parts.Count, failures.Count);
@@ -72,22 +74,16 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _chain.DisposeAsync();
 
-    /// <summary>One object's worth: the records as a batch of their own, and where each came from in the original.</summary>
-    private sealed record Part(DeliveryBatch Batch, int[] SourceIndexes)
+    // Without split records no part's refusals concern another part: each is encoded and written in one go, so only
+    // a few encoded objects are held at a time.
+    private async Task WriteEachAsync(ProcessingRun run, List<BatchPart> parts, ParallelOptions options)
     {
-        public static Part Of(DeliveryBatch original, PartitionKeys? keys, IReadOnlyList<ChainRecord> records)
+        var results = new BatchWriteResult[parts.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts.Count), options, async (i, token) =>
+            results[i] = await _destination.WriteAsync(parts[i].Batch, token).ConfigureAwait(false)).ConfigureAwait(false);
+        for (int i = 0; i < parts.Count; i++)
         {
-            var converted = new SourceRecord[records.Count];
-            int[] sources = new int[records.Count];
-            for (int i = 0; i < converted.Length; i++)
-            {
-                ChainRecord record = records[i];
-                SourceRecord source = original.Records[record.SourceIndex];
-                converted[i] = source with { Data = record.Data };
-                sources[i] = record.SourceIndex;
-            }
-
-            return new Part(new DeliveryBatch(original.DeliveryStreamName, original.Source, converted, keys), sources);
+            parts[i].Fail(run, results[i].FailedRecords);
         }
     }
 }

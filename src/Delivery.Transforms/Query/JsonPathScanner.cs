@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Delivery.Transforms.Processing;
 
 namespace Delivery.Transforms.Query;
 
@@ -32,7 +33,8 @@ internal sealed class JsonPathScanner
     /// <summary>
     /// Scans <paramref name="json"/>, which must be a JSON object, and puts each path's value into
     /// <paramref name="values"/> (<see cref="JqValue.Missing"/> where there is none). Throws <see cref="JsonException"/>
-    /// when the record is not JSON as far as it had to be read, <see cref="JqException"/> when it is not an object.
+    /// when the record is not JSON as far as it had to be read, <see cref="JqException"/> when it is not an object or a
+    /// string it had to read is not valid Unicode.
     /// </summary>
     public void Scan(ReadOnlySpan<byte> json, JqValue[] values)
     {
@@ -70,7 +72,7 @@ internal sealed class JsonPathScanner
                     Node? child = null;
                     foreach ((byte[] name, Node field) in node.Fields)
                     {
-                        if (reader.ValueTextEquals(name))
+                        if (JsonText.NameIs(ref reader, name))
                         {
                             child = field;
                             break;
@@ -145,7 +147,9 @@ internal sealed class JsonPathScanner
 
     private static JqValue Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
     {
-        JsonTokenType.String => JqValue.FromString(reader.GetString()!),
+        JsonTokenType.String => JqValue.FromString(JsonText.TryGetString(ref reader, out string? text)
+            ? text
+            : throw new JqException("the record has a string that is not valid Unicode (invalid UTF-8, or a \\u escape of an unpaired surrogate)")),
         JsonTokenType.Number => JqValue.FromNumber(reader.GetDouble(), IsPlainInteger(reader.ValueSpan) ? Encoding.UTF8.GetString(reader.ValueSpan) : null),
         JsonTokenType.True => JqValue.FromBool(true),
         JsonTokenType.False => JqValue.FromBool(false),

@@ -4,6 +4,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Delivery.Formats.Parquet.Columns;
 using Delivery.Formats.Parquet.Encodings;
 using Delivery.Formats.Parquet.Schema;
@@ -268,14 +269,14 @@ internal sealed class JsonRecordConverter : IDisposable
         switch (leaf.Type.Kind)
         {
             case GlueKind.String:
-                WriteString(leafIndex, value, repetition, definition, output);
+                WriteString(leaf, value, repetition, output);
                 break;
             case GlueKind.Boolean:
                 bool flag = value.ValueKind switch
                 {
                     JsonValueKind.True => true,
                     JsonValueKind.False => false,
-                    JsonValueKind.String when bool.TryParse(value.GetString(), out bool parsed) => parsed,
+                    JsonValueKind.String when bool.TryParse(Text(leaf, value), out bool parsed) => parsed,
                     _ => throw Invalid(leaf, value, "is not a boolean"),
                 };
                 output.AddFixed(leafIndex, repetition, definition, flag ? 1 : 0);
@@ -315,9 +316,17 @@ internal sealed class JsonRecordConverter : IDisposable
         }
     }
 
-    private static void WriteString(int leaf, JsonElement value, int repetition, int definition, ShreddedRecord output)
+    private static void WriteString(LeafNode column, JsonElement value, int repetition, ShreddedRecord output)
     {
+        (int leaf, int definition) = (column.FirstLeaf, column.DefinitionLevel);
         ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(value);
+
+        // The reader does not check UTF-8 inside strings; a Parquet string that is not UTF-8 breaks the file for readers.
+        if (!Utf8.IsValid(raw))
+        {
+            throw Invalid(column, value, "is not valid UTF-8");
+        }
+
         if (value.ValueKind != JsonValueKind.String)
         {
             // Numbers, booleans, objects and arrays in a string column keep their JSON text, as the OpenX SerDe does.
@@ -333,7 +342,7 @@ internal sealed class JsonRecordConverter : IDisposable
         }
 
         int offset = output.Bytes.Length;
-        string text = value.GetString()!;
+        string text = Text(column, value);
         int length = Encoding.UTF8.GetByteCount(text);
         Encoding.UTF8.GetBytes(text, output.Bytes.GetSpan(length));
         output.Bytes.Advance(length);
@@ -346,7 +355,7 @@ internal sealed class JsonRecordConverter : IDisposable
         bool ok = value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetInt64(out number),
-            JsonValueKind.String => long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => long.TryParse(Text(leaf, value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number),
             _ => (number = 0) != 0,
         };
         if (!ok)
@@ -375,7 +384,7 @@ internal sealed class JsonRecordConverter : IDisposable
         bool ok = value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetDouble(out number) && double.IsFinite(number),
-            JsonValueKind.String => double.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => double.TryParse(Text(leaf, value), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
             _ => (number = 0) != 0,
         };
         return ok ? number : throw Invalid(leaf, value, $"is not a number that fits {leaf.Type}");
@@ -401,7 +410,7 @@ internal sealed class JsonRecordConverter : IDisposable
         string text = value.ValueKind switch
         {
             JsonValueKind.Number => Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value)),
-            JsonValueKind.String => value.GetString()!.Trim(),
+            JsonValueKind.String => Text(leaf, value).Trim(),
             _ => throw Invalid(leaf, value, "is not a number"),
         };
         if (!DecimalReader.TryRead(text, leaf.Type.Precision, leaf.Type.Scale, out BigInteger unscaled, out string? problem))
@@ -425,7 +434,7 @@ internal sealed class JsonRecordConverter : IDisposable
     private static long ReadDate(LeafNode leaf, JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly date))
+            && DateOnly.TryParseExact(Text(leaf, value), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly date))
         {
             return date.DayNumber - EpochDayNumber;
         }
@@ -440,7 +449,17 @@ internal sealed class JsonRecordConverter : IDisposable
 
     private static void WriteBinary(LeafNode leaf, JsonElement value, int repetition, ShreddedRecord output)
     {
-        if (value.ValueKind != JsonValueKind.String || !value.TryGetBytesFromBase64(out byte[]? bytes))
+        byte[]? bytes = null;
+        try
+        {
+            _ = value.ValueKind == JsonValueKind.String && value.TryGetBytesFromBase64(out bytes);
+        }
+        catch (InvalidOperationException)
+        {
+            // An escaped unpaired surrogate: no base64 either.
+        }
+
+        if (bytes is null)
         {
             throw Invalid(leaf, value, "is not a base64 string");
         }
@@ -467,6 +486,11 @@ internal sealed class JsonRecordConverter : IDisposable
         }
 
         _catchAllJson.WriteByte((byte)'}');
+        if (!Utf8.IsValid(_catchAllJson.WrittenSpan))
+        {
+            throw new RecordConversionException(FormatConversionErrorCodes.InvalidValue, $"Column '{_catchAll!.Path}' ({_catchAll.Type}): the text of the record's other keys is not valid UTF-8.");
+        }
+
         output.AddBytes(_catchAll!.FirstLeaf, repetition, _catchAll.DefinitionLevel, _catchAllJson.WrittenSpan);
     }
 
@@ -478,9 +502,13 @@ internal sealed class JsonRecordConverter : IDisposable
         }
     }
 
+    private static string Text(LeafNode leaf, JsonElement value) =>
+        JsonStrings.TryGetString(value, out string? text) ? text : throw Invalid(leaf, value, "is not valid Unicode text");
+
     private static RecordConversionException Invalid(LeafNode leaf, JsonElement value, string problem)
     {
-        string text = value.GetRawText();
+        // Not GetRawText: it throws for the invalid UTF-8 this may be reporting.
+        string text = Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value));
         if (text.Length > 64)
         {
             text = string.Concat(text.AsSpan(0, 61), "...");

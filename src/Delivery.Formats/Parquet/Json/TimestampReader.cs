@@ -23,6 +23,9 @@ internal sealed class TimestampReader
     private const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
     private static readonly long EpochTicks = DateTime.UnixEpoch.Ticks;
 
+    // Epoch milliseconds or seconds beyond this are past year 9999 whichever unit they are in.
+    private const decimal MaxEpochNumber = 1e15m;
+
     private readonly Format[] _formats;
 
     /// <exception cref="ArgumentException">A pattern uses a Joda letter with no equivalent here; the message names it.</exception>
@@ -68,7 +71,8 @@ internal sealed class TimestampReader
         switch (format.Kind)
         {
             case FormatKind.EpochMillis or FormatKind.EpochSeconds:
-                if (!TryGetDecimal(value, out decimal number))
+                // Checked before scaling: a decimal near its limit would overflow, and is out of range anyway.
+                if (!TryGetDecimal(value, out decimal number) || decimal.Abs(number) > MaxEpochNumber)
                 {
                     return false;
                 }
@@ -96,7 +100,11 @@ internal sealed class TimestampReader
                     }
                 }
 
-                string text = value.GetString()!;
+                if (!JsonStrings.TryGetString(value, out string? text))
+                {
+                    return false;
+                }
+
                 bool parsed = format.Kind == FormatKind.Iso8601
                     ? DateTimeOffset.TryParseExact(text, IsoPatterns, CultureInfo.InvariantCulture, Styles, out DateTimeOffset instant)
                     : DateTimeOffset.TryParseExact(text, format.Pattern, CultureInfo.InvariantCulture, Styles, out instant);
@@ -116,7 +124,7 @@ internal sealed class TimestampReader
         return value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetDecimal(out number),
-            JsonValueKind.String => decimal.TryParse(value.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            JsonValueKind.String => JsonStrings.TryGetString(value, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
             _ => false,
         };
     }

@@ -5,7 +5,8 @@ namespace Delivery.UnitTests.Destinations.S3;
 
 /// <summary>
 /// An <see cref="IAmazonS3"/> that answers only the calls a test set up and records every call, so failures S3 emulators
-/// cannot produce (throttling, 5xx, a part failing mid-upload) can be tested.
+/// cannot produce (throttling, 5xx, a part failing mid-upload) can be tested. Safe for the concurrent writes of a
+/// batch's partitions.
 /// </summary>
 public class FakeS3 : DispatchProxy
 {
@@ -30,10 +31,18 @@ public class FakeS3 : DispatchProxy
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(targetMethod);
-        Calls.Add(targetMethod.Name);
+        lock (_handlers)
+        {
+            Calls.Add(targetMethod.Name);
+        }
+
         if (args is [{ } request, CancellationToken cancellationToken] && _handlers.TryGetValue(request.GetType(), out var handler))
         {
-            Requests.Add(request);
+            lock (_handlers)
+            {
+                Requests.Add(request);
+            }
+
             return handler(request, cancellationToken);
         }
 

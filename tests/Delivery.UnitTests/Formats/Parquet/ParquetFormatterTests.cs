@@ -17,6 +17,8 @@ public sealed class ParquetFormatterTests
         new("small", "tinyint"),
         new("tags", "array<int>"),
         new("inner", "struct<flag:boolean>"),
+        new("name", "string"),
+        new("counts", "map<string,int>"),
     ];
 
     [Theory]
@@ -32,6 +34,11 @@ public sealed class ParquetFormatterTests
     [InlineData("""{"id":1,}""", "The record is not valid JSON")]
     [InlineData("""[{"id":1}]""", "The record must be a JSON object, not an array.")]
     [InlineData("   ", "The record holds no JSON object.")]
+    [InlineData("""{"id":1,"name":"a\ud800"}""", "Column 'name' (string): value \"a\\ud800\" is not valid Unicode text.")]
+    [InlineData("""{"id":"\ud800"}""", "Column 'id' (bigint): value \"\\ud800\" is not valid Unicode text.")]
+    [InlineData("""{"id":1,"inner":{"flag":"\udc00"}}""", "Column 'inner.flag' (boolean): value \"\\udc00\" is not valid Unicode text.")]
+    [InlineData("""{"id":1,"counts":{"\ud800":1}}""", "The record could not be converted: ")]
+    [InlineData("""{"id":1,"\ud800x":1}""", "The record could not be converted: ")]
     public void ARecordThatDoesNotFit_IsReported_WithTheColumnAndTheReason(string json, string reason)
     {
         FormatResult result = Write(new ParquetFormatter(Columns), """{"id":0}""", json);
@@ -40,6 +47,37 @@ public sealed class ParquetFormatterTests
         RecordFormatFailure failure = result.Failures.ShouldHaveSingleItem();
         failure.Index.ShouldBe(1);
         failure.ErrorMessage.ShouldStartWith(reason);
+    }
+
+    [Theory]
+    [InlineData("""{"id":1,"name":"a""", """b"}""", "Column 'name' (string)")]
+    [InlineData("""{"id":1,"name":"\n""", """b"}""", "Column 'name' (string)")]
+    [InlineData("{\"id\":1,\"other\":\"", "\"}", "Column 'rest' (string)")]
+    public void AStringWithBytesThatAreNotUtf8_IsReported_NotWrittenIntoTheFile(string before, string after, string column)
+    {
+        byte[] json = [.. Encoding.UTF8.GetBytes(before), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(after)];
+        var formatter = new ParquetFormatter(Columns, new JsonConversionOptions { CatchAllColumn = "rest" });
+        using var output = new MemoryStream();
+
+        FormatResult result = formatter.Write([Record("""{"id":0}"""), new SourceRecord(new ShardPosition("2"), "k", DateTimeOffset.UnixEpoch, json)], output);
+
+        result.RecordsWritten.ShouldBe(1);
+        RecordFormatFailure failure = result.Failures.ShouldHaveSingleItem();
+        (failure.Index, failure.ErrorCode).ShouldBe((1, FormatConversionErrorCodes.InvalidValue));
+        failure.ErrorMessage.ShouldStartWith(column);
+        failure.ErrorMessage.ShouldContain("is not valid UTF-8");
+    }
+
+    [Fact]
+    public void AnEpochTimestampBeyondWhatADecimalScales_IsReported_NotThrown()
+    {
+        var formatter = new ParquetFormatter(Columns, new JsonConversionOptions { TimestampFormats = ["millis"] });
+
+        FormatResult result = Write(formatter, """{"id":0}""", """{"id":1,"at":79228162514264337593543950335}""");
+
+        result.RecordsWritten.ShouldBe(1);
+        result.Failures.ShouldHaveSingleItem().ErrorMessage
+            .ShouldStartWith("Column 'at' (timestamp): value 79228162514264337593543950335 is not a timestamp in the configured formats (millis).");
     }
 
     [Fact]

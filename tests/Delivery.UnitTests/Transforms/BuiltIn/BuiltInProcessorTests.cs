@@ -93,6 +93,11 @@ public sealed class BuiltInProcessorTests
     [InlineData("[1]", "it is not a JSON object")]
     [InlineData("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"id\":\"1\"}]}", "log event 0 has no message")]
     [InlineData("{\"messageType\":", "it is not valid JSON")]
+    [InlineData("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"message\":\"a\\ud800\"}]}", "log event 0 has a message that is not valid Unicode")]
+    [InlineData("{\"messageType\":\"DATA\\udc00\",\"logEvents\":[]}", "its messageType is not valid Unicode")]
+    [InlineData("{\"messageType\":\"DATA_MESSAGE\"}", "it has no logEvents")]
+    [InlineData("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[]}", "it has no log events")]
+    [InlineData("{\"messageType\":\"DATA_MESSAGE\",\"logEvents\":[{\"message\":\"a\"},5,{\"message\":\"b\"}]}", "log event 1 is not an object")]
     public async Task CloudWatchLogs_FailsWhatIsNotASubscriptionMessage(string record, string reason)
     {
         DeliveryBatch batch = Of(record);

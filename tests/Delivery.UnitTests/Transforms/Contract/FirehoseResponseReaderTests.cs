@@ -52,6 +52,10 @@ public sealed class FirehoseResponseReaderTests
     [InlineData("""{"recordId":"0","result":1,"data":"aGk="}""", TransformErrorCodes.InvalidResult, "is not a string")]
     [InlineData("""{"recordId":"0","result":"Ok","data":"aGk=","metadata":{"partitionKeys":{"n":5}}}""", TransformErrorCodes.InvalidPartitionKeys, "'n' is a Number")]
     [InlineData("""{"recordId":"0","result":"Ok","data":"aGk=","metadata":{"partitionKeys":[]}}""", TransformErrorCodes.InvalidPartitionKeys, "not an object")]
+    [InlineData("""{"recordId":"0","result":"Ok","data":"aGk=","metadata":{"partitionKeys":{"n":"\ud800"}}}""", TransformErrorCodes.InvalidPartitionKeys, "the value of 'n' is not valid Unicode")]
+    [InlineData("""{"recordId":"0","result":"Ok","data":"aGk=","metadata":{"partitionKeys":{"\ud800":"x"}}}""", TransformErrorCodes.InvalidPartitionKeys, "a key name is not valid Unicode")]
+    [InlineData("""{"recordId":"0","result":"O\ud800k","data":"aGk="}""", TransformErrorCodes.InvalidResult, "is not valid Unicode")]
+    [InlineData("""{"recordId":"0","result":"Ok","data":"a\ud800Gk="}""", TransformErrorCodes.InvalidData, "is not valid base64")]
     public void AMalformedRecord_FailsOnItsOwn_WithACodeAndReason(string record, string code, string reason)
     {
         List<TransformReply> replies = FirehoseResponseReader.Read(Encoding.UTF8.GetBytes($$"""{"records":[{{record}},{"recordId":"1","result":"Ok","data":"aGk="}]}"""));
@@ -66,6 +70,14 @@ public sealed class FirehoseResponseReaderTests
     public void AResultWithoutARecordId_IsLeftOut_SoItsInputCountsAsMissing()
     {
         FirehoseResponseReader.Read("""{"records":[{"result":"Ok","data":"aGk="},{"recordId":7,"result":"Ok","data":"aGk="}]}"""u8.ToArray()).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void AResultWhoseRecordIdIsNotValidUnicode_IsLeftOut_SoItsInputCountsAsMissing()
+    {
+        List<TransformReply> replies = FirehoseResponseReader.Read("""{"records":[{"recordId":"0\udc00","result":"Ok","data":"aGk="},{"recordId":"1","result":"Ok","data":"aGk="}]}"""u8.ToArray());
+
+        replies.ShouldHaveSingleItem().RecordId.ShouldBe("1");
     }
 
     [Theory]

@@ -181,6 +181,40 @@ public sealed class PluginTransformStageTests
         outcome.Records.ShouldHaveSingleItem().KeysFromTransform.ShouldBe(new Dictionary<string, string> { ["a"] = "1", ["b"] = "2" });
     }
 
+    [Theory]
+    [InlineData(false, "the value of 'tier' is null")]
+    [InlineData(true, "the value of 'tier' is not valid Unicode")]
+    public async Task AResultWithPartitionKeysThatCannotBeUsed_FailsItsRecordOnly_AsInvalidPartitionKeys(bool loneSurrogate, string reason)
+    {
+        // Built here: theory data cannot carry a lone surrogate intact.
+        string? value = loneSurrogate ? "\ud800" : null;
+        DeliveryBatch batch = Of("a", "b");
+        var transform = new DelegateTransform(record => TransformedRecord.Ok(record.RecordId, record.Data, new Dictionary<string, string> { ["tier"] = record.RecordId == "0" ? value! : "gold" }));
+        ProcessingRun run = Run(batch);
+
+        IReadOnlyList<ChainRecord> output = await Stage(transform).ProcessAsync(run, Records(batch), default);
+
+        output.ShouldHaveSingleItem().SourceIndex.ShouldBe(1);
+        FailedRecord failed = run.Failures().ShouldHaveSingleItem();
+        (failed.Index, failed.ErrorCode, failed.LambdaArn).ShouldBe((0, TransformErrorCodes.InvalidPartitionKeys, "plugin:Test"));
+        failed.ErrorMessage.ShouldContain(reason);
+    }
+
+    [Fact]
+    public async Task AResultWhosePartitionKeysThrow_FailsItsRecordOnly()
+    {
+        DeliveryBatch batch = Of("a", "b");
+        var transform = new DelegateTransform(record => TransformedRecord.Ok(record.RecordId, record.Data, record.RecordId == "0" ? new ThrowingKeys() : null));
+        ProcessingRun run = Run(batch);
+
+        IReadOnlyList<ChainRecord> output = await Stage(transform).ProcessAsync(run, Records(batch), default);
+
+        output.ShouldHaveSingleItem().SourceIndex.ShouldBe(1);
+        FailedRecord failed = run.Failures().ShouldHaveSingleItem();
+        (failed.Index, failed.ErrorCode, failed.AttemptsMade).ShouldBe((0, TransformErrorCodes.InvalidPartitionKeys, 1));
+        failed.ErrorMessage.ShouldContain("keys are broken");
+    }
+
     private static PluginTransformStage Stage(DelegateTransform transform, InvocationSettings? settings = null, TimeProvider? time = null) =>
         new(transform, "plugin:Test", "7", settings ?? Settings, time ?? TimeProvider.System, NullLogger<PluginTransformStage>.Instance);
 }

@@ -137,6 +137,46 @@ public sealed class TransformingBatchWriterTests
     }
 
     [Fact]
+    public async Task ARecordWithTextThatIsNotValidUnicode_FailsOnItsOwn_AndTheRestIsDelivered()
+    {
+        DeliveryBatch batch = Of("""{"c":"\ud800"}""", """{"c":"x"}""");
+        var destination = new CapturingDestination();
+
+        BatchWriteResult result = await Writer([Query("{c: .c}")], Partitioning(queryKeys: ["c"]), destination).WriteAsync(batch, default);
+
+        destination.Batches.ShouldHaveSingleItem().Partition!.FromQuery["c"].ShouldBe("x");
+        FailedRecord failed = result.FailedRecords.ShouldHaveSingleItem();
+        (failed.Index, failed.ErrorCode).ShouldBe((0, TransformErrorCodes.MetadataExtractionFailed));
+    }
+
+    [Fact]
+    public async Task KeyValuesThatAreNotValidUnicode_FailTheirRecords_SoTwoPartitionsNeverShareAnObject()
+    {
+        // Cut in half, the two emoji leave different lone surrogates, which UTF-8 (and so an S3 key) cannot tell apart.
+        DeliveryBatch batch = Of("""{"c":"😀"}""", """{"c":"🤖"}""", """{"c":"ok"}""");
+        var destination = new CapturingDestination();
+
+        BatchWriteResult result = await Writer([Query("{c: .c[0:1]}")], Partitioning(queryKeys: ["c"]), destination).WriteAsync(batch, default);
+
+        destination.Batches.ShouldHaveSingleItem().Partition!.FromQuery["c"].ShouldBe("o");
+        result.FailedRecords.Select(f => (f.Index, f.ErrorCode)).ShouldBe([(0, TransformErrorCodes.InvalidPartitionKeyValue), (1, TransformErrorCodes.InvalidPartitionKeyValue)]);
+        result.FailedRecords[0].ErrorMessage.ShouldContain("not valid Unicode");
+    }
+
+    [Fact]
+    public async Task APluginKeyThatIsNull_FailsItsRecord_NotTheBatch()
+    {
+        DeliveryBatch batch = Of("a", "b");
+        IProcessingStage tiering = Plugin(record => TransformedRecord.Ok(record.RecordId, record.Data, new Dictionary<string, string> { ["tier"] = record.RecordId == "0" ? null! : "gold" }));
+        var destination = new CapturingDestination();
+
+        BatchWriteResult result = await Writer([tiering], Partitioning(lambdaKeys: ["tier"]), destination).WriteAsync(batch, default);
+
+        destination.Batches.ShouldHaveSingleItem().Records.Select(record => Text(record.Data)).ShouldBe(["b"]);
+        result.FailedRecords.ShouldHaveSingleItem().Index.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task AKeyThePrefixNeeds_ButNoTransformSet_FailsTheRecord()
     {
         DeliveryBatch batch = Of("a");

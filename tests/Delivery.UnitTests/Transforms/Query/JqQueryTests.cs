@@ -116,6 +116,25 @@ public sealed class JqQueryTests
         error.ShouldNotBeNull().ShouldContain(reason);
     }
 
+    [Theory]
+    [InlineData("{\"c\":\"\\ud800\"}")]
+    [InlineData("{\"c\":\"a\\udc00b\"}")]
+    [InlineData("{\"c\":[\"\\ud83d\"]}")]
+    public void AStringWithAnUnpairedSurrogateEscape_FailsTheRecord_InsteadOfThrowing(string record)
+    {
+        JqQuery.Parse("{c: .c}").Evaluate(Encoding.UTF8.GetBytes(record), out string? error).ShouldBeNull();
+        error.ShouldNotBeNull().ShouldContain("not valid Unicode");
+    }
+
+    [Fact]
+    public void AStringWithBytesThatAreNotUtf8_FailsTheRecord_InsteadOfThrowing()
+    {
+        byte[] record = [.. "{\"c\":\"a"u8, 0xC3, 0x28, .. "\"}"u8];
+
+        JqQuery.Parse("{c: .c}").Evaluate(record, out string? error).ShouldBeNull();
+        error.ShouldNotBeNull().ShouldContain("not valid Unicode");
+    }
+
     [Fact]
     public void TheScan_StopsOnceEveryPathIsFound_SoTheRestOfTheRecordIsNotRead()
     {

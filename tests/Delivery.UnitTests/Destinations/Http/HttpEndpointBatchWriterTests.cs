@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Delivery.Destinations.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.UnitTests.Destinations.Http;
+
+public sealed class HttpEndpointBatchWriterTests
+{
+    [Fact]
+    public async Task ThePartsOfOneRecord_GoInOneRequest_SoARequestGivenUpNeverBacksUpARecordAnotherDelivered()
+    {
+        // Records 9,999 and 10,000 are two parts of one source record (a processor split it): they share its position.
+        SourceRecord[] records = [.. Enumerable.Range(0, 10_002).Select(i => Record(i < 10_000 ? i : i - 1))];
+        var receiver = new Receiver(request => request == 1 ? HttpStatusCode.OK : HttpStatusCode.RequestEntityTooLarge);
+        var writer = new HttpEndpointBatchWriter(
+            new HttpEndpointOptions { Url = new Uri("https://receiver.example/ingest"), RetryDurationSeconds = 0 },
+            new HttpClient(receiver),
+            "arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks",
+            NullLogger<HttpEndpointBatchWriter>.Instance);
+
+        BatchWriteResult result = await writer.WriteAsync(new DeliveryBatch("clicks", new BatchSource("s", "shardId-0", records[0].Position, records[^1].Position), records), default);
+
+        receiver.Requests.ShouldBe(2);
+        result.FailedRecords.Select(failed => failed.Index).ShouldBe([9_999, 10_000, 10_001]);
+    }
+
+    private static SourceRecord Record(int position) =>
+        new(new ShardPosition((1_000_000 + position).ToString(CultureInfo.InvariantCulture)), "k", DateTimeOffset.UnixEpoch, "{}"u8.ToArray());
+
+    /// <summary>Answers the n-th request with the status chosen for it, echoing its request id on 200.</summary>
+    private sealed class Receiver(Func<int, HttpStatusCode> status) : HttpMessageHandler
+    {
+        private int _requests;
+
+        public int Requests => _requests;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            string id = request.Headers.GetValues("X-Amz-Firehose-Request-Id").Single();
+            HttpStatusCode code = status(Interlocked.Increment(ref _requests));
+            return Task.FromResult(new HttpResponseMessage(code)
+            {
+                Content = new StringContent($$"""{"requestId":"{{id}}","timestamp":1}""", Encoding.UTF8, "application/json"),
+            });
+        }
+    }
+}
