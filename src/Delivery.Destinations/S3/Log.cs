@@ -20,4 +20,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4004, EventName = "S3RecordsNotConverted", Level = LogLevel.Warning,
         Message = "{FailedCount} of {RecordCount} records of {Key} could not be converted and go to the backup bucket; the first, at {Position}: {Reason}")]
     public static partial void RecordsNotConverted(ILogger logger, int failedCount, int recordCount, string key, string position, string reason);
+
+    [LoggerMessage(EventId = 4005, EventName = "S3ProbeNotDeleted", Level = LogLevel.Warning,
+        Message = "The start-up write check could not delete its empty object s3://{Bucket}/{Key} ({ErrorCode}); it stays there. Grant s3:DeleteObject on that key to have it removed")]
+    public static partial void ProbeNotDeleted(ILogger logger, string bucket, string key, string errorCode, Exception exception);
 }
