@@ -14,7 +14,7 @@ internal sealed class PipelinesStartedCheck(DeliveryOptions options, DeliveryWor
         Task.FromResult(
             lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("stopping")
             : worker.Started ? HealthCheckResult.Healthy($"configuration valid; {options.Pipelines.Count} pipelines started: {string.Join(", ", options.Pipelines.Keys)}")
-            : HealthCheckResult.Unhealthy($"configuration valid; starting {options.Pipelines.Count} pipelines (checking streams and lease tables)"));
+            : HealthCheckResult.Unhealthy($"configuration valid; starting {options.Pipelines.Count} pipelines (checking destinations, streams and lease tables)"));
 }
 
 /// <summary>Ready, second part: every pipeline's lease table answers DescribeTable and is ACTIVE.</summary>
