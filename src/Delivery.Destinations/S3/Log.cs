@@ -9,7 +9,9 @@ internal static partial class Log
         Message = "Wrote s3://{Bucket}/{Key}: {ObjectBytes} bytes, {RecordCount} records, {PartCount} part(s) in {ElapsedMilliseconds:F1} ms")]
     public static partial void ObjectWritten(ILogger logger, string bucket, string key, long objectBytes, int recordCount, int partCount, double elapsedMilliseconds);
 
-    [LoggerMessage(EventId = 4002, EventName = "S3WriteFailed", Level = LogLevel.Warning,
+    // Debug: one line per failed call. The pipeline logs a failing bucket at a bounded rate, with this exception's
+    // message (operation, bucket, key, S3 code); at Warning, every retry of every batch would log here again.
+    [LoggerMessage(EventId = 4002, EventName = "S3WriteFailed", Level = LogLevel.Debug,
         Message = "Writing s3://{Bucket}/{Key} ({RecordCount} records) failed in {Operation}: {ErrorCode}, {FailureKind}")]
     public static partial void WriteFailed(ILogger logger, string bucket, string key, int recordCount, string operation, string errorCode, FailureKind failureKind, Exception exception);
 
