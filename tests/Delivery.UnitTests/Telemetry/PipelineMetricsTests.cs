@@ -114,6 +114,63 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FailingSeconds_CountsHowLongTheDestinationHasFailed_AndFallsToZeroOnceItDelivers()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        Start(new S3Writer(_writer));
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+        _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0, "nothing has failed");
+
+        _writer.FailNext(1000);
+        await session.AppendAsync(Page("shardId-A", 1, 4, 10), CancellationToken.None);
+        await Eventually.TrueAsync(() => _metrics.ForPipeline(Name).LastDeliveryFailure is not null, "the first write fails");
+        _time.Advance(TimeSpan.FromSeconds(45));
+        (double value, Dictionary<string, object?> tags) = _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem();
+        value.ShouldBe(45, "measured from the first failed attempt, across the retries since");
+        _metrics.ForPipeline(Name).DeliveryFailingSince.ShouldNotBeNull("readiness reports the same");
+        tags[DeliveryMetrics.DeliveryStreamNameTag].ShouldBe(Name);
+
+        _writer.FailNext(0);
+        for (int i = 0; i < 100 && checkpointer.LastCheckpoint is null; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        checkpointer.LastCheckpoint.ShouldBe(Records.Position(4));
+        _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);
+        _metrics.ForPipeline(Name).DeliveryFailingSince.ShouldBeNull("readiness is green again");
+    }
+
+    [Fact]
+    public async Task BackupFailingSeconds_CountsHowLongTheBackupBucketHasFailed_AndFallsToZeroOnceItIsWritten()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        _writer.FailRecords = _ => [new FailedRecord(0, "Test.Rejected", "no", ErrorOutputTypes.ProcessingFailed)];
+        Start(new S3Writer(_writer));
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0, "nothing has failed");
+
+        _backup.FailNext(1000);
+        await session.AppendAsync(Page("shardId-A", 1, 2, 10), CancellationToken.None);
+        await Eventually.TrueAsync(() => _metrics.ForPipeline(Name).Shards.TryGetValue("shardId-A", out ShardActivity? shard) && shard.LastError is not null, "the first backup write fails");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(20);
+        _metrics.ForPipeline(Name).BackupFailingSince.ShouldNotBeNull("readiness reports the backup bucket too");
+
+        _backup.FailNext(0);
+        for (int i = 0; i < 100 && checkpointer.LastCheckpoint is null; i++)
+        {
+            await Task.Delay(10);
+            _time.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);
+        _metrics.ForPipeline(Name).BackupFailingSince.ShouldBeNull();
+    }
+
+    [Fact]
     public void Reads_CountRecordsAndBytes_AndReportLagPerShard_UntilTheShardStops()
     {
         PipelineTelemetry telemetry = _metrics.ForPipeline(Name);
