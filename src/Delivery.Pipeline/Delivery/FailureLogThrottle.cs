@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Delivery.Pipeline.Delivery;
 
 /// <summary>What to log for one failed attempt.</summary>
@@ -91,16 +93,7 @@ internal sealed class FailureLogThrottle(TimeProvider timeProvider, TimeSpan int
         }
     }
 
-    private TargetState State(string target)
-    {
-        if (!_targets.TryGetValue(target, out TargetState? state))
-        {
-            state = new TargetState();
-            _targets[target] = state;
-        }
-
-        return state;
-    }
+    private TargetState State(string target) => CollectionsMarshal.GetValueRefOrAddDefault(_targets, target, out _) ??= new TargetState();
 
     private sealed class TargetState
     {

@@ -189,11 +189,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
 
         await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
 
-        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _writer.Attempts.ShouldBe(4);
@@ -208,11 +204,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         DateTimeOffset start = _time.GetUtcNow();
 
         await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
-        for (int i = 0; i < 500 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(5);
-            _time.Advance(TimeSpan.FromSeconds(5));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(5), 500);
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _writer.Attempts.ShouldBe(13);
@@ -259,11 +251,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         await Eventually.TrueAsync(() => _backup.Attempts == 1, "the backup is tried");
         _checkpointer.Writes.ShouldAllBe(w => w.Checkpoint == null, "nothing is checkpointed while a failed record is in no bucket");
 
-        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _backup.Attempts.ShouldBe(4);
@@ -361,11 +349,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         _writer.ThrowOnce = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout");
 
         await session.AppendAsync(Records.Page(Shard, 1, 6), CancellationToken.None);
-        for (int i = 0; i < 200 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(1));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(6));
         _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(6);

@@ -49,11 +49,7 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
             await sessions[page.ShardId].AppendAsync(page, CancellationToken.None);
         }
 
-        for (int i = 0; i < 200 && _writer.Delivered.Count < pages.Length; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(5));
-        }
+        await _time.AdvanceUntilAsync(() => _writer.Delivered.Count >= pages.Length, TimeSpan.FromSeconds(5));
 
         await Eventually.TrueAsync(() => checkpointers["shardId-A"].LastCheckpoint == Records.Position(22) && checkpointers["shardId-B"].LastCheckpoint == Records.Position(23), "every batch is checkpointed");
         long records = pages.Sum(page => (long)page.Records.Count);
@@ -131,11 +127,7 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
         tags[DeliveryMetrics.DeliveryStreamNameTag].ShouldBe(Name);
 
         _writer.FailNext(0);
-        for (int i = 0; i < 100 && checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         checkpointer.LastCheckpoint.ShouldBe(Records.Position(4));
         _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);
@@ -159,11 +151,7 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
         _metrics.ForPipeline(Name).BackupFailingSince.ShouldNotBeNull("readiness reports the backup bucket too");
 
         _backup.FailNext(0);
-        for (int i = 0; i < 100 && checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);

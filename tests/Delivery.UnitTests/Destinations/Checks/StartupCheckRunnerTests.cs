@@ -62,7 +62,7 @@ public sealed class StartupCheckRunnerTests
         DateTimeOffset start = _time.GetUtcNow();
 
         Task<IReadOnlyList<DestinationCheckFailure>> run = _runner.RunAsync(Checks(("logs", [endpoint])), CancellationToken.None);
-        await AdvanceUntilAsync(() => _time.GetUtcNow() - start >= TimeSpan.FromSeconds(59));
+        await _time.AdvanceUntilAsync(() => _time.GetUtcNow() - start >= TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(1));
         run.IsCompleted.ShouldBeFalse("a transient failure is retried for 60 s");
         await AdvanceUntilDoneAsync(run, TimeSpan.FromMinutes(2));
 
@@ -126,23 +126,11 @@ public sealed class StartupCheckRunnerTests
     private static Dictionary<string, IReadOnlyList<IDestinationCheck>> Checks(params (string Pipeline, IDestinationCheck[] Checks)[] pipelines) =>
         pipelines.ToDictionary(p => p.Pipeline, p => (IReadOnlyList<IDestinationCheck>)p.Checks, StringComparer.Ordinal);
 
+    // Moves the fake clock a second at a time, letting the checks run between steps.
     private async Task AdvanceUntilDoneAsync(Task run, TimeSpan limit)
     {
-        DateTimeOffset start = _time.GetUtcNow();
-        await AdvanceUntilAsync(() => run.IsCompleted || _time.GetUtcNow() - start > limit);
+        await _time.AdvanceUntilAsync(() => run.IsCompleted, TimeSpan.FromSeconds(1), (int)limit.TotalSeconds);
         run.IsCompleted.ShouldBeTrue();
-    }
-
-    // Moves the fake clock a second at a time, letting the checks run between steps.
-    private async Task AdvanceUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 2000 && !condition(); i++)
-        {
-            await Task.Delay(2);
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        condition().ShouldBeTrue();
     }
 
     /// <summary>A check that answers with the outcomes it was given, the last one from then on, and counts its attempts.</summary>
