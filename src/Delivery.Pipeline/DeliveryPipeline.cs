@@ -20,6 +20,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private readonly Channel<DeliveryWork> _queue;
     private readonly CancellationTokenSource _hardStop = new();
     private readonly ResiliencePipeline _retry;
+    private readonly FailureLogThrottle _failureLog;
     private readonly ConcurrentDictionary<ShardSession, byte> _sessions = new();
     private Task[] _loops = [];
     private int _disposed;
@@ -53,13 +54,14 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = settings.MaxConcurrentDeliveries == 1,
         });
+        _failureLog = new FailureLogThrottle(timeProvider, FailureLogThrottle.DefaultInterval);
         _retry = BatchRetryPolicy.Create(settings, timeProvider, args =>
         {
             if (args.Context.Properties.TryGetValue(CurrentBatch, out DeliveryBatch? batch) && args.Outcome.Exception is { } exception)
             {
                 string errorCode = exception is DeliveryException delivery ? delivery.ErrorCode : exception.GetType().Name;
                 string target = args.Context.Properties.GetValue(CurrentTarget, _writer.DestinationType);
-                Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, target, args.AttemptNumber + 1, errorCode, args.RetryDelay);
+                LogFailedAttempt(batch, target, exception, errorCode, args.AttemptNumber + 1, args.RetryDelay);
                 if (target == _writer.DestinationType)
                 {
                     Telemetry?.BatchFailed(_writer.DestinationType, batch.Source.ShardId, errorCode, exception.Message);
@@ -349,6 +351,21 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         }
     }
 
+    // Every attempt counts in the metrics; the log gets the first failure of a target, then a summary at most once a
+    // minute, so a bucket that stays deleted for a day writes a line a minute, not one per retry of every batch.
+    private void LogFailedAttempt(DeliveryBatch batch, string target, Exception exception, string errorCode, int attempt, TimeSpan retryDelay)
+    {
+        FailureLogDecision decision = _failureLog.Failed(target, batch.Source.ShardId);
+        if (decision.Action == FailureLogAction.LogFirst)
+        {
+            Log.BatchDeliveryFailed(Logger, exception, Name, batch.Id, batch.Source.ShardId, target, attempt, errorCode, retryDelay);
+        }
+        else if (decision.Action == FailureLogAction.LogSummary)
+        {
+            Log.DeliveryStillFailing(Logger, Name, target, decision.Attempts, decision.Shards, decision.Since, errorCode, exception.Message);
+        }
+    }
+
     private async Task<TResult> WithRetriesAsync<TResult, TState>(
         DeliveryBatch batch,
         string target,
@@ -361,10 +378,16 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         context.Properties.Set(CurrentTarget, target);
         try
         {
-            return await _retry.ExecuteAsync(
+            TResult result = await _retry.ExecuteAsync(
                 static (ctx, s) => new ValueTask<TResult>(s.Action(s.State, ctx.CancellationToken)),
                 context,
                 (Action: action, State: state)).ConfigureAwait(false);
+            if (_failureLog.Succeeded(target) is { } recovery)
+            {
+                Log.DeliveryRecovered(Logger, Name, target, recovery.Attempts, recovery.Since, TimeProvider.GetUtcNow() - recovery.Since);
+            }
+
+            return result;
         }
         finally
         {

@@ -11,8 +11,9 @@ internal static partial class Log
         Message = "Pipeline {Pipeline} delivered batch {BatchId} of shard {ShardId} ({First}..{Last}, {RecordCount} records, {Bytes} bytes) to {Destination}")]
     public static partial void BatchDelivered(ILogger logger, string pipeline, string batchId, string shardId, ShardPosition first, ShardPosition last, int recordCount, long bytes, string destination);
 
+    // The first failure of a destination after a quiet minute; the ones after it go into DeliveryStillFailing.
     [LoggerMessage(EventId = 2002, EventName = "BatchDeliveryFailed", Level = LogLevel.Error,
-        Message = "Pipeline {Pipeline} could not deliver batch {BatchId} of shard {ShardId} to {Destination} (attempt {Attempt}, error {ErrorCode}); retrying in {RetryDelay}")]
+        Message = "Pipeline {Pipeline} could not deliver batch {BatchId} of shard {ShardId} to {Destination} (attempt {Attempt}, error {ErrorCode}); retrying in {RetryDelay}, and summarising further failures once a minute")]
     public static partial void BatchDeliveryFailed(ILogger logger, Exception exception, string pipeline, string batchId, string shardId, string destination, int attempt, string errorCode, TimeSpan retryDelay);
 
     [LoggerMessage(EventId = 2003, EventName = "CheckpointPersistFailed", Level = LogLevel.Warning,
@@ -42,4 +43,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 2009, EventName = "FailedRecordsBackedUp", Level = LogLevel.Warning,
         Message = "Pipeline {Pipeline} wrote {RecordCount} failed records of batch {BatchId} (shard {ShardId}) to the backup bucket as {ErrorOutputType}; first error {ErrorCode}")]
     public static partial void FailedRecordsBackedUp(ILogger logger, string pipeline, string batchId, string shardId, int recordCount, string errorOutputType, string errorCode);
+
+    [LoggerMessage(EventId = 2010, EventName = "DeliveryStillFailing", Level = LogLevel.Error,
+        Message = "Pipeline {Pipeline} still cannot deliver to {Destination}: {Attempts} more failed attempts for {ShardCount} shards since {Since:O}, the last {ErrorCode}: {ErrorMessage}. Retrying; no shard checkpoints past what is not delivered")]
+    public static partial void DeliveryStillFailing(ILogger logger, string pipeline, string destination, int attempts, int shardCount, DateTimeOffset since, string errorCode, string errorMessage);
+
+    [LoggerMessage(EventId = 2011, EventName = "DeliveryRecovered", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline} delivers to {Destination} again, after {Attempts} failed attempts since {Since:O} ({Duration})")]
+    public static partial void DeliveryRecovered(ILogger logger, string pipeline, string destination, int attempts, DateTimeOffset since, TimeSpan duration);
 }

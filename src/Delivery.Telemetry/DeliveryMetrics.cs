@@ -46,6 +46,8 @@ public sealed class DeliveryMetrics : IDisposable
         BackupBytes = Meter.CreateCounter<long>("BackupToS3.Bytes", "By", "Bytes of records written to the backup bucket.");
         BackupRecords = Meter.CreateCounter<long>("BackupToS3.Records", "{record}", "Records written to the backup bucket.");
         BackupSuccess = CreateSuccess("BackupToS3.Success", "Backup writes: 1 succeeded, 0 failed; the mean is the success rate.");
+        Meter.CreateObservableGauge("BackupToS3.FailingSeconds", () => ObservePipelines<double>(p => p.FailingSeconds(p.BackupFailingSince)), "s",
+            "How long writes to the backup bucket have been failing (the shard holds its checkpoint meanwhile); 0 while they succeed.");
 
         ProcessingDuration = Meter.CreateHistogram<double>("ExecuteProcessing.Duration", "ms", "Time one transform invocation took.");
         ProcessingSuccess = CreateSuccess("ExecuteProcessing.Success", "Transform invocations: 1 succeeded, 0 failed.");
@@ -58,7 +60,7 @@ public sealed class DeliveryMetrics : IDisposable
         FailedConversionBytes = Meter.CreateCounter<long>("FailedConversion.Bytes", "By", "Bytes of records that could not be converted.");
 
         Meter.CreateObservableGauge("PartitionCount", () => ObservePipelines(p => p.PartitionCount), "{partition}", "Active dynamic partitions.");
-        Meter.CreateObservableGauge("PartitionCountExceeded", () => ObservePipelines(p => p.PartitionCount is null ? null : p.PartitionCountExceeded ? 1 : 0), null, "1 while records are over the active partition cap, else 0.");
+        Meter.CreateObservableGauge("PartitionCountExceeded", () => ObservePipelines<int>(p => p.PartitionCount is null ? null : p.PartitionCountExceeded ? 1 : 0), null, "1 while records are over the active partition cap, else 0.");
 
         // The destination Foundation ships with, so its names exist before the first pipeline is created.
         Destination("s3");
@@ -147,13 +149,14 @@ public sealed class DeliveryMetrics : IDisposable
         // 1 per success and 0 per failure: the sum counts successes, the count attempts, the mean is Firehose's ratio.
         Meter.CreateHistogram<int>(name, null, description, tags: null, new InstrumentAdvice<int> { HistogramBucketBoundaries = [0] });
 
-    internal IEnumerable<Measurement<double>> ObserveFreshness(string prefix)
+    /// <summary>One value per pipeline that delivers to the destination with <paramref name="prefix"/>; none where it is null.</summary>
+    internal IEnumerable<Measurement<double>> ObserveDestination(string prefix, Func<PipelineTelemetry, double?> value)
     {
         foreach (PipelineTelemetry pipeline in _pipelines.Values)
         {
-            if (pipeline.MetricPrefix == prefix && pipeline.DataFreshness() is { } freshness)
+            if (pipeline.MetricPrefix == prefix && value(pipeline) is { } observed)
             {
-                yield return new Measurement<double>(freshness.TotalSeconds, pipeline.Tags);
+                yield return new Measurement<double>(observed, pipeline.Tags);
             }
         }
     }
@@ -172,13 +175,14 @@ public sealed class DeliveryMetrics : IDisposable
         }
     }
 
-    private IEnumerable<Measurement<int>> ObservePipelines(Func<PipelineTelemetry, int?> value)
+    private IEnumerable<Measurement<T>> ObservePipelines<T>(Func<PipelineTelemetry, T?> value)
+        where T : struct
     {
         foreach (PipelineTelemetry pipeline in _pipelines.Values)
         {
             if (value(pipeline) is { } observed)
             {
-                yield return new Measurement<int>(observed, pipeline.Tags);
+                yield return new Measurement<T>(observed, pipeline.Tags);
             }
         }
     }

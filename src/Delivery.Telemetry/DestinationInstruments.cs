@@ -16,8 +16,10 @@ internal sealed class DestinationInstruments
             ObjectCount = metrics.Meter.CreateCounter<long>(prefix + ".ObjectCount", "{object}", "Objects written.");
         }
 
-        metrics.Meter.CreateObservableGauge(prefix + ".DataFreshness", () => metrics.ObserveFreshness(prefix), "s",
+        metrics.Meter.CreateObservableGauge(prefix + ".DataFreshness", () => metrics.ObserveDestination(prefix, pipeline => pipeline.DataFreshness()?.TotalSeconds), "s",
             "Age of the oldest record not yet delivered: every older record is delivered (or in the backup bucket).");
+        metrics.Meter.CreateObservableGauge(prefix + ".FailingSeconds", () => metrics.ObserveDestination(prefix, pipeline => pipeline.FailingSeconds(pipeline.DeliveryFailingSince)), "s",
+            "How long writes to the destination have been failing: seconds since the first failed attempt with no delivery after it; 0 while it delivers.");
     }
 
     public string Prefix { get; }

@@ -14,7 +14,10 @@ public sealed class PipelineTelemetry
     private volatile Func<DateTimeOffset?>? _oldestUndelivered;
     private volatile string? _destinationType;
     private volatile ActivityError? _lastDeliveryFailure;
+    private volatile ActivityError? _lastBackupFailure;
     private long _lastDeliveredTicks = -1;
+    private long _deliveryFailingSinceTicks = -1;
+    private long _backupFailingSinceTicks = -1;
 
     internal PipelineTelemetry(DeliveryMetrics metrics, string name)
     {
@@ -33,10 +36,19 @@ public sealed class PipelineTelemetry
     public string? DestinationType => _destinationType;
 
     /// <summary>When any batch of this pipeline was last delivered; null before the first.</summary>
-    public DateTimeOffset? LastDeliveredAt => Interlocked.Read(ref _lastDeliveredTicks) is var ticks and >= 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public DateTimeOffset? LastDeliveredAt => FromTicks(ref _lastDeliveredTicks);
 
     /// <summary>The last failed delivery attempt of this pipeline; the destination is unreachable while it is newer than <see cref="LastDeliveredAt"/>.</summary>
     public ActivityError? LastDeliveryFailure => _lastDeliveryFailure;
+
+    /// <summary>The first failed write attempt since the destination last took a batch; null while it delivers.</summary>
+    public DateTimeOffset? DeliveryFailingSince => FromTicks(ref _deliveryFailingSinceTicks);
+
+    /// <summary>The last failed write to the backup bucket.</summary>
+    public ActivityError? LastBackupFailure => _lastBackupFailure;
+
+    /// <summary>The first failed backup write since the backup bucket last took one; null while it does.</summary>
+    public DateTimeOffset? BackupFailingSince => FromTicks(ref _backupFailingSinceTicks);
 
     internal string? MetricPrefix { get; private set; }
 
@@ -148,6 +160,7 @@ public sealed class PipelineTelemetry
         DateTimeOffset now = _metrics.TimeProvider.GetUtcNow();
         Shard(shardId).LastDeliveryAt = now;
         Interlocked.Exchange(ref _lastDeliveredTicks, now.UtcTicks);
+        Interlocked.Exchange(ref _deliveryFailingSinceTicks, -1);
     }
 
     /// <summary>One attempt to write a batch failed; the pipeline retries it.</summary>
@@ -157,6 +170,7 @@ public sealed class PipelineTelemetry
         var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
         Shard(shardId).LastError = error;
         _lastDeliveryFailure = error;
+        Interlocked.CompareExchange(ref _deliveryFailingSinceTicks, error.At.UtcTicks, -1);
     }
 
     // ---- Backup bucket ----
@@ -167,13 +181,17 @@ public sealed class PipelineTelemetry
         _metrics.BackupRecords.Add(records, Tags);
         _metrics.BackupBytes.Add(bytes, Tags);
         _metrics.BackupSuccess.Record(1, Tags);
+        Interlocked.Exchange(ref _backupFailingSinceTicks, -1);
     }
 
     /// <summary>A write to the backup bucket failed and will be retried.</summary>
     public void BackupFailed(string shardId, string errorCode, string message)
     {
         _metrics.BackupSuccess.Record(0, Tags);
-        Shard(shardId).LastError = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+        var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
+        Shard(shardId).LastError = error;
+        _lastBackupFailure = error;
+        Interlocked.CompareExchange(ref _backupFailingSinceTicks, error.At.UtcTicks, -1);
     }
 
     // ---- Transforms ----
@@ -214,6 +232,12 @@ public sealed class PipelineTelemetry
         PartitionCount = count;
         PartitionCountExceeded = overCap;
     }
+
+    /// <summary>Seconds since <paramref name="since"/>, or 0 when it is null: how long something has been failing.</summary>
+    internal double FailingSeconds(DateTimeOffset? since) =>
+        since is { } start ? Math.Max(0, (_metrics.TimeProvider.GetUtcNow() - start).TotalSeconds) : 0;
+
+    private static DateTimeOffset? FromTicks(ref long ticks) => Interlocked.Read(ref ticks) is var value and >= 0 ? new DateTimeOffset(value, TimeSpan.Zero) : null;
 
     private ShardActivity Shard(string shardId) => _shards.GetOrAdd(shardId, static _ => new ShardActivity());
 }

@@ -89,6 +89,21 @@ public sealed class FakeTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>
+    /// Moves the clock <paramref name="step"/> at a time until <paramref name="done"/> holds or <paramref name="maxSteps"/>
+    /// steps are made, pausing briefly for real before each step so that what the last one woke (a retry, a delivery)
+    /// can run first.
+    /// </summary>
+    public async Task AdvanceUntilAsync(Func<bool> done, TimeSpan step, int maxSteps = 200)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        for (int i = 0; i < maxSteps && !done(); i++)
+        {
+            await Task.Delay(10);
+            Advance(step);
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new FakeTimer(this, callback, state);

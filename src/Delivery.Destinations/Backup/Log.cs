@@ -8,7 +8,8 @@ internal static partial class Log
         Message = "Wrote {RecordCount} failed records ({ErrorOutputType}) to s3://{Bucket}/{Key}")]
     public static partial void BackupWritten(ILogger logger, string bucket, string key, int recordCount, string errorOutputType);
 
-    [LoggerMessage(EventId = 4102, EventName = "BackupWriteFailed", Level = LogLevel.Error,
+    // Debug, as S3WriteFailed: the pipeline retries the write and logs a failing backup bucket at a bounded rate.
+    [LoggerMessage(EventId = 4102, EventName = "BackupWriteFailed", Level = LogLevel.Debug,
         Message = "Could not write {RecordCount} failed records to s3://{Bucket}/{Key} ({ErrorCode}); the shard holds its checkpoint until they are written")]
     public static partial void BackupWriteFailed(ILogger logger, string bucket, string key, int recordCount, string errorCode, Exception exception);
 }

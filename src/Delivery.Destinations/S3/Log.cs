@@ -9,7 +9,9 @@ internal static partial class Log
         Message = "Wrote s3://{Bucket}/{Key}: {ObjectBytes} bytes, {RecordCount} records, {PartCount} part(s) in {ElapsedMilliseconds:F1} ms")]
     public static partial void ObjectWritten(ILogger logger, string bucket, string key, long objectBytes, int recordCount, int partCount, double elapsedMilliseconds);
 
-    [LoggerMessage(EventId = 4002, EventName = "S3WriteFailed", Level = LogLevel.Warning,
+    // Debug: one line per failed call. The pipeline logs a failing bucket at a bounded rate, with this exception's
+    // message (operation, bucket, key, S3 code); at Warning, every retry of every batch would log here again.
+    [LoggerMessage(EventId = 4002, EventName = "S3WriteFailed", Level = LogLevel.Debug,
         Message = "Writing s3://{Bucket}/{Key} ({RecordCount} records) failed in {Operation}: {ErrorCode}, {FailureKind}")]
     public static partial void WriteFailed(ILogger logger, string bucket, string key, int recordCount, string operation, string errorCode, FailureKind failureKind, Exception exception);
 
@@ -20,4 +22,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4004, EventName = "S3RecordsNotConverted", Level = LogLevel.Warning,
         Message = "{FailedCount} of {RecordCount} records of {Key} could not be converted and go to the backup bucket; the first, at {Position}: {Reason}")]
     public static partial void RecordsNotConverted(ILogger logger, int failedCount, int recordCount, string key, string position, string reason);
+
+    [LoggerMessage(EventId = 4005, EventName = "S3ProbeNotDeleted", Level = LogLevel.Warning,
+        Message = "The start-up write check could not delete its empty object s3://{Bucket}/{Key} ({ErrorCode}); it stays there. Grant s3:DeleteObject on that key to have it removed")]
+    public static partial void ProbeNotDeleted(ILogger logger, string bucket, string key, string errorCode, Exception exception);
 }

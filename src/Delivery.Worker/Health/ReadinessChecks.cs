@@ -14,7 +14,7 @@ internal sealed class PipelinesStartedCheck(DeliveryOptions options, DeliveryWor
         Task.FromResult(
             lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("stopping")
             : worker.Started ? HealthCheckResult.Healthy($"configuration valid; {options.Pipelines.Count} pipelines started: {string.Join(", ", options.Pipelines.Keys)}")
-            : HealthCheckResult.Unhealthy($"configuration valid; starting {options.Pipelines.Count} pipelines (checking streams and lease tables)"));
+            : HealthCheckResult.Unhealthy($"configuration valid; starting {options.Pipelines.Count} pipelines (checking destinations, streams and lease tables)"));
 }
 
 /// <summary>Ready, second part: every pipeline's lease table answers DescribeTable and is ACTIVE.</summary>
@@ -51,9 +51,10 @@ internal sealed class LeaseTablesCheck(DeliveryOptions options, IAmazonDynamoDB 
 }
 
 /// <summary>
-/// Ready, third part: no pipeline's destination is failing. A destination counts as unreachable while its last write
-/// attempt failed and nothing was delivered since; it is ready again after the next delivery. Judged from real writes,
-/// so it needs no permission beyond writing.
+/// Ready, third part: no pipeline's destination or backup bucket is failing. Either counts as failing from its first
+/// failed write after its last successful one (the FailingSeconds metrics measure the same), and is ready again after
+/// the next success. Judged from real writes, so it needs no permission beyond writing. Liveness stays green meanwhile:
+/// the records wait in the stream, and restarting the task would not bring the destination back.
 /// </summary>
 internal sealed class DestinationsCheck(DeliveryWorkerService worker) : IHealthCheck
 {
@@ -62,9 +63,19 @@ internal sealed class DestinationsCheck(DeliveryWorkerService worker) : IHealthC
         var problems = new List<string>();
         foreach (PipelineRunner runner in worker.Runners)
         {
-            if (runner.Telemetry?.LastDeliveryFailure is { } failure && (runner.Telemetry.LastDeliveredAt is not { } delivered || delivered < failure.At))
+            if (runner.Telemetry is not { } telemetry)
             {
-                problems.Add($"pipeline {runner.Name}: the last write to {runner.Telemetry.DestinationType} failed at {failure.At:O} ({failure.ErrorCode}: {failure.Message})");
+                continue;
+            }
+
+            if (telemetry.DeliveryFailingSince is { } since && telemetry.LastDeliveryFailure is { } failure)
+            {
+                problems.Add($"pipeline {runner.Name}: writes to {telemetry.DestinationType} have failed since {since:O}, the last at {failure.At:O} ({failure.ErrorCode}: {failure.Message})");
+            }
+
+            if (telemetry.BackupFailingSince is { } backupSince && telemetry.LastBackupFailure is { } backupFailure)
+            {
+                problems.Add($"pipeline {runner.Name}: writes to the backup bucket have failed since {backupSince:O}, the last at {backupFailure.At:O} ({backupFailure.ErrorCode}: {backupFailure.Message})");
             }
         }
 

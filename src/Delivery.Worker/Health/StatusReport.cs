@@ -83,6 +83,9 @@ internal sealed class StatusReport(DeliveryOptions options, DeliveryWorkerServic
 
         WriteTime(json, "lastDeliveryTime", runner.Telemetry?.LastDeliveredAt);
         WriteError(json, "lastDeliveryError", runner.Telemetry?.LastDeliveryFailure);
+        WriteTime(json, "deliveryFailingSince", runner.Telemetry?.DeliveryFailingSince);
+        WriteError(json, "lastBackupError", runner.Telemetry?.LastBackupFailure);
+        WriteTime(json, "backupFailingSince", runner.Telemetry?.BackupFailingSince);
         if (leaseError is not null)
         {
             json.WriteString("leaseTableError", leaseError);

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Delivery.Destinations.Backup;
+using Delivery.Destinations.Checks;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
@@ -16,8 +17,9 @@ using Microsoft.Extensions.Logging;
 namespace Delivery.Worker.Hosting;
 
 /// <summary>
-/// Starts every configured pipeline and, on SIGTERM, stops them within the grace period. A pipeline that fails for
-/// good stops the whole worker with a non-zero exit code, so ECS replaces the task and the failure is seen.
+/// Starts every configured pipeline, once every destination has passed its start-up check, and, on SIGTERM, stops them
+/// within the grace period. A destination that cannot be used at start, or a pipeline that fails for good, stops the
+/// whole worker with a non-zero exit code, so ECS replaces the task and the failure is seen.
 /// </summary>
 internal sealed class DeliveryWorkerService(
     DeliveryOptions options,
@@ -43,12 +45,19 @@ internal sealed class DeliveryWorkerService(
         Log.WorkerStarting(logger, WorkerId, options.Pipelines.Count, string.Join(", ", options.Pipelines.Keys));
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
-            // Everything the pipeline's loops log carries its name: they start inside this scope and inherit it.
             using IDisposable? scope = Log.PipelineScope(logger, name);
-            PipelineRunner runner = await CreateRunnerAsync(name, pipeline).ConfigureAwait(false);
-            _runners.Add(runner);
+            _runners.Add(await CreateRunnerAsync(name, pipeline).ConfigureAwait(false));
+        }
+
+        // Before any lease is taken or anything read: a destination that cannot be used stops the start here.
+        await CheckDestinationsAsync(cancellationToken).ConfigureAwait(false);
+        foreach (PipelineRunner runner in _runners)
+        {
+            // Everything the pipeline's loops log carries its name: they start inside this scope and inherit it.
+            PipelineOptions pipeline = options.Pipelines[runner.Name];
+            using IDisposable? scope = Log.PipelineScope(logger, runner.Name);
             await runner.StartAsync(services.GetRequiredService<TimeProvider>(), cancellationToken).ConfigureAwait(false);
-            Log.PipelineStarted(logger, name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(name, pipeline), DestinationWiring.Describe(pipeline));
+            Log.PipelineStarted(logger, runner.Name, pipeline.Kinesis.StreamName, DeliveryOptionsRules.LeaseTableName(runner.Name, pipeline), DestinationWiring.Describe(pipeline));
             _ = WatchAsync(runner);
         }
 
@@ -72,6 +81,21 @@ internal sealed class DeliveryWorkerService(
         foreach (PipelineRunner runner in runners)
         {
             await runner.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    // A missing bucket or a refused key is a configuration error: the worker exits with code 1 and one line per failing
+    // pipeline (the setting and the reason), and the orchestrator restarts the task once it is fixed. Retrying it for as
+    // long as the worker runs would look alive while delivering nothing. A destination that fails later, once running,
+    // is retried instead: the data is safe in the stream, and readiness, metrics and the log say it is down.
+    private async Task CheckDestinationsAsync(CancellationToken cancellationToken)
+    {
+        Dictionary<string, IReadOnlyList<IDestinationCheck>> checks = options.Pipelines.ToDictionary(
+            pair => pair.Key, pair => DestinationWiring.CreateChecks(services, pair.Key, pair.Value), StringComparer.Ordinal);
+        IReadOnlyList<DestinationCheckFailure> failures = await services.GetRequiredService<StartupCheckRunner>().RunAsync(checks, cancellationToken).ConfigureAwait(false);
+        if (failures.Count > 0)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Delivery.DestinationCheckFailed", DestinationCheckFailure.Describe(failures));
         }
     }
 

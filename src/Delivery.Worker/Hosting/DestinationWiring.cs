@@ -1,11 +1,15 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Delivery.Destinations.Backup;
+using Delivery.Destinations.Checks;
 using Delivery.Destinations.Http;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace Delivery.Worker.Hosting;
 
@@ -16,6 +20,7 @@ internal static class DestinationWiring
     public static IServiceCollection AddDestinations(this IServiceCollection services, DeliveryOptions options)
     {
         services.AddS3Destination();
+        services.TryAddSingleton<StartupCheckRunner>();
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
             if (pipeline.HttpEndpoint is { } http)
@@ -44,6 +49,46 @@ internal static class DestinationWiring
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
+    }
+
+    /// <summary>
+    /// What to check before the pipeline reads anything, in order: its destination (the bucket; the endpoint; the
+    /// staging bucket and the database), then the backup bucket under each prefix the pipeline writes there. Each
+    /// check names the setting an operator changes to fix it.
+    /// </summary>
+    public static IReadOnlyList<IDestinationCheck> CreateChecks(IServiceProvider services, string name, PipelineOptions pipeline)
+    {
+        string key = $"Delivery:Pipelines:{name}";
+        IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
+        var checks = new List<IDestinationCheck>();
+        void AddBucket(string bucket, string prefix, string setting) =>
+            checks.Add(new S3WriteCheck(s3, bucket, prefix, setting, services.GetRequiredService<ILogger<S3WriteCheck>>()));
+
+        switch (pipeline)
+        {
+            case { S3: { } destination }:
+                AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName");
+                break;
+            case { HttpEndpoint: { Url: { } url } http }:
+                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), $"{key}:HttpEndpoint:Url", timeProvider: services.GetService<TimeProvider>()));
+                break;
+            case { Redshift: { IntermediateS3: { } staging } }:
+                AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName");
+                checks.Add(new RedshiftConnectionCheck(services.GetRequiredKeyedService<NpgsqlDataSource>(name), $"{key}:Redshift:ConnectionString"));
+                break;
+        }
+
+        // Without a bucket of its own the backup goes to the S3 destination's bucket, so that is the setting to change.
+        BackupOptions backup = pipeline.EffectiveBackup();
+        string backupSetting = pipeline.Backup?.BucketName is null ? $"{key}:S3:BucketName" : $"{key}:Backup:BucketName";
+        AddBucket(backup.BucketName!, backup.ErrorOutputPrefix, backupSetting);
+        if (DeliveryOptionsRules.BacksUpSourceRecords(pipeline))
+        {
+            AddBucket(backup.BucketName!, backup.Prefix, backupSetting);
+        }
+
+        // Prefixes that agree up to their first expression probe the same key: once is enough.
+        return [.. checks.DistinctBy(check => check.Target, StringComparer.Ordinal)];
     }
 
     /// <summary>

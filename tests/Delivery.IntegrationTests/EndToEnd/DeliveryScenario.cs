@@ -71,9 +71,30 @@ internal sealed class DeliveryScenario : IDisposable
 
     public async Task CreateAsync(int shards)
     {
+        await CreateStreamAsync(shards);
+        await CreateBucketAsync();
+    }
+
+    public async Task CreateStreamAsync(int shards)
+    {
         await Kinesis.CreateStreamAsync(new CreateStreamRequest { StreamName = StreamName, ShardCount = shards });
         await Kinesis.WaitForStreamActiveAsync(StreamName, TimeSpan.FromSeconds(30));
-        await _s3.PutBucketAsync(BucketName);
+    }
+
+    public Task CreateBucketAsync() => _s3.PutBucketAsync(BucketName);
+
+    /// <summary>Whether the lease table exists: a worker creates it when it starts its pipeline, not before.</summary>
+    public async Task<bool> LeaseTableExistsAsync()
+    {
+        try
+        {
+            await _dynamoDb.DescribeTableAsync(TableName);
+            return true;
+        }
+        catch (Amazon.DynamoDBv2.Model.ResourceNotFoundException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Puts the records in order (PutRecords pages of at most 500 records and 4 MiB), remembering where each landed.</summary>

@@ -71,6 +71,7 @@ public sealed class KinesisToS3EndToEndTests(LocalAwsStack stack)
     public async Task AWorkerPointedAtAStreamThatDoesNotExist_ExitsNonZero_NamingTheStream()
     {
         using var scenario = new DeliveryScenario(stack);
+        await scenario.CreateBucketAsync();
 
         await using WorkerProcess worker = WorkerProcess.Start(stack, scenario.WorkerSettings());
         int exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(60));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Amazon.Runtime;
+using Delivery.Destinations.S3;
 
 namespace Delivery.IntegrationTests.Fleet;
 
@@ -68,7 +69,8 @@ internal sealed class NetworkTap(string worker, S3WriteLog s3Writes)
         string query = request.RequestUri!.Query;
         bool putObject = request.Method == HttpMethod.Put && !query.Contains("partNumber", StringComparison.Ordinal);
         bool completeMultipart = request.Method == HttpMethod.Post && query.Contains("uploadId", StringComparison.Ordinal);
-        if (putObject || completeMultipart)
+        // The start-up write check puts (and deletes) one probe per worker: not a delivered object.
+        if ((putObject || completeMultipart) && !request.RequestUri.AbsolutePath.EndsWith(S3WriteCheck.ProbeName, StringComparison.Ordinal))
         {
             s3Writes.Add(Worker, Uri.UnescapeDataString(request.RequestUri.AbsolutePath));
         }

@@ -51,15 +51,23 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
     public async Task HealthStatusAndMetrics_FollowLeasesCheckpointsAndADestinationOutage_AndCountTheRunExactly()
     {
         using var scenario = new DeliveryScenario(stack);
-        await scenario.Kinesis.CreateStreamAsync(new CreateStreamRequest { StreamName = scenario.StreamName, ShardCount = 2 });
-        await scenario.Kinesis.WaitForStreamActiveAsync(scenario.StreamName, TimeSpan.FromSeconds(30));
+        await scenario.CreateAsync(shards: 2);
+
+        // The bucket passes the start-up check, then goes away before anything is read: a destination that fails
+        // while the worker runs, for whatever reason, holds the data in the stream instead of stopping the worker.
+        await using WorkerProcess worker = WorkerProcess.Start(stack, Settings(scenario, graceSeconds: 20), published.Executable);
+        Uri health = await HealthAddressAsync(worker);
+        await Eventually.TrueAsync(() => worker.Output.Contains("reads stream", StringComparison.Ordinal), "the pipeline has started", Timeout);
+        using (AmazonS3Client s3 = stack.CreateS3Client())
+        {
+            await s3.DeleteBucketAsync(scenario.BucketName);
+        }
+
+        var outage = Stopwatch.StartNew();
+
         var random = new Random(11);
         List<byte[]> records = RecordMix.Small(1500, random);
         await scenario.PutAsync(records, random);
-
-        // The bucket does not exist yet: every write fails until it does.
-        await using WorkerProcess worker = WorkerProcess.Start(stack, Settings(scenario, graceSeconds: 20), published.Executable);
-        Uri health = await HealthAddressAsync(worker);
 
         JsonElement pipeline = default;
         await Eventually.TrueAsync(() => (pipeline = Pipeline(health)).ValueKind == JsonValueKind.Object
@@ -86,11 +94,8 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         double later = Pipeline(health).GetProperty("dataFreshnessSeconds").GetDouble();
         later.ShouldBeGreaterThan(before + 2, "freshness rises while nothing can be delivered");
 
-        using (AmazonS3Client s3 = stack.CreateS3Client())
-        {
-            await s3.PutBucketAsync(scenario.BucketName);
-        }
-
+        await scenario.CreateBucketAsync();
+        outage.Stop();
         await scenario.WaitForCheckpointsAsync(Timeout, () => worker.Output);
         await Eventually.TrueAsync(() => Pipeline(health).GetProperty("dataFreshnessSeconds").GetDouble() == 0, "freshness falls to zero once everything is delivered", Timeout);
         await Eventually.TrueAsync(() => StatusCode(new Uri(health, "health/ready")) == HttpStatusCode.OK, "ready again after a delivery", Timeout);
@@ -116,6 +121,13 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         sums["DeliveryToS3.ObjectCount"].ShouldBe(objects);
         sums["DeliveryToS3.Success.ones"].ShouldBe(objects);
         sums["DeliveryToS3.Success.zeros"].ShouldBeGreaterThan(0, "the writes during the outage failed");
+        sums["DeliveryToS3.FailingSeconds"].ShouldBeGreaterThan(0, "an alarm sees how long the destination has been failing");
+
+        // Every failed attempt is counted in Success, but the log holds the first failure and at most one summary a minute.
+        int[] events = [.. JsonLogs(worker.Output).Select(log => log.RootElement.GetProperty("EventId").GetInt32())];
+        events.Count(id => id == 2002).ShouldBe(1, "the first failed write is logged in full, the others are summarised");
+        events.Count(id => id == 2010).ShouldBeLessThanOrEqualTo((int)Math.Ceiling(outage.Elapsed.TotalMinutes), "at most one summary a minute");
+        events.Count(id => id == 2011).ShouldBe(1, "the recovery is logged once");
     }
 
     private static Dictionary<string, string> Settings(DeliveryScenario scenario, int graceSeconds)
@@ -176,13 +188,12 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
     /// <summary>Every log line is a JSON object with an event id; shard events carry the pipeline and shard scopes; no secret shows.</summary>
     private static void AssertJsonLogs(string output, LocalAwsStack stack)
     {
-        string[] logs = [.. output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith("{\"Timestamp\"", StringComparison.Ordinal))];
-        logs.Length.ShouldBeGreaterThan(5);
+        List<JsonDocument> logs = JsonLogs(output);
+        logs.Count.ShouldBeGreaterThan(5);
         bool releasedWithScopes = false;
-        foreach (string line in logs)
+        foreach (JsonDocument log in logs)
         {
-            using JsonDocument log = JsonDocument.Parse(line);
-            log.RootElement.TryGetProperty("EventId", out _).ShouldBeTrue(line);
+            log.RootElement.TryGetProperty("EventId", out _).ShouldBeTrue(log.RootElement.GetRawText());
             if (log.RootElement.GetProperty("EventId").GetInt32() == 1104)
             {
                 string scopes = log.RootElement.GetProperty("Scopes").GetRawText();
@@ -193,6 +204,10 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         releasedWithScopes.ShouldBeTrue("the lease release is logged with the pipeline and shard in scope");
         output.ShouldNotContain(stack.Credentials.GetCredentials().SecretKey + "\"");
     }
+
+    /// <summary>The JSON log lines of the output, parsed.</summary>
+    private static List<JsonDocument> JsonLogs(string output) =>
+        [.. output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith("{\"Timestamp\"", StringComparison.Ordinal)).Select(line => JsonDocument.Parse(line))];
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string executable, params string[] arguments)
     {

@@ -2,6 +2,7 @@ using Delivery.Pipeline;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
 using Delivery.Testing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.UnitTests.Pipeline;
@@ -13,6 +14,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingCheckpointer _checkpointer = new();
     private readonly RecordingBackupWriter _backup = new();
+    private readonly CapturingLoggerProvider _logs = new();
     private DeliveryPipeline? _pipeline;
     private MemoryBudget _budget = new(64L * 1024 * 1024);
 
@@ -215,15 +217,31 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
 
         await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
 
-        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _writer.Attempts.ShouldBe(4);
         _writer.Delivered.ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public async Task AFailingDestination_IsLoggedAtABoundedRate_AndItsRecoveryOnce()
+    {
+        IShardSession session = Open(sizeInMBs: 5, intervalSeconds: 0);
+        _writer.FailNext(12);
+        DateTimeOffset start = _time.GetUtcNow();
+
+        await session.AppendAsync(Records.Page(Shard, 1, 2), CancellationToken.None);
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(5), 500);
+
+        _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
+        _writer.Attempts.ShouldBe(13);
+        double minutes = (_time.GetUtcNow() - start).TotalMinutes;
+        CapturedLog[] logs = [.. _logs.Entries.Where(e => e.Category == typeof(DeliveryPipeline).FullName && e.Level >= LogLevel.Information)];
+        logs.Where(e => e.EventId.Id == 2002).ShouldHaveSingleItem("only the first failure is logged in full").Exception.ShouldNotBeNull();
+        logs.Count(e => e.EventId.Id == 2010).ShouldBeInRange(1, (int)Math.Ceiling(minutes), "then at most one summary a minute");
+        logs.Where(e => e.EventId.Id == 2010).ShouldAllBe(e => e.Message.Contains("Fake.Unavailable", StringComparison.Ordinal));
+        logs.Where(e => e.EventId.Id == 2011).ShouldHaveSingleItem().Message.ShouldContain("12 failed attempts");
     }
 
     [Fact]
@@ -261,11 +279,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         await Eventually.TrueAsync(() => _backup.Attempts == 1, "the backup is tried");
         _checkpointer.Writes.ShouldAllBe(w => w.Checkpoint == null, "nothing is checkpointed while a failed record is in no bucket");
 
-        for (int i = 0; i < 100 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(10));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
         _backup.Attempts.ShouldBe(4);
@@ -363,11 +377,7 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         _writer.ThrowOnce = new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout");
 
         await session.AppendAsync(Records.Page(Shard, 1, 6), CancellationToken.None);
-        for (int i = 0; i < 200 && _checkpointer.LastCheckpoint is null; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(1));
-        }
+        await _time.AdvanceUntilAsync(() => _checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(1));
 
         _checkpointer.LastCheckpoint.ShouldBe(Records.Position(6));
         _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(6);
@@ -481,7 +491,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
             Buffering = new BufferingHints { SizeInMBs = sizeInMBs, IntervalInSeconds = intervalSeconds },
             MaxConcurrentDeliveries = 2,
         };
-        _pipeline = new DeliveryPipeline(settings, _writer, _backup, _budget, _time, NullLogger<DeliveryPipeline>.Instance);
+        ILogger<DeliveryPipeline> logger = LoggerFactory.Create(builder => builder.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace)).CreateLogger<DeliveryPipeline>();
+        _pipeline = new DeliveryPipeline(settings, _writer, _backup, _budget, _time, logger);
         _pipeline.Start();
         return _pipeline.OpenShard(new ShardSessionStart("stream", Shard, checkpoint, pending ?? []), _checkpointer);
     }

@@ -49,11 +49,7 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
             await sessions[page.ShardId].AppendAsync(page, CancellationToken.None);
         }
 
-        for (int i = 0; i < 200 && _writer.Delivered.Count < pages.Length; i++)
-        {
-            await Task.Delay(10);
-            _time.Advance(TimeSpan.FromSeconds(5));
-        }
+        await _time.AdvanceUntilAsync(() => _writer.Delivered.Count >= pages.Length, TimeSpan.FromSeconds(5));
 
         await Eventually.TrueAsync(() => checkpointers["shardId-A"].LastCheckpoint == Records.Position(22) && checkpointers["shardId-B"].LastCheckpoint == Records.Position(23), "every batch is checkpointed");
         long records = pages.Sum(page => (long)page.Records.Count);
@@ -111,6 +107,55 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
         _writer.Unblock();
         await Eventually.TrueAsync(() => checkpointer.LastCheckpoint == Records.Position(4), "the batch is checkpointed");
         _capture.Observe("DeliveryToS3.DataFreshness").ShouldHaveSingleItem().Value.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task FailingSeconds_CountsHowLongTheDestinationHasFailed_AndFallsToZeroOnceItDelivers()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        Start(new S3Writer(_writer));
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+        _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0, "nothing has failed");
+
+        _writer.FailNext(1000);
+        await session.AppendAsync(Page("shardId-A", 1, 4, 10), CancellationToken.None);
+        await Eventually.TrueAsync(() => _metrics.ForPipeline(Name).LastDeliveryFailure is not null, "the first write fails");
+        _time.Advance(TimeSpan.FromSeconds(45));
+        (double value, Dictionary<string, object?> tags) = _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem();
+        value.ShouldBe(45, "measured from the first failed attempt, across the retries since");
+        _metrics.ForPipeline(Name).DeliveryFailingSince.ShouldNotBeNull("readiness reports the same");
+        tags[DeliveryMetrics.DeliveryStreamNameTag].ShouldBe(Name);
+
+        _writer.FailNext(0);
+        await _time.AdvanceUntilAsync(() => checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
+
+        checkpointer.LastCheckpoint.ShouldBe(Records.Position(4));
+        _capture.Observe("DeliveryToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);
+        _metrics.ForPipeline(Name).DeliveryFailingSince.ShouldBeNull("readiness is green again");
+    }
+
+    [Fact]
+    public async Task BackupFailingSeconds_CountsHowLongTheBackupBucketHasFailed_AndFallsToZeroOnceItIsWritten()
+    {
+        var checkpointer = new RecordingCheckpointer();
+        _writer.FailRecords = _ => [new FailedRecord(0, "Test.Rejected", "no", ErrorOutputTypes.ProcessingFailed)];
+        Start(new S3Writer(_writer));
+        IShardSession session = _pipeline!.OpenShard(new ShardSessionStart("stream", "shardId-A", null, []), checkpointer);
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0, "nothing has failed");
+
+        _backup.FailNext(1000);
+        await session.AppendAsync(Page("shardId-A", 1, 2, 10), CancellationToken.None);
+        await Eventually.TrueAsync(() => _metrics.ForPipeline(Name).Shards.TryGetValue("shardId-A", out ShardActivity? shard) && shard.LastError is not null, "the first backup write fails");
+        _time.Advance(TimeSpan.FromSeconds(20));
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(20);
+        _metrics.ForPipeline(Name).BackupFailingSince.ShouldNotBeNull("readiness reports the backup bucket too");
+
+        _backup.FailNext(0);
+        await _time.AdvanceUntilAsync(() => checkpointer.LastCheckpoint is not null, TimeSpan.FromSeconds(10));
+
+        checkpointer.LastCheckpoint.ShouldBe(Records.Position(2));
+        _capture.Observe("BackupToS3.FailingSeconds").ShouldHaveSingleItem().Value.ShouldBe(0);
+        _metrics.ForPipeline(Name).BackupFailingSince.ShouldBeNull();
     }
 
     [Fact]

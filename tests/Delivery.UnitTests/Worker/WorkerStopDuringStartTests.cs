@@ -10,8 +10,8 @@ public sealed class WorkerStopDuringStartTests
     [Fact]
     public async Task ASigtermWhileTheWorkerIsStillStarting_IsACleanStop_WithExitCodeZero()
     {
-        // Kinesis accepts the connection and never answers, so the worker is stuck starting when SIGTERM comes (ECS
-        // stops tasks that are slow to start, too).
+        // S3 and Kinesis accept the connection and never answer, so the worker is stuck starting (checking its
+        // destination, or its stream) when SIGTERM comes (ECS stops tasks that are slow to start, too).
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var accepted = new List<Socket>();
@@ -30,6 +30,7 @@ public sealed class WorkerStopDuringStartTests
             "--Delivery:Pipelines:clicks:Kinesis:StreamName=clickstream",
             "--Delivery:Pipelines:clicks:S3:BucketName=analytics-raw",
             $"--Delivery:Aws:ServiceUrls:Kinesis={endpoint}",
+            $"--Delivery:Aws:ServiceUrls:S3={endpoint}",
         })
         {
             start.ArgumentList.Add(argument);
