@@ -106,6 +106,7 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
             }
 
             output.WriteLine(fleet.Timeline());
+            output.WriteLine("Warnings and errors the workers logged:" + Environment.NewLine + fleet.ProblemsLogged());
         }
         catch (Exception ex) when (ex is not ShouldAssertException)
         {

@@ -95,6 +95,8 @@ internal sealed class FleetState(ProcessFleet fleet, LeaseTable table, RecordLed
         output.WriteLine(message.ToString());
         output.WriteLine("===== Timeline");
         output.WriteLine(fleet.Timeline());
+        output.WriteLine("===== Warnings and errors the workers logged");
+        output.WriteLine(fleet.ProblemsLogged());
         output.WriteLine("===== Handoff requests logged");
         output.WriteLine(string.Join(Environment.NewLine, fleet.HandoffRequests.Select(request => $"+{request.At.TotalSeconds:0.0} s {request.Requester} asked {request.Owner} for {request.ShardId}")));
         output.WriteLine(fleet.LinesAbout(troubledShards.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal), perWorker: 8));

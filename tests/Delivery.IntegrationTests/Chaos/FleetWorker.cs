@@ -124,6 +124,26 @@ internal sealed partial class FleetWorker
             .Select(pair => (pair.index > 0 ? all[pair.index - 1].Trim() + " " : "") + pair.line.Trim());
     }
 
+    /// <summary>Warnings, errors and critical entries (category line and message as one), in order.</summary>
+    public IEnumerable<string> Problems()
+    {
+        string[] all = _process?.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        for (int i = 0; i < all.Length; i++)
+        {
+            if (all[i].StartsWith("warn:", StringComparison.Ordinal) || all[i].StartsWith("fail:", StringComparison.Ordinal) || all[i].StartsWith("crit:", StringComparison.Ordinal))
+            {
+                yield return all[i].Trim() + (i + 1 < all.Length && all[i + 1].StartsWith(' ') ? " | " + all[i + 1].Trim() : "");
+            }
+        }
+    }
+
+    /// <summary>The messages (without their category line) that contain any of <paramref name="texts"/>, in order.</summary>
+    public IEnumerable<string> LinesMentioningAny(IReadOnlyList<string> texts)
+    {
+        string[] all = _process?.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        return all.Where(line => texts.Any(text => line.Contains(text, StringComparison.Ordinal))).Select(line => line.Trim());
+    }
+
     [GeneratedRegex(@"Delivery worker (?<id>\S+) starting")]
     private static partial Regex StartingEvent();
 

@@ -169,6 +169,23 @@ internal sealed class ProcessFleet(LocalAwsStack stack, IReadOnlyDictionary<stri
         return text.ToString();
     }
 
+    /// <summary>Every lease taken, asked for, handed over or lost, per worker in the order it logged them.</summary>
+    public string LeaseEvents()
+    {
+        string[] events = [" took the lease of shard ", " to hand over the lease of shard ", " handed the lease of shard ", " lost the lease of shard "];
+        return string.Join(Environment.NewLine, All.SelectMany(worker => worker.LinesMentioningAny(events).Select(line => $"[{worker.Name}] {line}")));
+    }
+
+    /// <summary>The warnings and errors every worker logged, by category and event id, with a count and the first example.</summary>
+    public string ProblemsLogged()
+    {
+        var byEvent = All.SelectMany(worker => worker.Problems().Select(entry => (worker.Name, Entry: entry)))
+            .GroupBy(pair => pair.Entry.Split(" | ")[0], StringComparer.Ordinal)
+            .Select(group => $"{group.Key} x{group.Count()} in {string.Join(",", group.Select(pair => pair.Name).Distinct())}, first: {group.First().Entry.Split(" | ").ElementAtOrDefault(1)}")
+            .ToList();
+        return byEvent.Count == 0 ? "no warnings or errors logged" : string.Join(Environment.NewLine, byEvent);
+    }
+
     /// <summary>Per shard, the last lines of any worker's log that name it.</summary>
     public string LinesAbout(IEnumerable<string> shards, int perWorker)
     {
