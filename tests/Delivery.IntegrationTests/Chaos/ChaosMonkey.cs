@@ -11,24 +11,32 @@ namespace Delivery.IntegrationTests.Chaos;
 /// </summary>
 internal sealed class ChaosMonkey(ProcessFleet fleet, Func<Task<IReadOnlyList<Lease>>> leases, Random random, int size, TimeSpan leaseDuration)
 {
-    private static readonly TimeSpan StepWait = TimeSpan.FromSeconds(10);
+    // How long a step waits for a fresh worker's first take or handoff request, or for a victim's leases to be taken.
+    private static readonly TimeSpan StepWait = TimeSpan.FromSeconds(6);
     private readonly HashSet<FleetWorker> _reported = [];
 
     public Dictionary<string, int> Steps { get; } = [];
 
-    /// <summary>Runs steps until at least <paramref name="kills"/> kills, with a pause of 0.3-2 s between steps.</summary>
-    public async Task RunAsync(int kills)
+    /// <summary>
+    /// Runs steps, with a pause of 0.3-2 s between them, until at least <paramref name="kills"/> kills. Steps that wait
+    /// for the fleet (a fresh worker's first action, a handoff) are drawn only during the first <paramref name="richFor"/>;
+    /// after it, single and double kills finish the count quickly, so the chaos takes a bounded time on a slow machine.
+    /// </summary>
+    public async Task RunAsync(int kills, TimeSpan richFor)
     {
+        var elapsed = Stopwatch.StartNew();
         while (fleet.Kills < kills)
         {
             ReplaceWorkersThatExited();
+            bool rich = elapsed.Elapsed < richFor;
             int roll = random.Next(100);
             string step = roll switch
             {
-                < 35 => "single",
-                < 55 => "double",
-                < 78 => "after start",
-                _ => "mid-handoff",
+                < 25 => "single",
+                < 45 => "double",
+                < 70 when rich => "after start",
+                _ when rich => "mid-handoff",
+                _ => roll % 2 == 0 ? "single" : "double",
             };
             Steps[step] = Steps.GetValueOrDefault(step) + 1;
             Task run = step switch
@@ -39,7 +47,7 @@ internal sealed class ChaosMonkey(ProcessFleet fleet, Func<Task<IReadOnlyList<Le
                 _ => KillDuringHandoffAsync(),
             };
             await run;
-            await Task.Delay(random.Next(300, 2000));
+            await Task.Delay(rich ? random.Next(300, 2000) : random.Next(300, 1000));
         }
 
         ReplaceWorkersThatExited();
@@ -70,7 +78,7 @@ internal sealed class ChaosMonkey(ProcessFleet fleet, Func<Task<IReadOnlyList<Le
         FleetWorker fresh = fleet.Start("to be killed right after its first lease action");
         bool acted = await CompletesWithinAsync(fresh.FirstLeaseAction, StepWait);
         await Task.Delay(random.Next(0, 300));
-        await fleet.KillAsync(fresh, acted ? "right after its first take or handoff request" : "did nothing within 10 s");
+        await fleet.KillAsync(fresh, acted ? "right after its first take or handoff request" : $"did nothing within {StepWait.TotalSeconds:0} s");
         TopUp("replaces the worker that died young");
     }
 
@@ -89,17 +97,17 @@ internal sealed class ChaosMonkey(ProcessFleet fleet, Func<Task<IReadOnlyList<Le
         await Task.Delay(random.Next(0, 600));
         if (request is null)
         {
-            fleet.Note($"{fresh.Label} asked for no handoff within 10 s");
+            fleet.Note($"{fresh.Label} asked for no handoff within {StepWait.TotalSeconds:0} s");
             return;
         }
 
         FleetWorker? owner = fleet.Live.FirstOrDefault(worker => worker.WorkerId == request.Owner);
         int roll = random.Next(10);
-        if (roll < 4 || owner is null)
+        if (roll < 3 || owner is null)
         {
             await fleet.KillAsync(fresh, $"requester of {request.ShardId} from {request.Owner}, mid-handoff");
         }
-        else if (roll < 8)
+        else if (roll < 6)
         {
             await fleet.KillAsync(owner, $"owner of {request.ShardId} asked to hand it to {request.Requester}, mid-handoff");
         }
@@ -116,7 +124,7 @@ internal sealed class ChaosMonkey(ProcessFleet fleet, Func<Task<IReadOnlyList<Le
     private async Task WaitUntilTakenAsync(FleetWorker victim)
     {
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < 3 * leaseDuration)
+        while (waited.Elapsed < 2 * leaseDuration)
         {
             IReadOnlyList<Lease> now = await leases();
             if (victim.WorkerId is null || now.All(lease => lease.Owner != victim.WorkerId))

@@ -15,8 +15,11 @@ internal sealed class FleetState(ProcessFleet fleet, LeaseTable table, RecordLed
 {
     private const string Prefix = "e2e/";
 
-    /// <summary>What keeps the fleet from being drained now: shards whose checkpoint is short of the last record put, and leases without a live owner or with a dead requester.</summary>
-    public async Task<List<string>> DrainProblemsAsync(int expectedLeases)
+    /// <summary>
+    /// What keeps the fleet from being drained now: shards whose checkpoint is short of the last record put, and leases
+    /// without a live owner or with a dead requester (with <paramref name="noPendingOwner"/>, with any requester).
+    /// </summary>
+    public async Task<List<string>> DrainProblemsAsync(int expectedLeases, bool noPendingOwner = false)
     {
         IReadOnlyList<Lease> leases = await table.ListAsync();
         var problems = new List<string>();
@@ -47,17 +50,23 @@ internal sealed class FleetState(ProcessFleet fleet, LeaseTable table, RecordLed
         }
 
         problems.AddRange(fleet.LeasesWithoutALiveOwner(leases));
+        if (noPendingOwner)
+        {
+            problems.AddRange(leases.Where(lease => lease.PendingOwner is { } pending && fleet.IsLive(pending))
+                .Select(lease => $"{lease.LeaseKey} still has pendingOwner {lease.PendingOwner} ({fleet.StatusOf(lease.PendingOwner!)})"));
+        }
+
         return problems;
     }
 
     /// <summary>Waits until <see cref="DrainProblemsAsync"/> finds nothing; returns the problems left at the timeout (empty when drained).</summary>
-    public async Task<List<string>> WaitForDrainAsync(int expectedLeases, TimeSpan timeout)
+    public async Task<List<string>> WaitForDrainAsync(int expectedLeases, TimeSpan timeout, bool noPendingOwner = false)
     {
         List<string> problems = [];
         try
         {
             await Eventually.TrueAsync(
-                async () => (problems = await DrainProblemsAsync(expectedLeases)).Count == 0,
+                async () => (problems = await DrainProblemsAsync(expectedLeases, noPendingOwner)).Count == 0,
                 () => string.Join("; ", problems),
                 timeout,
                 TimeSpan.FromMilliseconds(250));

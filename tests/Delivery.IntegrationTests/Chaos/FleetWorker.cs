@@ -132,7 +132,8 @@ internal sealed partial class FleetWorker
         {
             if (all[i].StartsWith("warn:", StringComparison.Ordinal) || all[i].StartsWith("fail:", StringComparison.Ordinal) || all[i].StartsWith("crit:", StringComparison.Ordinal))
             {
-                yield return all[i].Trim() + (i + 1 < all.Length && all[i + 1].StartsWith(' ') ? " | " + all[i + 1].Trim() : "");
+                // The message and, for an exception, its first line (type and message) follow, indented.
+                yield return string.Join(" | ", all.Skip(i).Take(3).TakeWhile((line, index) => index == 0 || line.StartsWith(' ')).Select(line => line.Trim()));
             }
         }
     }

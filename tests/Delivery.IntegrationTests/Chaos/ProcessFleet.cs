@@ -181,7 +181,7 @@ internal sealed class ProcessFleet(LocalAwsStack stack, IReadOnlyDictionary<stri
     {
         var byEvent = All.SelectMany(worker => worker.Problems().Select(entry => (worker.Name, Entry: entry)))
             .GroupBy(pair => pair.Entry.Split(" | ")[0], StringComparer.Ordinal)
-            .Select(group => $"{group.Key} x{group.Count()} in {string.Join(",", group.Select(pair => pair.Name).Distinct())}, first: {group.First().Entry.Split(" | ").ElementAtOrDefault(1)}")
+            .Select(group => $"{group.Key} x{group.Count()} in {string.Join(",", group.Select(pair => pair.Name).Distinct())}, first: {string.Join(" | ", group.First().Entry.Split(" | ").Skip(1))}")
             .ToList();
         return byEvent.Count == 0 ? "no warnings or errors logged" : string.Join(Environment.NewLine, byEvent);
     }
