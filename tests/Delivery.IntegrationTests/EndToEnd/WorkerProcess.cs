@@ -18,13 +18,21 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly Action<string>? _onLine;
 
-    private WorkerProcess(Process process)
+    private WorkerProcess(Process process, Action<string>? onLine)
     {
         _process = process;
+        _onLine = onLine;
     }
 
     public int Id => _process.Id;
+
+    /// <summary>True once the process has exited, whoever ended it.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code; only meaningful once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
 
     public string Output
     {
@@ -40,7 +48,9 @@ internal sealed class WorkerProcess : IAsyncDisposable
     /// <param name="stack">The local AWS stack the worker talks to.</param>
     /// <param name="settings">Configuration keys, passed as environment variables.</param>
     /// <param name="executable">A published worker to run instead of the build output next to the tests.</param>
-    public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings, string? executable = null)
+    /// <param name="onLine">Called with each line of output as it arrives (on a thread pool thread), so a test can react to
+    /// events without rescanning <see cref="Output"/>.</param>
+    public static WorkerProcess Start(LocalAwsStack stack, IReadOnlyDictionary<string, string> settings, string? executable = null, Action<string>? onLine = null)
     {
         var start = new ProcessStartInfo(executable ?? "dotnet")
         {
@@ -73,7 +83,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker.");
-        var worker = new WorkerProcess(process);
+        var worker = new WorkerProcess(process, onLine);
         process.OutputDataReceived += (_, e) => worker.Append(e.Data);
         process.ErrorDataReceived += (_, e) => worker.Append(e.Data);
         process.BeginOutputReadLine();
@@ -141,5 +151,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
+
+        _onLine?.Invoke(line);
     }
 }
