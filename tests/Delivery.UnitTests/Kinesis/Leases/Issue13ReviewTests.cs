@@ -1,0 +1,396 @@
+using Delivery.Kinesis;
+using Delivery.Kinesis.Client;
+using Delivery.Kinesis.Leases;
+using Delivery.Kinesis.Reading;
+using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
+using Delivery.Pipeline.Memory;
+using Delivery.Testing;
+using Delivery.UnitTests.Pipeline;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.UnitTests.Kinesis.Leases;
+
+/// <summary>
+/// Adversarial review of the issue 13 ("never stuck") changes. Each test names the scenario it demonstrates; the ones
+/// that fail today document a bug (see the comment on each), the ones that pass are guards for behaviour checked and
+/// found sound.
+/// </summary>
+public sealed class Issue13ReviewTests : IAsyncDisposable
+{
+    private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
+    private readonly FakeTimeProvider _time = new();
+    private readonly InMemoryLeaseStore _store = new();
+    private readonly FakeKinesisStream _stream;
+    private readonly List<ReviewWorker> _workers = [];
+
+    public Issue13ReviewTests()
+    {
+        _stream = new FakeKinesisStream("orders", _time);
+    }
+
+    /// <summary>
+    /// BUG (liveness): a reader that has cut a batch waits in <c>ShardSession.EnqueueAllAsync</c> for room in the
+    /// pipeline's bounded delivery queue, and that wait listens only to the pipeline's hard stop and to a lost lease,
+    /// never to the reader's own token. With the destination down (or slow) the queue is full, so RequestStop and the
+    /// grace deadline do not reach the reader: the consumer never drains, never releases, and
+    /// <see cref="LeaseCoordinator.StopAsync"/> returns after its three extra seconds with the lease still held. The host
+    /// then disposes the DynamoDB client, so peers wait a whole lease duration for a shard nobody reads; the guarantee
+    /// of AStopWhoseGracePeriodRunsOut_ReleasesTheLeasesBeforeItReturns only holds while the queue has room.
+    /// The same wait is reached from AcquireBudgetAsync (CutNowAsync before waiting for memory), which is exactly
+    /// where readers sit when a destination is down and the memory budget has filled.
+    /// </summary>
+    [Fact]
+    public async Task Review_AStopWhoseGracePeriodRunsOut_ReleasesTheLease_EvenWhileTheReaderWaitsForRoomInTheDeliveryQueue()
+    {
+        string shard = _stream.AddShard();
+        ReviewWorker worker = await StartAsync("worker-1", intervalSeconds: 0, maxConcurrentDeliveries: 1);
+        await DriveUntil(() => worker.Coordinator.HeldShards.GetValueOrDefault(shard) == ShardConsumerState.Reading, "the shard is read");
+        worker.Writer.Block();
+
+        // Every page is a batch (interval 0): one is being written, two wait in the queue (capacity 2), and the reader
+        // then waits to hand on the next one.
+        await Drive(TimeSpan.FromSeconds(10), eachStep: () => _stream.Put(shard, 1));
+        int reads = _stream.Reads.Count;
+        await Drive(TimeSpan.FromSeconds(5), eachStep: () => _stream.Put(shard, 1));
+        _stream.Reads.Count.ShouldBe(reads, "precondition: the reader is blocked handing a cut batch to the full delivery queue");
+
+        using var grace = new CancellationTokenSource();
+        Task stopping = worker.Coordinator.StopAsync(grace.Token);
+        await grace.CancelAsync();
+        await DriveUntil(() => stopping.IsCompleted, "the stop returns");
+
+        _store[shard].Owner.ShouldBeNull(
+            $"the stop returned with the lease still held by {_store[shard].Owner}: the consumer is still {worker.Coordinator.HeldShards.GetValueOrDefault(shard)}, "
+            + "because the reader's wait for queue room ignores the stop and the grace deadline");
+    }
+
+    /// <summary>
+    /// BUG (liveness, and churn below): the same uninterruptible wait keeps a handoff from ever completing while the
+    /// owner's destination is down. The README promises "After HandoffTimeoutSeconds the owner hands over anyway", but
+    /// the handoff deadline only cancels the drain, and the consumer never gets to its drain because its reader is still
+    /// waiting to enqueue. The lease stays with the owner (renewed) and its pendingOwner stays set indefinitely.
+    /// </summary>
+    [Fact]
+    public async Task Review_AHandoff_IsCompletedAfterTheHandoffTimeout_EvenWhileTheOwnersReaderWaitsForRoomInTheDeliveryQueue()
+    {
+        (ReviewWorker a, string[] shards) = await TwoShardsHeldByAWorkerWhoseDestinationIsDownAsync();
+        await StartAsync("worker-b", intervalSeconds: 0);
+        await DriveUntil(() => _store.All.Any(lease => lease.PendingOwner == "worker-b"), "worker-b asks worker-a for one of its two leases", eachStep: () => PutEverywhere(shards));
+        string asked = _store.All.Single(lease => lease.PendingOwner == "worker-b").LeaseKey;
+
+        // HandoffTimeout is 30 s; give it twice that, plus the 30 s a disposed session may wait for its deliveries.
+        await Drive(TimeSpan.FromSeconds(90), eachStep: () => PutEverywhere(shards));
+
+        _store[asked].Owner.ShouldBe(
+            "worker-b",
+            $"90 s after the request the lease is still {_store[asked].Owner}'s (pendingOwner {_store[asked].PendingOwner}); "
+            + $"worker-a's consumer is {a.Coordinator.HeldShards.GetValueOrDefault(asked)}. "
+            + $"Requests by worker-b now pending: {string.Join(", ", _store.All.Where(lease => lease.PendingOwner == "worker-b").Select(lease => lease.LeaseKey))}");
+    }
+
+    /// <summary>
+    /// BUG (churn): consequence of the previous one. The requester counts its request for only HandoffTimeout + 2 lease
+    /// durations (36 s here). A handoff that has not completed by then no longer counts, so the requester asks for a
+    /// second lease from the same owner. Once the destination is back, both handoffs complete, the requester holds 2
+    /// and the former owner 0, and the former owner asks one back: three moves (each a drain and a lease duration of
+    /// not reading) for a fleet that needed one. The request lifetime is also shorter than the longest handoff the
+    /// consumer allows in the normal case: RequestHandoff notices the request up to a third of a lease duration late,
+    /// then HandoffTimeout, then up to 30 s (ShardSession.DisposeWaitLimit) waiting for cancelled deliveries, so with the
+    /// default 10 s lease duration a handoff may take ~63 s while the request counts for 50 s.
+    /// </summary>
+    [Fact]
+    public async Task Review_OneWorkerJoiningAnotherThatHoldsTwoShards_MovesOneLease_EvenWhenTheFirstHandoffIsSlow()
+    {
+        (ReviewWorker a, string[] shards) = await TwoShardsHeldByAWorkerWhoseDestinationIsDownAsync();
+        ReviewWorker b = await StartAsync("worker-b", intervalSeconds: 0);
+        await Drive(TimeSpan.FromSeconds(60), eachStep: () => PutEverywhere(shards));
+        int requestsPending = _store.All.Count(lease => lease.PendingOwner == "worker-b");
+
+        a.Writer.Unblock();
+        await DriveUntil(() => a.Coordinator.HeldShards.Values.Count(state => state == ShardConsumerState.Reading) == 1 && b.Coordinator.HeldShards.Values.Count(state => state == ShardConsumerState.Reading) == 1, "the two workers read one shard each", eachStep: () => PutEverywhere(shards));
+        await Drive(TimeSpan.FromSeconds(30), eachStep: () => PutEverywhere(shards));
+
+        string moves = string.Join("; ", _store.History.Where(change => change.How == "handed over").Select(change => $"{change.LeaseKey} {change.From}->{change.To}"));
+        _store.History.Count(change => change.How == "handed over").ShouldBe(
+            1,
+            $"a 2/0 split needs one move; worker-b had {requestsPending} requests pending at once, and the handoffs were: {moves}");
+    }
+
+    /// <summary>
+    /// BUG (churn), independent of the blocked enqueue: LeaseTaker counts a request for HandoffTimeout + 2 lease
+    /// durations, but the owner may legitimately take longer. It notices the request at its next renewal, drains until
+    /// HandoffTimeout, then ShardSession.DisposeAsync waits up to 30 s (DisposeWaitLimit) for the shard's batches still in
+    /// the pipeline's queue: a batch queued behind another shard's slow write is not cancelled until a delivery loop
+    /// reaches it. Here the asked shard's batch waits behind the other shard's stuck write, the handoff takes about
+    /// 60 s, the request stops counting after 36 s, and the requester asks for the owner's other lease too: both move,
+    /// and one has to move back. (Defaults: 50 s of request lifetime against up to ~63 s of handoff.)
+    /// </summary>
+    [Fact]
+    public async Task Review_AHandoffSlowedByABatchQueuedBehindAnotherShardsWrite_DoesNotMakeTheRequesterAskForASecondLease()
+    {
+        string[] shards = [_stream.AddShard(), _stream.AddShard()];
+        string asked = shards.MinBy(key => Rank("worker-b", key))!;
+        string other = shards.Single(key => key != asked);
+        ReviewWorker a = await StartAsync("worker-a", intervalSeconds: 0, maxConcurrentDeliveries: 1);
+        await DriveUntil(() => a.Coordinator.HeldShards.Values.Count(state => state == ShardConsumerState.Reading) == 2, "worker-a reads both shards");
+
+        // The other shard's destination write hangs (one delivery loop); the asked shard's next batch queues behind it.
+        a.Writer.BlockWhere = batch => batch.Source.ShardId == other;
+        _stream.Put(other, 1);
+        await DriveUntil(() => a.Writer.Attempts >= 1, "the other shard's batch is being written");
+        _stream.Put(asked, 1);
+        await Drive(TimeSpan.FromSeconds(2));
+
+        await StartAsync("worker-b", intervalSeconds: 0);
+        int mostPending = 0;
+        await Drive(TimeSpan.FromSeconds(80), eachStep: () => mostPending = Math.Max(mostPending, _store.All.Count(lease => lease.PendingOwner == "worker-b")));
+
+        string moves = string.Join("; ", _store.History.Where(change => change.How == "handed over").Select(change => $"{change.LeaseKey} {change.From}->{change.To}"));
+        mostPending.ShouldBe(1, $"worker-b needs one lease of worker-a's two, but asked for both while the first handoff was still under way; handoffs: {moves}");
+    }
+
+    /// <summary>
+    /// BUG (liveness, minor): ShardFailures keeps a worker from taking back a shard it failed on until its backoff ends,
+    /// but the coordinator filters only Reclaim and Candidates by it, never the handoff request. A worker below its share
+    /// asks the most loaded worker for the lease it ranks first (the rank is a fixed hash of worker id and lease key), so
+    /// it can ask for exactly the shard it is backing off from. The owner then stops reading it, drains and hands it over,
+    /// and the requester does not take it up: the shard is unread until the lease expires, a peer takes it, and the
+    /// requester, still below its share, asks for the same lease again, for as long as the backoff (up to five minutes).
+    /// </summary>
+    [Fact]
+    public async Task Review_AWorker_DoesNotAskForTheHandoffOfAShardItIsBackingOffFrom()
+    {
+        string[] shards = [_stream.AddShard(), _stream.AddShard(), _stream.AddShard(), _stream.AddShard()];
+        string mine = shards[0];
+
+        // The failing shard is the one worker-b would ask for first among worker-a's three.
+        string failing = shards[1..].MinBy(key => Rank("worker-b", key))!;
+        string[] others = [.. shards[1..].Where(key => key != failing)];
+        foreach (string key in shards)
+        {
+            await _store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = key }, CancellationToken.None);
+        }
+
+        foreach (string key in others)
+        {
+            // A live worker-a (simulated: its leases are renewed on every step) holds two shards.
+            await _store.TryTakeLeaseAsync(_store[key], "worker-a", CancellationToken.None);
+        }
+
+        var kinesis = new FailingShardKinesis(_stream, failing);
+        ReviewWorker b = await StartAsync("worker-b", kinesis: kinesis);
+
+        // worker-b's share is 2 (4 leases, 2 live workers): it takes its own shard and the failing one, which fails every
+        // time it is opened; the backoff doubles from one round (1 s) on.
+        await DriveUntil(() => kinesis.Failures >= 5 && !b.Coordinator.HeldShards.ContainsKey(failing), "worker-b has failed on the shard five times and is backing off", eachStep: () => _store.RenewAllOf("worker-a"));
+
+        // worker-a takes the failing shard (as a live peer does once the lease expires): worker-b now holds 1, worker-a 3.
+        _store.Steal(failing, "worker-a");
+        await DriveUntil(() => _store.All.Any(lease => lease.PendingOwner == "worker-b"), "worker-b, below its share, asks worker-a for a lease", eachStep: () => _store.RenewAllOf("worker-a"));
+
+        _store.All.Single(lease => lease.PendingOwner == "worker-b").LeaseKey.ShouldNotBe(
+            failing,
+            "worker-b asked for the shard it is backing off from: once handed over it will not take it up, and the shard is unread until the lease expires");
+    }
+
+    /// <summary>
+    /// BUG (liveness / "retried forever while healthy"): an exception in DeliveryPipeline.DeliverAsync outside the
+    /// retry (here FailedRecordChecks refusing a writer's failure report; also anything Acknowledge or the telemetry
+    /// throw) abandons the session. The consumer then ends as LeaseLost, not as a failure, so the coordinator clears the
+    /// shard's ShardFailures record, and since the table still names this worker the lease is reclaimed in the very next
+    /// round. The same batch fails again: the shard is re-taken and re-read every round, for ever, with no backoff, no
+    /// ShardReadFailures metric, no error on the status page, and a "lease lost" log line each time; liveness stays green.
+    /// </summary>
+    [Fact]
+    public async Task Review_ABatchThePipelineAbandons_IsRetriedWithTheShardBackoff_NotEveryLeaseRound()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 10);
+        ReviewWorker worker = await StartAsync("worker-1");
+        worker.Writer.FailRecords = batch => [new FailedRecord(batch.Records.Count, "Bug.IndexOutOfRange", "a writer that misreports its failures", ErrorOutputTypes.ProcessingFailed)];
+
+        await Drive(TimeSpan.FromSeconds(60));
+
+        int takes = _store.History.Count(change => change.LeaseKey == shard && change.To == "worker-1");
+        takes.ShouldBeLessThanOrEqualTo(
+            8,
+            $"with the per-shard backoff (1 s doubling to 5 min) a minute allows about 6 attempts; the shard was taken {takes} times and read from its checkpoint each time");
+    }
+
+    /// <summary>
+    /// GUARD (passes): a renewal refused because an earlier one was applied but its reply lost is recovered by re-reading
+    /// the lease, but a lease whose owner handed it over (HandOff keeps the tenure and changes the owner) or released it
+    /// is never "renewed back".
+    /// </summary>
+    [Fact]
+    public async Task Review_ARefusedRenewal_IsNotRecovered_WhenTheLeaseWasHandedOverMeanwhile()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        ReviewWorker worker = await StartAsync("worker-1", intervalSeconds: 300);
+        await DriveUntil(() => worker.Coordinator.HeldShards.GetValueOrDefault(shard) == ShardConsumerState.Reading, "the shard is read");
+
+        // Another worker's HandOff in the same tenure (as if a request had been answered by a stale process): owner
+        // changes, tenure stays. The renewer must not take it back.
+        Lease current = _store[shard];
+        await _store.RequestHandoffAsync(current, "worker-2", CancellationToken.None);
+        await _store.HandOffLeaseAsync(_store[shard], "worker-2", CancellationToken.None);
+        await Drive(TimeSpan.FromSeconds(3));
+
+        _store[shard].Owner.ShouldBe("worker-2");
+        worker.Coordinator.HeldShards.ContainsKey(shard).ShouldBeFalse();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (ReviewWorker worker in _workers)
+        {
+            worker.Writer.Unblock();
+            await worker.DisposeAsync();
+        }
+    }
+
+    /// <summary>FNV-1a of worker id and lease key, as LeaseTaker ranks leases.</summary>
+    private static ulong Rank(string workerId, string leaseKey)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (char c in workerId + "\n" + leaseKey)
+        {
+            hash = (hash ^ c) * 1099511628211;
+        }
+
+        return hash;
+    }
+
+    private void PutEverywhere(string[] shards)
+    {
+        foreach (string shard in shards)
+        {
+            _stream.Put(shard, 1);
+        }
+    }
+
+    /// <summary>worker-a alone reads two shards; then its destination stops answering and both readers block on the full queue.</summary>
+    private async Task<(ReviewWorker Worker, string[] Shards)> TwoShardsHeldByAWorkerWhoseDestinationIsDownAsync()
+    {
+        string[] shards = [_stream.AddShard(), _stream.AddShard()];
+        ReviewWorker a = await StartAsync("worker-a", intervalSeconds: 0, maxConcurrentDeliveries: 1);
+        await DriveUntil(() => a.Coordinator.HeldShards.Values.Count(state => state == ShardConsumerState.Reading) == 2, "worker-a reads both shards");
+        a.Writer.Block();
+        await Drive(TimeSpan.FromSeconds(10), eachStep: () => PutEverywhere(shards));
+        int[] reads = [.. shards.Select(shard => _stream.Reads.Count(read => read.ShardId == shard))];
+        await Drive(TimeSpan.FromSeconds(5), eachStep: () => PutEverywhere(shards));
+        shards.Select(shard => _stream.Reads.Count(read => read.ShardId == shard)).ShouldBe(reads, "precondition: both readers wait for room in worker-a's delivery queue");
+        return (a, shards);
+    }
+
+    private async Task<ReviewWorker> StartAsync(string workerId, int intervalSeconds = 1, int maxConcurrentDeliveries = 4, IKinesisClient? kinesis = null)
+    {
+        var options = new KinesisSourceOptions
+        {
+            StreamName = _stream.StreamName,
+            Leases = new LeaseOptions { LeaseDurationSeconds = (int)LeaseDuration.TotalSeconds, HandoffTimeoutSeconds = 30 },
+            Reading = new ReadingOptions(),
+        };
+        var worker = new ReviewWorker(workerId, options, kinesis ?? _stream, _store, _time, intervalSeconds, maxConcurrentDeliveries);
+        _workers.Add(worker);
+        await worker.Coordinator.StartAsync(CancellationToken.None);
+        return worker;
+    }
+
+    private async Task Drive(TimeSpan duration, Action? eachStep = null)
+    {
+        TimeSpan stride = TimeSpan.FromMilliseconds(50);
+        for (TimeSpan driven = TimeSpan.Zero; driven < duration; driven += stride)
+        {
+            eachStep?.Invoke();
+            _time.Advance(stride);
+            await Task.Delay(1);
+        }
+    }
+
+    private async Task DriveUntil(Func<bool> condition, string what, Action? eachStep = null)
+    {
+        for (int step = 0; step < 4000; step++)
+        {
+            if (condition())
+            {
+                return;
+            }
+
+            eachStep?.Invoke();
+            _time.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.Delay(1);
+        }
+
+        throw new TimeoutException($"Gave up waiting until {what}.");
+    }
+
+    /// <summary>The fake stream, except that opening one shard always fails with an unexpected answer.</summary>
+    private sealed class FailingShardKinesis(FakeKinesisStream inner, string failingShard) : IKinesisClient
+    {
+        private int _failures;
+
+        public int Failures => Volatile.Read(ref _failures);
+
+        public Task<DescribeStreamSummaryResponse> DescribeStreamSummaryAsync(DescribeStreamSummaryRequest request, CancellationToken cancellationToken = default) =>
+            inner.DescribeStreamSummaryAsync(request, cancellationToken);
+
+        public Task<ListShardsResponse> ListShardsAsync(ListShardsRequest request, CancellationToken cancellationToken = default) =>
+            inner.ListShardsAsync(request, cancellationToken);
+
+        public Task<GetShardIteratorResponse> GetShardIteratorAsync(GetShardIteratorRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request.ShardId == failingShard)
+            {
+                Interlocked.Increment(ref _failures);
+                throw new InvalidOperationException($"an unexpected answer opening {failingShard}");
+            }
+
+            return inner.GetShardIteratorAsync(request, cancellationToken);
+        }
+
+        public Task<GetRecordsResponse> GetRecordsAsync(GetRecordsRequest request, CancellationToken cancellationToken = default) =>
+            inner.GetRecordsAsync(request, cancellationToken);
+
+        public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken = default) =>
+            inner.PutRecordsAsync(request, cancellationToken);
+
+        public Task<CreateStreamResponse> CreateStreamAsync(CreateStreamRequest request, CancellationToken cancellationToken = default) =>
+            inner.CreateStreamAsync(request, cancellationToken);
+    }
+
+    private sealed class ReviewWorker : IAsyncDisposable
+    {
+        public ReviewWorker(string id, KinesisSourceOptions options, IKinesisClient kinesis, InMemoryLeaseStore store, FakeTimeProvider time, int intervalSeconds, int maxConcurrentDeliveries)
+        {
+            Pipeline = new DeliveryPipeline(
+                new PipelineSettings
+                {
+                    Name = "p",
+                    Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = intervalSeconds },
+                    MaxConcurrentDeliveries = maxConcurrentDeliveries,
+                },
+                Writer,
+                new RecordingBackupWriter(),
+                new MemoryBudget(64L * 1024 * 1024),
+                time,
+                NullLogger<DeliveryPipeline>.Instance);
+            Pipeline.Start();
+            Coordinator = new LeaseCoordinator(id, options, kinesis, store, Pipeline, time, NullLogger<LeaseCoordinator>.Instance);
+        }
+
+        public RecordingBatchWriter Writer { get; } = new();
+
+        public DeliveryPipeline Pipeline { get; }
+
+        public LeaseCoordinator Coordinator { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Coordinator.DisposeAsync();
+            await Pipeline.DisposeAsync();
+        }
+    }
+}
