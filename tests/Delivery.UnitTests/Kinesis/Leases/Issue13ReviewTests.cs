@@ -219,6 +219,68 @@ public sealed class Issue13ReviewTests : IAsyncDisposable
     }
 
     /// <summary>
+    /// BUG (stuck: every worker exits 1, and no configuration change helps): a manual replay (InitialPosition
+    /// AtSequenceNumber) keeps the checkpoint sentinel AT_SEQUENCE_NUMBER until its first batch is delivered, and its
+    /// first planned batch starts at the configured sequence number. If that record ages out before the first delivery
+    /// (the destination is down; replays typically start near the retention edge), the next owner opens the shard at it,
+    /// gets InvalidArgumentException, and the first catch in ShardReader.TryOpenIteratorAsync (resumeAt equals the
+    /// lease's startingSequenceNumber) turns it into the worker-wide Kinesis.InvalidStartingSequenceNumber: the worker
+    /// exits 1, ECS restarts it, the next owner exits 1 too. The new trim-horizon fallback never applies, and since the
+    /// lease (not the configuration) holds the start, removing the setting does not help either.
+    /// </summary>
+    [Fact]
+    public async Task Review_AManualReplayWhoseStartAgedOutBeforeItsFirstDelivery_GoesOnFromTheTrimHorizon_InsteadOfStoppingTheWorker()
+    {
+        string shard = _stream.AddShard();
+        IReadOnlyList<string> sequences = _stream.Put(shard, 10);
+        Dictionary<string, string> replay = new() { [shard] = sequences[2] };
+        ReviewWorker first = await StartAsync("worker-1", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: replay);
+        first.Writer.Block();
+        await DriveUntil(() => first.Writer.Attempts > 0, "the replay's first batch is planned and being written");
+        _store[shard].Checkpoint.ShouldBe(LeaseCheckpoint.AtSequenceNumber, "precondition: nothing of the replay is delivered yet");
+        _store[shard].PendingBatches.ShouldNotBeEmpty("precondition: its first batch is planned from the replay's start");
+
+        // The worker dies while its destination is down; meanwhile the replay's first records age out of the stream.
+        _store.CutOff("worker-1");
+        _stream.Trim(shard, 5);
+        _stream.Put(shard, 2);
+        ReviewWorker second = await StartAsync("worker-2", initialPosition: InitialPosition.AtSequenceNumber, startingSequenceNumbers: replay);
+        await DriveUntil(() => second.Coordinator.Completion.IsCompleted || _store[shard].Checkpoint.Value == _stream.LastSequenceNumber(shard), "the shard is delivered or the worker stops");
+
+        second.Coordinator.Completion.IsFaulted.ShouldBeFalse(
+            $"the worker stopped: {second.Coordinator.Completion.Exception?.InnerException?.Message}");
+    }
+
+    /// <summary>
+    /// GUARD (passes): the new trim-horizon fallback with a previous owner's planned batch. The checkpoint record has aged
+    /// out, the planned batch right after it has not: the new owner reads from the trim horizon, skips nothing it should
+    /// deliver, and cuts the planned batch at the same points, so the object written before the crash is overwritten
+    /// rather than duplicated.
+    /// </summary>
+    [Fact]
+    public async Task Review_ACheckpointThatAgedOut_WithAPlannedBatchAfterIt_IsReplayedUnderTheSameBatchId()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 5);
+        ReviewWorker first = await StartAsync("worker-1");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the first five records are delivered");
+        first.Writer.HangAfterWriting = true;
+        int delivered = first.Writer.Written.Count;
+        _stream.Put(shard, 5);
+        await DriveUntil(() => first.Writer.Written.Count > delivered, "the next batch is written but never acknowledged");
+        DeliveryBatch written = first.Writer.Written.Last();
+        _store.CutOff("worker-1");
+        _stream.Trim(shard, 5);
+
+        ReviewWorker second = await StartAsync("worker-2");
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the new owner delivers the rest");
+
+        DeliveryBatch again = second.Writer.Delivered.First();
+        again.Id.ShouldBe(written.Id);
+        second.Writer.Delivered.SelectMany(batch => batch.Records).Count().ShouldBe(5);
+    }
+
+    /// <summary>
     /// GUARD (passes): a renewal refused because an earlier one was applied but its reply lost is recovered by re-reading
     /// the lease, but a lease whose owner handed it over (HandOff keeps the tenure and changes the owner) or released it
     /// is never "renewed back".
@@ -250,6 +312,8 @@ public sealed class Issue13ReviewTests : IAsyncDisposable
             await worker.DisposeAsync();
         }
     }
+
+    private string? CheckpointOf(string shard) => _store.All.FirstOrDefault(lease => lease.LeaseKey == shard)?.Checkpoint.Value;
 
     /// <summary>FNV-1a of worker id and lease key, as LeaseTaker ranks leases.</summary>
     private static ulong Rank(string workerId, string leaseKey)
@@ -285,11 +349,19 @@ public sealed class Issue13ReviewTests : IAsyncDisposable
         return (a, shards);
     }
 
-    private async Task<ReviewWorker> StartAsync(string workerId, int intervalSeconds = 1, int maxConcurrentDeliveries = 4, IKinesisClient? kinesis = null)
+    private async Task<ReviewWorker> StartAsync(
+        string workerId,
+        int intervalSeconds = 1,
+        int maxConcurrentDeliveries = 4,
+        IKinesisClient? kinesis = null,
+        InitialPosition initialPosition = InitialPosition.TrimHorizon,
+        Dictionary<string, string>? startingSequenceNumbers = null)
     {
         var options = new KinesisSourceOptions
         {
             StreamName = _stream.StreamName,
+            InitialPosition = initialPosition,
+            StartingSequenceNumbers = startingSequenceNumbers ?? [],
             Leases = new LeaseOptions { LeaseDurationSeconds = (int)LeaseDuration.TotalSeconds, HandoffTimeoutSeconds = 30 },
             Reading = new ReadingOptions(),
         };
