@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Delivery.UnitTests.Telemetry;
 
 /// <summary>Adversarial review of issue 13: what readiness and FailingSeconds report.</summary>
+[Trait("Category", "Issue13Review")]
 public sealed class Issue13ReviewTelemetryTests : IAsyncDisposable
 {
     private const string Name = "review-pipeline";

@@ -16,6 +16,7 @@ namespace Delivery.UnitTests.Kinesis.Leases;
 /// that fail today document a bug (see the comment on each), the ones that pass are guards for behaviour checked and
 /// found sound.
 /// </summary>
+[Trait("Category", "Issue13Review")]
 public sealed class Issue13ReviewTests : IAsyncDisposable
 {
     private static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
@@ -249,6 +250,37 @@ public sealed class Issue13ReviewTests : IAsyncDisposable
 
         second.Coordinator.Completion.IsFaulted.ShouldBeFalse(
             $"the worker stopped: {second.Coordinator.Completion.Exception?.InnerException?.Message}");
+    }
+
+    /// <summary>
+    /// BUG (data loss, InitialPosition Latest or AtTimestamp): startingSequenceNumber is only written once a record has
+    /// been read. A shard that has had no record since its owner opened it at LATEST keeps the bare LATEST checkpoint, so
+    /// when that owner lets go (a release on SIGTERM as here, a balancing handoff, a lost lease or a crash) the next owner
+    /// opens a new LATEST iterator, and every record put between the first owner's last (empty) read and that open is
+    /// skipped, although it arrived after the pipeline started. Idle and low-traffic shards hit this on every deploy
+    /// and at fleet start (a worker holding no lease is invisible to the others, so with staggered starts the first
+    /// worker takes every lease and the rest are moved by handoffs within the first minutes).
+    /// </summary>
+    [Fact]
+    public async Task Review_ARecordPutWhileAnIdleShardStartedAtLatestChangesOwner_IsDelivered()
+    {
+        string shard = _stream.AddShard();
+        _stream.Put(shard, 2);
+        ReviewWorker first = await StartAsync("worker-1", initialPosition: InitialPosition.Latest);
+        await DriveUntil(() => _stream.Reads.Count(read => read.ShardId == shard) >= 2, "the shard is read at LATEST (nothing new yet)");
+        await first.Coordinator.StopAsync(CancellationToken.None);
+        _store[shard].Owner.ShouldBeNull("precondition: released");
+        _store[shard].Checkpoint.ShouldBe(LeaseCheckpoint.Latest);
+
+        // Put after the pipeline started, while the shard changes hands.
+        IReadOnlyList<string> duringTheMove = _stream.Put(shard, 3);
+        ReviewWorker second = await StartAsync("worker-2", initialPosition: InitialPosition.Latest);
+        await DriveUntil(() => _stream.IteratorRequests.Count(request => request.ShardId == shard) >= 2, "the new owner opens the shard");
+        _stream.Put(shard, 1);
+        await DriveUntil(() => CheckpointOf(shard) == _stream.LastSequenceNumber(shard), "the new owner checkpoints the last record");
+
+        List<string> delivered = [.. second.Writer.Delivered.SelectMany(batch => batch.Records).Select(record => record.Position.SequenceNumber)];
+        delivered.ShouldBe([.. duringTheMove, _stream.LastSequenceNumber(shard)], "records put after the start, while the idle shard moved, were skipped");
     }
 
     /// <summary>
