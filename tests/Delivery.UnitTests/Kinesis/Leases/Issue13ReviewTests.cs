@@ -196,6 +196,36 @@ public sealed class Issue13ReviewTests : IAsyncDisposable
     }
 
     /// <summary>
+    /// BUG (liveness, minor): a worker that stops gracefully leaves its pending handoff request in the table, and the
+    /// owner's renewer hands over to whoever pendingOwner names without asking whether it is still there (the taker's
+    /// liveness rules are not consulted). The owner stops reading, drains, and makes the stopped worker the owner: the
+    /// shard is unread for a further lease duration until somebody takes the expired lease. A stop could withdraw its
+    /// requests (a conditional REMOVE of pendingOwner where it is this worker), or HandOff could be skipped for a
+    /// requester whose request the owner's own taker no longer counts.
+    /// </summary>
+    [Fact]
+    public async Task Review_AWorkerThatStops_IsNotHandedTheLeaseItAskedFor()
+    {
+        string[] shards = [_stream.AddShard(), _stream.AddShard()];
+        ReviewWorker a = await StartAsync("worker-a", intervalSeconds: 300);
+        await DriveUntil(() => a.Coordinator.HeldShards.Values.Count(state => state == ShardConsumerState.Reading) == 2, "worker-a reads both shards");
+
+        // worker-a's drain has a batch to write and its destination is slow, so its handoff finishes after the requester stopped.
+        PutEverywhere(shards);
+        await Drive(TimeSpan.FromSeconds(2));
+        a.Writer.Block();
+        ReviewWorker b = await StartAsync("worker-b");
+        await DriveUntil(() => _store.All.Any(lease => lease.PendingOwner == "worker-b"), "worker-b asks for a lease");
+        await b.Coordinator.StopAsync(CancellationToken.None);
+        await b.Pipeline.StopAsync(CancellationToken.None);
+
+        a.Writer.Unblock();
+        await Drive(TimeSpan.FromSeconds(10));
+
+        _store.History.Where(change => change.To == "worker-b").ShouldBeEmpty("a lease was handed to a worker that had already stopped");
+    }
+
+    /// <summary>
     /// BUG (liveness / "retried forever while healthy"): an exception in DeliveryPipeline.DeliverAsync outside the
     /// retry (here FailedRecordChecks refusing a writer's failure report; also anything Acknowledge or the telemetry
     /// throw) abandons the session. The consumer then ends as LeaseLost, not as a failure, so the coordinator clears the
