@@ -209,7 +209,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             {
                 while (_queue.Reader.TryRead(out DeliveryWork? work))
                 {
-                    await DeliverAsync(work).ConfigureAwait(false);
+                    // A work its session gave up while it was queued is done already.
+                    if (work.TryStart())
+                    {
+                        await DeliverAsync(work).ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -220,8 +224,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         while (_queue.Reader.TryRead(out DeliveryWork? abandoned))
         {
-            Budget.Release(abandoned.Batch.MemoryBytes);
-            abandoned.Session.Completed(abandoned);
+            if (abandoned.TryStart())
+            {
+                Budget.Release(abandoned.Batch.MemoryBytes);
+                abandoned.Session.Completed(abandoned);
+            }
         }
     }
 
