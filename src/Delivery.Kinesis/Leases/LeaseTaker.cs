@@ -26,15 +26,17 @@ public sealed class LeaseTaker
     /// <param name="leaseDuration">How long a lease whose counter does not move stays valid.</param>
     /// <param name="timeProvider">The worker's clock; other workers' clocks are never compared with it.</param>
     /// <param name="handoffTimeout">
-    /// How long an owner may take to hand a lease over once asked (default 30 s). A request still pending after that plus
-    /// two lease durations was not answered and no longer counts for anyone.
+    /// How long an owner may take to drain a lease once asked (default 30 s). A request is answered within about that,
+    /// plus a third of a lease duration to notice it, the time to cancel what is still being delivered (up to 30 s) and
+    /// a round for the requester to take the lease up. A request still pending after twice the timeout, 30 s and three
+    /// lease durations was not answered and no longer counts for anyone, so the requester may ask elsewhere.
     /// </param>
     public LeaseTaker(string workerId, TimeSpan leaseDuration, TimeProvider timeProvider, TimeSpan? handoffTimeout = null)
     {
         _workerId = workerId;
         _leaseDuration = leaseDuration;
         _timeProvider = timeProvider;
-        _requestLifetime = (handoffTimeout ?? TimeSpan.FromSeconds(30)) + (2 * leaseDuration);
+        _requestLifetime = (2 * (handoffTimeout ?? TimeSpan.FromSeconds(30))) + TimeSpan.FromSeconds(30) + (3 * leaseDuration);
     }
 
     /// <summary>Plans a round, given every lease in the table and the keys this worker runs consumers for.</summary>
