@@ -272,9 +272,9 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         catch (Exception ex)
         {
             // Nothing may end a delivery loop. A shard cannot go on past a batch it could not deliver, so the session
-            // is stopped: its lease stays with this worker and the shard is read again from its checkpoint.
+            // fails: its reader ends with this error and the shard is read again from its checkpoint after a backoff.
             Log.BatchAbandoned(Logger, ex, Name, batch.Id, batch.Source.ShardId);
-            session.Abandon();
+            session.Fail(ex);
         }
         finally
         {

@@ -37,6 +37,7 @@ internal sealed class ShardSession : IShardSession
     private long _timerGeneration;
     private long _persistedVersion;
     private bool _stopped;
+    private Exception? _failure;
 
     public ShardSession(DeliveryPipeline pipeline, ShardSessionStart start, IShardCheckpointer checkpointer)
     {
@@ -240,6 +241,15 @@ internal sealed class ShardSession : IShardSession
     }
 
     public void Abandon() => Stop(leaseLost: true);
+
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Stops the session because a batch could not be delivered; the reader ends with <paramref name="error"/>.</summary>
+    internal void Fail(Exception error)
+    {
+        Interlocked.CompareExchange(ref _failure, error, null);
+        Stop(leaseLost: true);
+    }
 
     /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
     internal DateTimeOffset? OldestUndeliveredArrival()
