@@ -348,16 +348,16 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             heldKeys = [.. _held.Keys];
         }
 
-        LeaseTakePlan plan = _taker.Plan(leases, heldKeys);
+        LeaseTakePlan plan = _taker.Plan(leases, heldKeys, _failures.BackingOff());
         Log.LeaseRound(_logger, _workerId, leases.Count, heldKeys.Count, plan.Target);
-        foreach (Lease lease in plan.Reclaim.Where(lease => _failures.MayTake(lease.LeaseKey)))
+        foreach (Lease lease in plan.Reclaim)
         {
             await TryTakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
 
         // Workers racing for the same leases try them in different orders; one that loses a race tries the next.
         int taken = 0;
-        foreach (Lease candidate in plan.Candidates.Where(lease => _failures.MayTake(lease.LeaseKey)))
+        foreach (Lease candidate in plan.Candidates)
         {
             if (taken >= plan.Wanted)
             {
