@@ -252,6 +252,18 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         return requested is not null;
     }
 
+    public async Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken)
+    {
+        Lease? withdrawn = await ConditionalUpdateAsync(
+            leaseKey,
+            "REMOVE #pendingOwner",
+            "#pendingOwner = :requester",
+            new() { ["#pendingOwner"] = PendingOwner },
+            new() { [":requester"] = S(requester) },
+            cancellationToken).ConfigureAwait(false);
+        return withdrawn is not null;
+    }
+
     public async Task<bool> HandOffLeaseAsync(Lease held, string newOwner, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(held);

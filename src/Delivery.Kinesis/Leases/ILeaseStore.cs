@@ -60,6 +60,12 @@ public interface ILeaseStore
     Task<bool> RequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Withdraws <paramref name="requester"/>'s handoff request on a lease (a worker that stops), conditional on the
+    /// request still being its own. False when there was none.
+    /// </summary>
+    Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Completes a handoff: makes <paramref name="newOwner"/>, which asked for it, the owner and bumps the counter. The
     /// new owner starts its own tenure with a take. False when the tenure was over or the request is gone.
     /// </summary>

@@ -279,6 +279,21 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
         }
     }
 
+    public Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Enter(requester, Other);
+            if (!_leases.TryGetValue(leaseKey, out Lease? current) || current.PendingOwner != requester)
+            {
+                return Task.FromResult(false);
+            }
+
+            _leases[leaseKey] = current with { PendingOwner = null };
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<bool> HandOffLeaseAsync(Lease held, string newOwner, CancellationToken cancellationToken)
     {
         lock (_gate)
