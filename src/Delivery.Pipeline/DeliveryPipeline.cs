@@ -325,8 +325,13 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         if (taken == 0)
         {
-            FailedRecord first = result.FailedRecords[0];
-            Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, first.ErrorCode, first.ErrorMessage);
+            // Only a destination that gave the batch up is failing; records that all failed a transform, the conversion
+            // or partitioning say nothing about it (no write was even made), and must not read as "destination down".
+            if (result.FailedRecords.FirstOrDefault(record => ErrorOutputTypes.IsDestinationFailure(record.ErrorOutputType)) is { ErrorCode: not null } refused)
+            {
+                Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, refused.ErrorCode, refused.ErrorMessage);
+            }
+
             return;
         }
 
