@@ -253,22 +253,68 @@ internal sealed class ShardReader
             GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
             return response.ShardIterator;
         }
-        catch (InvalidArgumentException ex) when (_lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && resumeAt?.SequenceNumber == lease.StartingSequenceNumber)
+        catch (InvalidArgumentException ex) when (resumeAt is { } refused)
         {
-            throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
-                $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
-        }
-        catch (InvalidArgumentException ex) when (resumeAt is { } agedOut)
-        {
+            bool manualStart = _lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && refused.SequenceNumber == lease.StartingSequenceNumber;
+            if (manualStart && !await IsBeforeTrimHorizonAsync(refused.SequenceNumber, cancellationToken).ConfigureAwait(false))
+            {
+                // A manual replay from a number that is not in the shard (and not because it aged out): a configuration
+                // error that no other worker can get past either.
+                throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
+                    $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
+            }
+
             // The position is no longer in the shard: its records aged out of the stream's retention before they were
-            // delivered (a destination down for longer than the retention). They cannot be read by anyone; what is left
-            // starts at the trim horizon. Records at or before the checkpoint are skipped by the session, so nothing is
-            // delivered twice if the position was refused for another reason.
-            Log.PositionAgedOut(_logger, ex, _shardId, _streamName, agedOut);
+            // delivered (a destination down for longer than the retention; a manual replay from near the retention's
+            // edge that could not be delivered in time). They cannot be read by anyone; what is left starts at the trim
+            // horizon. Records at or before the checkpoint are skipped by the session, so nothing is delivered twice if
+            // the position was refused for another reason.
+            Log.PositionAgedOut(_logger, ex, _shardId, _streamName, refused);
             _telemetry?.RecordsAgedOut(_shardId);
             request = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId, ShardIteratorType = ShardIteratorType.TrimHorizon };
             GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
             return response.ShardIterator;
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="sequenceNumber"/> lies in the shard's range but before its oldest record (or the shard
+    /// holds none any more): the number was in the shard once and has aged out, rather than never having been in it.
+    /// </summary>
+    private async Task<bool> IsBeforeTrimHorizonAsync(string? sequenceNumber, CancellationToken cancellationToken)
+    {
+        if (sequenceNumber is null)
+        {
+            return false;
+        }
+
+        IReadOnlyList<Shard> shards = await _kinesis.ListAllShardsAsync(_streamName, null, cancellationToken).ConfigureAwait(false);
+        if (shards.FirstOrDefault(shard => shard.ShardId == _shardId)?.SequenceNumberRange?.StartingSequenceNumber is not { } first
+            || ShardPosition.CompareSequenceNumbers(sequenceNumber, first) < 0)
+        {
+            return false;
+        }
+
+        var open = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId, ShardIteratorType = ShardIteratorType.TrimHorizon };
+        string? iterator = (await _kinesis.GetShardIteratorAsync(open, cancellationToken).ConfigureAwait(false)).ShardIterator;
+
+        // A read at the trim horizon may come back empty while it passes trimmed data: look a few pages further.
+        for (int page = 0; page < 5 && iterator is not null; page++)
+        {
+            GetRecordsResponse oldest = await _kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+            if (oldest.Records.Count > 0)
+            {
+                return ShardPosition.CompareSequenceNumbers(oldest.Records[0].SequenceNumber, sequenceNumber) > 0;
+            }
+
+            if ((oldest.MillisBehindLatest ?? 0) == 0)
+            {
+                return true;
+            }
+
+            iterator = oldest.NextShardIterator;
+        }
+
+        return true;
     }
 }

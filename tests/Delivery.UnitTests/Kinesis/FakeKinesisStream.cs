@@ -168,7 +168,11 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                     ParentShardId = shard.Parent,
                     AdjacentParentShardId = shard.AdjacentParent,
                     HashKeyRange = new HashKeyRange { StartingHashKey = "0", EndingHashKey = "1" },
-                    SequenceNumberRange = new SequenceNumberRange { StartingSequenceNumber = "0", EndingSequenceNumber = shard.Closed ? "999999999999" : null },
+                    SequenceNumberRange = new SequenceNumberRange
+                    {
+                        StartingSequenceNumber = (100_000_000_000L + (shard.Index * 10_000_000L)).ToString(CultureInfo.InvariantCulture),
+                        EndingSequenceNumber = shard.Closed ? "999999999999" : null,
+                    },
                 })],
             });
         }
