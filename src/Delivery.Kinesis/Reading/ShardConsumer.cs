@@ -112,7 +112,8 @@ internal sealed class ShardConsumer
                         _lease,
                         session,
                         start => _context.Store.UpdateStartingSequenceNumberAsync(_lease, start.SequenceNumber, reading.Token),
-                        reading.Token).ConfigureAwait(false);
+                        reading.Token,
+                        opened => _context.Store.UpdateStartingTimestampAsync(_lease, opened, reading.Token)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reading.IsCancellationRequested)
                 {

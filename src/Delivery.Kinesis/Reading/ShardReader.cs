@@ -32,6 +32,12 @@ internal sealed class ShardReader
     private readonly RecordPage _emptyPage;
     private ShardPosition? _lastRead;
 
+    // A shard that starts at LATEST, while nothing of it has been read: when it was first opened, less a margin for the
+    // difference between this worker's clock and Kinesis's arrival times; and whether this reader opens it at LATEST.
+    private static readonly TimeSpan LatestClockMargin = TimeSpan.FromSeconds(30);
+    private DateTimeOffset? _startingTimestamp;
+    private bool _openAtLatestOnce;
+
     // Per Kinesis record (a KPL aggregate counts once), from the last page that had records.
     private double _dataBytesPerRecord = InitialDataBytesPerRecord;
     private double _memoryBytesPerRecord = InitialMemoryBytesPerRecord;
@@ -60,12 +66,23 @@ internal sealed class ShardReader
     /// <summary>
     /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
     /// <paramref name="beforeFirstRecord"/> runs once, before the first record of a shard that starts at LATEST or
-    /// AT_TIMESTAMP is handed on, so that the lease can remember where reading started.
+    /// AT_TIMESTAMP is handed on, so that the lease can remember where reading started. <paramref name="beforeOpeningAtLatest"/>
+    /// runs before a shard that starts at LATEST is first opened, with a time shortly before: a new owner opens the
+    /// shard at that time while no record has been read, rather than at a LATEST that has moved on.
     /// </summary>
-    public async Task<bool> ReadAsync(Lease lease, IShardSession session, Func<ShardPosition, Task> beforeFirstRecord, CancellationToken cancellationToken)
+    public async Task<bool> ReadAsync(Lease lease, IShardSession session, Func<ShardPosition, Task> beforeFirstRecord, CancellationToken cancellationToken, Func<DateTimeOffset, Task>? beforeOpeningAtLatest = null)
     {
         bool startIsMoving = lease.Checkpoint.Position is null && lease.PendingBatches.Count == 0 && lease.StartingSequenceNumber is null
             && lease.Checkpoint.Value is LeaseCheckpoint.LatestValue or LeaseCheckpoint.AtTimestampValue;
+        _startingTimestamp = lease.StartingTimestamp;
+        if (startIsMoving && lease.Checkpoint.Value == LeaseCheckpoint.LatestValue && _startingTimestamp is null && beforeOpeningAtLatest is not null)
+        {
+            DateTimeOffset opened = _timeProvider.GetUtcNow() - LatestClockMargin;
+            await beforeOpeningAtLatest(opened).ConfigureAwait(false);
+            _startingTimestamp = opened;
+            _openAtLatestOnce = true;
+        }
+
         ReadingOptions pace = _options.Reading;
         string? iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
         TimeSpan backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
@@ -233,9 +250,17 @@ internal sealed class ShardReader
             request.ShardIteratorType = ShardIteratorType.AtSequenceNumber;
             request.StartingSequenceNumber = position.SequenceNumber;
         }
+        else if (lease.Checkpoint.Value == LeaseCheckpoint.LatestValue && (_openAtLatestOnce || _startingTimestamp is null))
+        {
+            // The first open of a shard that starts at LATEST; reopening it (an expired iterator) goes by the time below.
+            _openAtLatestOnce = false;
+            request.ShardIteratorType = ShardIteratorType.Latest;
+        }
         else if (lease.Checkpoint.Value == LeaseCheckpoint.LatestValue)
         {
-            request.ShardIteratorType = ShardIteratorType.Latest;
+            // Nothing was read since the shard was first opened at LATEST: open it where that was, not where LATEST is now.
+            request.ShardIteratorType = ShardIteratorType.AtTimestamp;
+            request.Timestamp = _startingTimestamp!.Value.UtcDateTime;
         }
         else if (lease.Checkpoint.Value == LeaseCheckpoint.AtTimestampValue)
         {

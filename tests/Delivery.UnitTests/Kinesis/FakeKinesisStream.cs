@@ -196,6 +196,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                 ShardIteratorType.Latest => shard.Records.Count,
                 ShardIteratorType.AtSequenceNumber => shard.Records.FindIndex(r => r.SequenceNumber == request.StartingSequenceNumber),
                 ShardIteratorType.AfterSequenceNumber => shard.Records.FindIndex(r => r.SequenceNumber == request.StartingSequenceNumber) + 1,
+                ShardIteratorType.AtTimestamp => shard.Records.FindIndex(r => r.ApproximateArrivalTimestamp >= request.Timestamp) is var at and >= 0 ? at : shard.Records.Count,
                 _ => throw new InvalidArgumentException("unsupported iterator type in fake"),
             };
             if (index < 0)

@@ -244,6 +244,9 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     public Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken) =>
         UpdateInTenure(held, lease => lease with { ChildShardIds = [.. childShardIds] });
 
+    public Task UpdateStartingTimestampAsync(Lease held, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
+        UpdateInTenure(held, lease => lease with { StartingTimestamp = timestamp });
+
     public Task UpdateStartingSequenceNumberAsync(Lease held, string sequenceNumber, CancellationToken cancellationToken) =>
         UpdateInTenure(held, lease => lease with { StartingSequenceNumber = sequenceNumber });
 
