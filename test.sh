@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (the npm emulators, the independent Parquet readers and PostgreSQL) and runs every test:
 # unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and s3rver started on free
-# 127.0.0.1 ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set), a private
+# 127.0.0.1 ports by the test fixtures (or LocalStack: started through Testcontainers where a Docker engine answers, or
+# the one at DELIVERY_TEST_AWS_ENDPOINT; DELIVERY_TEST_STACK=emulators|localstack|endpoint forces the choice), a private
 # PostgreSQL cluster, and DuckDB, parquet-wasm, hyparquet and snappyjs for the files Delivery writes. Extra arguments
 # go to 'dotnet test'.
 set -euo pipefail
