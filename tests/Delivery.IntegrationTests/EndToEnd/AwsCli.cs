@@ -82,6 +82,18 @@ internal sealed class AwsCli : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
+    private static Process StartOrExplain(ProcessStartInfo start)
+    {
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Executable}.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"The AWS CLI ({Executable}) is needed by this test: install Debian's awscli package (./test.sh does).", ex);
+        }
+    }
+
     private async Task<string> RunAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo(Executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -101,7 +113,7 @@ internal sealed class AwsCli : IDisposable
         start.Environment.Remove("AWS_PROFILE");
         start.Environment.Remove("AWS_SESSION_TOKEN");
 
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Executable}.");
+        using Process process = StartOrExplain(start);
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
