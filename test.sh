@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators, the independent Parquet readers and PostgreSQL) and runs every test:
-# unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and s3rver started on free
-# 127.0.0.1 ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set), a private
-# PostgreSQL cluster, and DuckDB, parquet-wasm, hyparquet and snappyjs for the files Delivery writes. Extra arguments
-# go to 'dotnet test'.
+# Installs what the tests need (the npm emulators, the independent Parquet readers, PostgreSQL, the AWS CLI and boto3)
+# and runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and
+# s3rver started on free 127.0.0.1 ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is
+# set), a private PostgreSQL cluster, DuckDB, parquet-wasm, hyparquet and snappyjs for the files Delivery writes, and
+# the AWS CLI and boto3 as Direct PUT producers. Extra arguments go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -33,6 +33,18 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
+# Direct PUT's end-to-end test puts records with clients nobody here wrote: Debian's AWS CLI and boto3.
+if [ ! -x /usr/bin/aws ] || ! /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1; then
+  echo "Installing the AWS CLI and boto3 (apt-get install awscli python3-boto3)..."
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
+  if [ "$sudo" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: the AWS CLI and boto3 are required (/usr/bin/aws, /usr/bin/python3 with boto3): install the 'awscli' and 'python3-boto3' packages." >&2
+    exit 1
+  fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq awscli python3-boto3 >/dev/null
 fi
 
 dotnet build Delivery.sln -c Release -nologo -v q
