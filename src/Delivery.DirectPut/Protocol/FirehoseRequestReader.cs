@@ -49,7 +49,7 @@ public static class FirehoseRequestReader
             }
         }
 
-        string stream = CheckName(name);
+        string stream = FirehoseLimits.CheckName(name);
         if (!hasRecord)
         {
             throw new FirehoseProtocolException(FirehoseError.Missing("record"));
@@ -98,13 +98,13 @@ public static class FirehoseRequestReader
             }
         }
 
-        string stream = CheckName(name);
+        string stream = FirehoseLimits.CheckName(name);
         if (records is null)
         {
             throw new FirehoseProtocolException(FirehoseError.Missing("records"));
         }
 
-        return new PutRecordsCall(stream, CheckBatch(records, out long bytes), bytes);
+        return new PutRecordsCall(stream, FirehoseLimits.CheckBatch(records, out long bytes), bytes);
     }
 
     /// <summary>Reads a DescribeDeliveryStream body. Limit and ExclusiveStartDestinationId are accepted; a pipeline has one destination.</summary>
@@ -132,7 +132,7 @@ public static class FirehoseRequestReader
                     name = ReadString(ref reader, member);
                     break;
                 case "Limit":
-                    CheckLimit(ReadInt(ref reader, member), "limit");
+                    FirehoseLimits.CheckLimit(ReadInt(ref reader, member), "limit");
                     break;
                 default:
                     reader.Skip();
@@ -140,7 +140,7 @@ public static class FirehoseRequestReader
             }
         }
 
-        return new DescribeDeliveryStreamCall(CheckName(name));
+        return new DescribeDeliveryStreamCall(FirehoseLimits.CheckName(name));
     }
 
     /// <summary>Reads a ListDeliveryStreams body (every member optional; an empty body is an empty object).</summary>
@@ -167,7 +167,7 @@ public static class FirehoseRequestReader
             switch (member)
             {
                 case "Limit":
-                    limit = CheckLimit(ReadInt(ref reader, member), "limit") ?? limit;
+                    limit = FirehoseLimits.CheckLimit(ReadInt(ref reader, member), "limit") ?? limit;
                     break;
                 case "DeliveryStreamType":
                     type = ReadString(ref reader, member);
@@ -300,61 +300,6 @@ public static class FirehoseRequestReader
 
         return data;
     }
-
-    private static byte[][] CheckBatch(List<byte[]?> records, out long bytes)
-    {
-        if (records.Count == 0)
-        {
-            throw new FirehoseProtocolException(FirehoseError.Constraint("records", "must have length greater than or equal to 1"));
-        }
-
-        if (records.Count > FirehoseProtocol.MaxRecordsPerBatch)
-        {
-            throw new FirehoseProtocolException(FirehoseError.Constraint("records", $"must have length less than or equal to {FirehoseProtocol.MaxRecordsPerBatch}", $"it has {records.Count}"));
-        }
-
-        bytes = 0;
-        var checkedRecords = new byte[records.Count][];
-        for (int i = 0; i < records.Count; i++)
-        {
-            byte[] data = records[i] ?? throw new FirehoseProtocolException(FirehoseError.Missing($"records.{i + 1}.member.data"));
-            if (data.Length > FirehoseProtocol.MaxRecordBytes)
-            {
-                throw new FirehoseProtocolException(FirehoseError.Constraint($"records.{i + 1}.member.data", $"must have length less than or equal to {FirehoseProtocol.MaxRecordBytes}", $"it has {FirehoseError.Number(data.Length)} bytes"));
-            }
-
-            bytes += data.Length;
-            checkedRecords[i] = data;
-        }
-
-        if (bytes > FirehoseProtocol.MaxBatchBytes)
-        {
-            throw new FirehoseProtocolException(FirehoseError.InvalidArgument(
-                $"Records size exceeds the 4 MiB limit of a PutRecordBatch call: its {records.Count} records add up to {FirehoseError.Number(bytes)} bytes, and a call may carry at most {FirehoseError.Number(FirehoseProtocol.MaxBatchBytes)}."));
-        }
-
-        return checkedRecords;
-    }
-
-    private static string CheckName(string? name)
-    {
-        if (name is null)
-        {
-            throw new FirehoseProtocolException(FirehoseError.Missing("deliveryStreamName"));
-        }
-
-        if (!FirehoseProtocol.IsValidDeliveryStreamName(name))
-        {
-            throw new FirehoseProtocolException(FirehoseError.InvalidArgument(
-                $"1 validation error detected: Value '{name}' at 'deliveryStreamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and have length between 1 and {FirehoseProtocol.MaxDeliveryStreamNameLength}"));
-        }
-
-        return name;
-    }
-
-    private static int? CheckLimit(int? limit, string member) => limit is null or (>= 1 and <= 10_000)
-        ? limit
-        : throw new FirehoseProtocolException(FirehoseError.Constraint(member, "must have value between 1 and 10000", $"it is {limit}"));
 
     private static FirehoseProtocolException WrongType(string member, string expected, JsonTokenType found) =>
         new(FirehoseError.Serialization($"Value at '{member}' must be {expected}, not {found}."));
