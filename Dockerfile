@@ -21,6 +21,7 @@ COPY src/Delivery.Pipeline/Delivery.Pipeline.csproj src/Delivery.Pipeline/
 COPY src/Delivery.Formats/Delivery.Formats.csproj src/Delivery.Formats/
 COPY src/Delivery.Destinations/Delivery.Destinations.csproj src/Delivery.Destinations/
 COPY src/Delivery.Transforms/Delivery.Transforms.csproj src/Delivery.Transforms/
+COPY src/Delivery.DirectPut/Delivery.DirectPut.csproj src/Delivery.DirectPut/
 COPY src/Delivery.Worker/Delivery.Worker.csproj src/Delivery.Worker/
 RUN dotnet restore src/Delivery.Worker/Delivery.Worker.csproj -a $TARGETARCH
 

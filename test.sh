@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators, the independent Parquet readers, PostgreSQL and the AWS CLI) and
-# runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and
+# Installs what the tests need (the npm emulators, the independent Parquet readers, PostgreSQL, the AWS CLI and boto3)
+# and runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and
 # s3rver started on free 127.0.0.1 ports by the test fixtures (or LocalStack: started through Testcontainers where a
 # Docker engine answers, or the one at DELIVERY_TEST_AWS_ENDPOINT; DELIVERY_TEST_STACK=emulators|localstack|endpoint
 # forces the choice), a private PostgreSQL cluster, DuckDB, parquet-wasm, hyparquet, ParquetSharp (Arrow C++) and
-# snappyjs for the files Delivery writes, and the AWS CLI as a foreign client. Extra arguments go to 'dotnet test'.
+# snappyjs for the files Delivery writes, and the AWS CLI and boto3 as foreign clients (Kinesis, S3 and Direct PUT).
+# Extra arguments go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -37,8 +38,12 @@ apt_install() { # package, what it is for
 }
 # The Redshift destination's integration tests load into a private PostgreSQL cluster (initdb + pg_ctl, no service).
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql "the Redshift tests (initdb and pg_ctl under /usr/lib/postgresql/<version>/bin)"
-# An end-to-end test puts records and reads objects with Debian's AWS CLI (v2), a client nobody here wrote.
+# End-to-end tests put records (Kinesis, Direct PUT) and read objects with Debian's AWS CLI (v2), a client nobody here
+# wrote.
 [ -x /usr/bin/aws ] || apt_install awscli "the AWS CLI end-to-end test (/usr/bin/aws)"
+
+# Direct PUT's end-to-end test puts records with boto3 (the AWS SDK for Python) as well, another foreign client.
+/usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || apt_install python3-boto3 "Direct PUT's end-to-end test (/usr/bin/python3 with boto3)"
 
 dotnet build Delivery.sln -c Release -nologo -v q
 log=$(mktemp)

@@ -62,6 +62,8 @@ public sealed class DeliveryMetrics : IDisposable
         Meter.CreateObservableGauge("PartitionCount", () => ObservePipelines(p => p.PartitionCount), "{partition}", "Active dynamic partitions.");
         Meter.CreateObservableGauge("PartitionCountExceeded", () => ObservePipelines<int>(p => p.PartitionCount is null ? null : p.PartitionCountExceeded ? 1 : 0), null, "1 while records are over the active partition cap, else 0.");
 
+        Api = new ApiInstruments(Meter);
+
         // The destination Foundation ships with, so its names exist before the first pipeline is created.
         Destination("s3");
     }
@@ -108,6 +110,8 @@ public sealed class DeliveryMetrics : IDisposable
     internal Counter<long> FailedConversionRecords { get; }
 
     internal Counter<long> FailedConversionBytes { get; }
+
+    internal ApiInstruments Api { get; }
 
     /// <summary>The telemetry of one pipeline; the same object for the same name.</summary>
     public PipelineTelemetry ForPipeline(string deliveryStreamName)

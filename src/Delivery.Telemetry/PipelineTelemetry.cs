@@ -224,6 +224,47 @@ public sealed class PipelineTelemetry
         _metrics.FailedConversionBytes.Add(bytes, Tags);
     }
 
+    // ---- Direct PUT (the Firehose API) ----
+
+    /// <summary>
+    /// A PutRecord or PutRecordBatch request was answered: <paramref name="succeeded"/> when with a 200 (some records
+    /// may still have been refused), with what was stored and how many records were refused for throughput.
+    /// </summary>
+    public void PutAnswered(bool batch, bool succeeded, int storedRecords, long storedBytes, int throttledRecords, TimeSpan latency)
+    {
+        ApiInstruments api = _metrics.Api;
+        if (succeeded)
+        {
+            api.IncomingPutRequests.Add(1, Tags);
+        }
+
+        if (batch)
+        {
+            api.PutRecordBatchRequests.Add(1, Tags);
+            api.PutRecordBatchRecords.Add(storedRecords, Tags);
+            api.PutRecordBatchBytes.Add(storedBytes, Tags);
+            api.PutRecordBatchLatency.Record(latency.TotalMilliseconds, Tags);
+        }
+        else
+        {
+            api.PutRecordRequests.Add(1, Tags);
+            api.PutRecordBytes.Add(storedBytes, Tags);
+            api.PutRecordLatency.Record(latency.TotalMilliseconds, Tags);
+        }
+
+        if (throttledRecords > 0)
+        {
+            api.ThrottledRecords.Add(throttledRecords, Tags);
+        }
+    }
+
+    /// <summary>A DescribeDeliveryStream request for this pipeline was answered.</summary>
+    public void DescribeAnswered(TimeSpan latency)
+    {
+        _metrics.Api.DescribeRequests.Add(1, Tags);
+        _metrics.Api.DescribeLatency.Record(latency.TotalMilliseconds, Tags);
+    }
+
     // ---- Dynamic partitioning ----
 
     /// <summary>The number of active partitions now, and whether records are over the cap.</summary>

@@ -73,7 +73,7 @@ internal static partial class FirehoseImporter
         else
         {
             kinesis["StreamName"] = pipelineName;
-            notes.Add($"This is a Direct PUT stream; Delivery reads a Kinesis data stream. Have producers put into a Kinesis stream and set Kinesis:StreamName (now '{pipelineName}').");
+            notes.Add($"This is a Direct PUT stream: Delivery stores what producers put in a Kinesis data stream, which it then reads. Create that stream (Kinesis:StreamName, now '{pipelineName}'), turn on Delivery:DirectPut with its Port and Authentication key pairs, set DirectPut:Enabled on this pipeline, and point the producers' Firehose endpoint at the listener; the key pairs' secrets cannot be imported.");
         }
 
         notes.Add("Kinesis:InitialPosition is TrimHorizon (the default), which loses nothing but re-delivers what Firehose already delivered within the stream's retention; to cut over without that, stop the Firehose stream and set InitialPosition AtTimestamp with InitialTimestamp at that moment.");

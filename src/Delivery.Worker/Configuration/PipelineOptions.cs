@@ -3,6 +3,7 @@ using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.DirectPut;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
 using Delivery.Transforms.Processing;
@@ -37,6 +38,12 @@ public sealed class PipelineOptions
 
     /// <summary>One object per set of partition key values (S3 only). Default off.</summary>
     public DynamicPartitioningOptions? DynamicPartitioning { get; set; }
+
+    /// <summary>
+    /// Accept PutRecord and PutRecordBatch under the pipeline's name through the Direct PUT listener, storing the
+    /// records in <see cref="Kinesis"/>'s stream. Default off.
+    /// </summary>
+    public PipelineDirectPutOptions? DirectPut { get; set; }
 
     /// <summary>
     /// The backup bucket for failed records. Optional with an S3 destination (failed records then go to its bucket under

@@ -132,6 +132,18 @@ internal sealed class DeliveryScenario : IDisposable
     }
 
     /// <summary>
+    /// Remembers a record someone else put into the stream (a Direct PUT producer), where Kinesis stored it, so the
+    /// checks below account for it like a record this scenario put.
+    /// </summary>
+    public void RecordStored(string shardId, string sequenceNumber, byte[] data)
+    {
+        lock (_put)
+        {
+            _put.Add(new PutRecord(shardId, new ShardPosition(sequenceNumber), data));
+        }
+    }
+
+    /// <summary>
     /// Waits until every shard's lease checkpoint is the last sequence number put into it, or SHARD_END for the shards
     /// in <paramref name="closedShards"/>.
     /// </summary>

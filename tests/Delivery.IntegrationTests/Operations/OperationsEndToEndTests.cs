@@ -154,7 +154,7 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         return address!;
     }
 
-    private static Dictionary<string, double> EmfSums(string output, string pipeline)
+    internal static Dictionary<string, double> EmfSums(string output, string pipeline)
     {
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (string line in output.Split('\n').Where(line => line.StartsWith("{\"_aws\"", StringComparison.Ordinal)))

@@ -9,6 +9,13 @@ namespace Delivery.UnitTests.Worker.CommandLine;
 
 public sealed class ConfigurationVerbTests
 {
+    static ConfigurationVerbTests()
+    {
+        // config/direct-put.json names the variables its key pairs' secrets come from, as a deployment sets them.
+        Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_WEB", "test-secret-web");
+        Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_AGENT", "test-secret-agent");
+    }
+
     private static readonly string BrokenConfigs = Path.Combine(LocalAwsStack.RepositoryRoot, "tests", "Delivery.UnitTests", "Worker", "CommandLine", "BrokenConfigs");
 
     public static TheoryData<string> BrokenExamples() => [.. Directory.GetFiles(BrokenConfigs, "*.json").Select(file => Path.GetFileName(file)!).Order()];

@@ -108,7 +108,8 @@ public sealed class ImportFirehoseTests
 
         result.Problems.ShouldBeEmpty();
         Load(result).Pipelines["events-parquet"].S3!.Prefix.ShouldBe("events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/");
-        result.Notes.ShouldContain(note => note.Contains("Direct PUT", StringComparison.Ordinal));
+        result.Notes.ShouldContain(note => note.Contains("Direct PUT", StringComparison.Ordinal) && note.Contains("DirectPut:Enabled", StringComparison.Ordinal),
+            "a Direct PUT stream becomes a pipeline whose producers put through Delivery's own Direct PUT listener");
         result.Notes.ShouldContain(note => note.Contains("Europe/Berlin", StringComparison.Ordinal));
         result.Notes.ShouldContain(note => note.Contains("arn:aws:kms:eu-central-1:123456789012:key/1a2b3c4d", StringComparison.Ordinal));
         result.Notes.ShouldContain(note => note.Contains("analytics.events", StringComparison.Ordinal), "the Glue schema must be copied by hand");
