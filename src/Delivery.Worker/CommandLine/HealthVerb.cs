@@ -116,7 +116,7 @@ internal static class HealthVerb
     }
 
     // A worker listening on every interface is asked on loopback: the check runs beside it.
-    private static IPAddress ProbeAddress(string listenAddress)
+    internal static IPAddress ProbeAddress(string listenAddress)
     {
         IPAddress address = IPAddress.Parse(listenAddress);
         return address.Equals(IPAddress.Any) ? IPAddress.Loopback
