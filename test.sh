@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators, the independent Parquet readers and PostgreSQL) and runs every test:
-# unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and s3rver started on free
-# 127.0.0.1 ports by the test fixtures (or against LocalStack when DELIVERY_TEST_AWS_ENDPOINT is set), a private
-# PostgreSQL cluster, and DuckDB, parquet-wasm, hyparquet and snappyjs for the files Delivery writes. Extra arguments
-# go to 'dotnet test'.
+# Installs what the tests need (the npm emulators, the independent Parquet readers, playwright-core, PostgreSQL and
+# Chromium) and runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite,
+# dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures (or against LocalStack when
+# DELIVERY_TEST_AWS_ENDPOINT is set), a private PostgreSQL cluster, DuckDB, parquet-wasm, hyparquet and snappyjs for
+# the files Delivery writes, and Debian's Chromium for the dashboard. Extra arguments go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -23,16 +23,25 @@ if [ ! -d tests/parquet-readers/node_modules ] || [ tests/parquet-readers/packag
   (cd tests/parquet-readers && npm install --no-audit --no-fund --no-save --loglevel=error && touch node_modules)
 fi
 
-# The Redshift destination's integration tests load into a private PostgreSQL cluster (initdb + pg_ctl, no service).
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  echo "Installing PostgreSQL (apt-get install postgresql)..."
+if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  echo "Installing playwright-core for the dashboard's browser test (npm ci; it drives the system Chromium, downloads none)..."
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# From Debian: PostgreSQL for the Redshift destination's integration tests (a private cluster, initdb + pg_ctl, no
+# service) and Chromium for the dashboard's browser test (/usr/bin/chromium, driven headless by playwright-core).
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing ${missing[*]} (apt-get install)..."
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
   if [ "$sudo" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: PostgreSQL is required (its initdb and pg_ctl under /usr/lib/postgresql/<version>/bin): install the 'postgresql' package." >&2
+    echo "test.sh: the Debian packages ${missing[*]} are required (PostgreSQL's initdb and pg_ctl under /usr/lib/postgresql/<version>/bin; Chromium at /usr/bin/chromium): install them." >&2
     exit 1
   fi
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 dotnet build Delivery.sln -c Release -nologo -v q
