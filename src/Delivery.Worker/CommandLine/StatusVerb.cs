@@ -1,7 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text.Json;
-using Delivery.Worker.Configuration;
 using Delivery.Worker.Health;
 using Microsoft.Extensions.Configuration;
 
@@ -19,21 +18,20 @@ internal static class StatusVerb
     public const string Synopsis = "status [--url URL]";
 
     private const string UrlOption = "--url";
-    private const string ConfigOption = "--config";
 
     // The status document reads the lease table with a 5 s limit of its own.
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
     public static async Task<int> RunAsync(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
-        if (!TryParse(args.AsSpan(1), out string? url, out string? problem))
+        if (!VerbArguments.TryParse(args.AsSpan(1), [UrlOption], [], out Dictionary<string, string> values, out _, out string? problem))
         {
             await error.WriteLineAsync($"status: {problem} Usage: Delivery.Worker {Synopsis} (also --url=URL, --config FILE, --Delivery:Key=value).").ConfigureAwait(false);
             return 2;
         }
 
         Uri? target;
-        if (url is not null)
+        if (values.TryGetValue(UrlOption, out string? url))
         {
             if (!TryStatusUrl(url, out target))
             {
@@ -96,42 +94,6 @@ internal static class StatusVerb
 
         string path = given.AbsolutePath.TrimEnd('/');
         url = path.EndsWith(HealthServer.StatusPath, StringComparison.Ordinal) ? given : new UriBuilder(given) { Path = path + HealthServer.StatusPath, Query = "" }.Uri;
-        return true;
-    }
-
-    private static bool TryParse(ReadOnlySpan<string> args, out string? url, out string? problem)
-    {
-        (url, problem) = (null, null);
-        for (int i = 0; i < args.Length; i++)
-        {
-            string arg = args[i];
-
-            // --url and --config take a value, after '=' or as the next argument; so do configuration overrides.
-            (string name, string? value) = arg.IndexOf('=', StringComparison.Ordinal) is var at and > 0 ? (arg[..at], arg[(at + 1)..]) : (arg, null);
-            bool takesValue = name is UrlOption or ConfigOption || name.StartsWith("--" + DeliveryOptions.SectionName + ":", StringComparison.OrdinalIgnoreCase);
-            if (!takesValue)
-            {
-                problem = $"unknown argument '{arg}'.";
-                return false;
-            }
-
-            if (value is null && ++i < args.Length)
-            {
-                value = args[i];
-            }
-
-            if (value is null)
-            {
-                problem = $"'{name}' needs a value.";
-                return false;
-            }
-
-            if (name == UrlOption)
-            {
-                url = value;
-            }
-        }
-
         return true;
     }
 }

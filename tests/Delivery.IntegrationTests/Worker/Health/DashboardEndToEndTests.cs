@@ -219,21 +219,8 @@ public sealed class DashboardEndToEndTests(LocalAwsStack stack, ITestOutputHelpe
 
     private static string Artifact(string name) => Path.Combine(AppContext.BaseDirectory, "artifacts", name);
 
-    private static async Task<(int ExitCode, string Output)> StatusVerbAsync(Uri health)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { WorkerProcess.WorkerAssembly, "status", "--url", health.ToString() })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    private static Task<(int ExitCode, string Output)> StatusVerbAsync(Uri health) =>
+        ChildProcess.RunAsync("dotnet", [WorkerProcess.WorkerAssembly, "status", "--url", health.ToString()], TimeSpan.FromSeconds(30));
 
     private async Task<JsonElement> StatusAsync(Uri health)
     {
