@@ -3,7 +3,8 @@
 # creates a 4-shard stream and a bucket, starts the worker with config/local.json and a load generator that puts
 # clickstream records. Ctrl-C stops the load generator, lets the worker drain, checkpoint and release its leases, then
 # stops the emulators. Streams, leases and objects are kept in .local/stack, so the next run resumes where this one
-# stopped. Set DELIVERY_AWS_ENDPOINT=http://localhost:4566 to use a running LocalStack instead of the emulators.
+# stopped. Set DELIVERY_AWS_ENDPOINT=http://localhost:4566 to use a running LocalStack instead of the emulators
+# (infra/localstack/docker-compose.yml starts one with Kinesis, DynamoDB, S3 and Lambda).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators, the independent Parquet readers, playwright-core, PostgreSQL and
-# Chromium) and runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite,
-# dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures (or against LocalStack when
-# DELIVERY_TEST_AWS_ENDPOINT is set), a private PostgreSQL cluster, DuckDB, parquet-wasm, hyparquet and snappyjs for
-# the files Delivery writes, and Debian's Chromium for the dashboard. Extra arguments go to 'dotnet test'.
+# Installs what the tests need (the npm emulators, the independent Parquet readers, playwright-core, PostgreSQL, the
+# AWS CLI and Chromium) and runs every test: unit tests with fakes and a fake clock, and integration tests against
+# kinesalite, dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures (or LocalStack: started through
+# Testcontainers where a Docker engine answers, or the one at DELIVERY_TEST_AWS_ENDPOINT;
+# DELIVERY_TEST_STACK=emulators|localstack|endpoint forces the choice), a private PostgreSQL cluster, DuckDB,
+# parquet-wasm, hyparquet, ParquetSharp (Arrow C++) and snappyjs for the files Delivery writes, the AWS CLI as a
+# foreign client, and Debian's Chromium for the dashboard. Extra arguments go to 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -28,21 +30,23 @@ if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt 
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# From Debian: PostgreSQL for the Redshift destination's integration tests (a private cluster, initdb + pg_ctl, no
-# service) and Chromium for the dashboard's browser test (/usr/bin/chromium, driven headless by playwright-core).
-missing=()
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "Installing ${missing[*]} (apt-get install)..."
+# Debian packages the tests use, installed when missing (as root, or with sudo).
+apt_install() { # package, what it is for
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
   if [ "$sudo" = "none" ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: the Debian packages ${missing[*]} are required (PostgreSQL's initdb and pg_ctl under /usr/lib/postgresql/<version>/bin; Chromium at /usr/bin/chromium): install them." >&2
+    echo "test.sh: $2 needs the Debian package '$1': install it." >&2
     exit 1
   fi
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+  echo "Installing $1 (apt-get install $1)..."
+  if [ -z "${apt_updated:-}" ]; then $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq; apt_updated=1; fi
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+}
+# The Redshift destination's integration tests load into a private PostgreSQL cluster (initdb + pg_ctl, no service).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql "the Redshift tests (initdb and pg_ctl under /usr/lib/postgresql/<version>/bin)"
+# An end-to-end test puts records and reads objects with Debian's AWS CLI (v2), a client nobody here wrote.
+[ -x /usr/bin/aws ] || apt_install awscli "the AWS CLI end-to-end test (/usr/bin/aws)"
+# The dashboard's browser test drives Debian's Chromium headless with playwright-core (no browser is downloaded).
+[ -x /usr/bin/chromium ] || apt_install chromium "the dashboard's browser test (/usr/bin/chromium)"
 
 dotnet build Delivery.sln -c Release -nologo -v q
 log=$(mktemp)

@@ -23,11 +23,13 @@ internal static class Program
                 return await EndToEndCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "local":
                 return await LocalStack.LocalStackCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "parquet-net":
+                return await ParquetNet.ParquetNetCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "micro":
                 Micro.MicroBenchmarks.Run(rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | parquet-net [--records N] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
                 return 2;
         }
     }

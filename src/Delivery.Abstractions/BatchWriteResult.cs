@@ -53,6 +53,9 @@ public static class ErrorOutputTypes
     /// <summary>The record was to be decompressed (CloudWatch Logs, gzip) and was not valid compressed data.</summary>
     public const string DecompressionFailed = "decompression-failed";
 
+    /// <summary>True for the types that mean the destination itself refused the records (it gave the batch up).</summary>
+    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed;
+
     /// <summary>Every type, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
         [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, PartitionCountExceeded, DecompressionFailed];

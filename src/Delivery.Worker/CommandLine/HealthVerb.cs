@@ -14,7 +14,7 @@ namespace Delivery.Worker.CommandLine;
 /// </summary>
 internal static class HealthVerb
 {
-    /// <summary>The verb's synopsis, as <c>--help</c>, the README and usage errors give it.</summary>
+    /// <summary>The verb's synopsis, as <c>--help</c>, docs/operations.md and usage errors give it.</summary>
     public const string Synopsis = "health [ready] [--port N]";
 
     private const string PortOption = "--port";

@@ -8,7 +8,7 @@ namespace Delivery.UnitTests.Telemetry.History;
 public sealed class TelemetryHistoryTests : IDisposable
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingFakeTimeProvider _time = new();
     private readonly DeliveryMetrics _metrics;
     private readonly PipelineTelemetry _pipeline;
     private readonly TelemetryHistory _history;
