@@ -50,11 +50,10 @@ internal sealed class BulkEndpoint
     {
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        HttpContent content = body is null ? new ByteArrayContent([]) : new PooledBody(body);
+        HttpContent content = body is null ? new ByteArrayContent([]) : new PooledBodyContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(BulkRequest.ContentType);
         using var message = new HttpRequestMessage(HttpMethod.Post, Url) { Content = content };
         message.Options.Set(SigV4SigningHandler.PayloadHashOption, payloadHash);
-
         try
         {
             using HttpResponseMessage response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -64,25 +63,6 @@ internal sealed class BulkEndpoint
         catch (OperationCanceledException exception) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TimeoutException($"no complete response within {_timeout.TotalSeconds:0} s.", exception);
-        }
-    }
-
-    // Sends the pooled body from its start on every attempt without copying it; the request does not own it.
-    private sealed class PooledBody(RecyclableMemoryStream body) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            body.Position = 0;
-            await body.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = body.Length;
-            return true;
         }
     }
 }

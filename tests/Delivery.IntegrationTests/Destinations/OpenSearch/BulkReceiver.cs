@@ -1,14 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
+using Delivery.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Delivery.IntegrationTests.Destinations.OpenSearch;
 
@@ -44,18 +39,13 @@ internal enum WholeReply
 /// </summary>
 internal sealed class BulkReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly ConcurrentDictionary<(string Index, string Id), StoredDocument> _documents = new();
     private readonly ConcurrentDictionary<string, int> _attemptsByDocument = new(StringComparer.Ordinal);
+    private LocalHttpServer? _server;
     private int _requests;
     private long _sequence;
 
-    private BulkReceiver(WebApplication app)
-    {
-        _app = app;
-    }
-
-    public Uri Url { get; private set; } = null!;
+    public Uri Url => _server!.Address;
 
     /// <summary>How the <c>n</c>th request (1-based) is answered as a whole.</summary>
     public Func<int, WholeReply> Whole { get; set; } = _ => WholeReply.Items;
@@ -74,32 +64,17 @@ internal sealed class BulkReceiver : IAsyncDisposable
 
     public int Requests => Volatile.Read(ref _requests);
 
-    /// <summary>What the index holds: each stored document with how many times it was written.</summary>
+    /// <summary>What the index holds: each stored document with how many times it was written (its _version).</summary>
     public IReadOnlyDictionary<(string Index, string Id), StoredDocument> Documents => _documents;
 
     public static async Task<BulkReceiver> StartAsync()
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        WebApplication app = builder.Build();
-        var receiver = new BulkReceiver(app);
-        app.Run(receiver.HandleAsync);
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.Url = new Uri(address.TrimEnd('/'));
+        var receiver = new BulkReceiver();
+        receiver._server = await LocalHttpServer.StartAsync(routes => routes.Map("{**path}", receiver.HandleAsync));
         return receiver;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     private async Task HandleAsync(HttpContext context)
     {
