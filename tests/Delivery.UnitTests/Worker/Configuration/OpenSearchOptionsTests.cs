@@ -106,6 +106,15 @@ public sealed class OpenSearchOptionsTests
         DeliveryOptionsRules.BacksUpSourceRecords(Load(settings).Pipelines["logs"]).ShouldBeTrue();
     }
 
+    [Fact]
+    public void TheStatusPageAndDashboard_ShowTheClusterAndIndex_WithoutUserInfo()
+    {
+        PipelineOptions pipeline = Load(With(Valid, $"{P}:OpenSearch:IndexRotationPeriod", "OneHour")).Pipelines["logs"];
+
+        Delivery.Worker.Hosting.DestinationWiring.Describe(pipeline)
+            .ShouldBe("https://search-logs-abc123.eu-west-1.es.amazonaws.com/ index app-logs (OneHour)");
+    }
+
     private static Dictionary<string, string?> With(Dictionary<string, string?> valid, string key, string value) => new(valid) { [key] = value };
 
     private static DeliveryOptions Load(Dictionary<string, string?> settings, Func<string, string?>? environment = null) =>
