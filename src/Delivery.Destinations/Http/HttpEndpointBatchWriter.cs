@@ -179,23 +179,4 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
 
         return message;
     }
-
-    // Sends the pooled body from its start on every attempt without copying it; the request does not own it.
-    private sealed class PooledBodyContent(RecyclableMemoryStream body) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            body.Position = 0;
-            await body.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = body.Length;
-            return true;
-        }
-    }
 }

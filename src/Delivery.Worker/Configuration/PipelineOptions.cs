@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.DirectPut;
@@ -32,6 +33,9 @@ public sealed class PipelineOptions
 
     /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
     public RedshiftDestinationOptions? Redshift { get; set; }
+
+    /// <summary>The OpenSearch destination: Amazon OpenSearch Service, OpenSearch or Elasticsearch through the _bulk API.</summary>
+    public OpenSearchDestinationOptions? OpenSearch { get; set; }
 
     /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
     public ProcessingOptions? Processing { get; set; }

@@ -3,6 +3,7 @@ using Amazon.S3;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Checks;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Worker.Configuration;
@@ -32,6 +33,11 @@ internal static class DestinationWiring
             {
                 services.AddRedshiftDestination(name, redshift);
             }
+
+            if (pipeline.OpenSearch is { } openSearch)
+            {
+                services.AddOpenSearchDestination(name, openSearch, options.Aws.Region);
+            }
         }
 
         return services;
@@ -47,13 +53,14 @@ internal static class DestinationWiring
             { HttpEndpoint: { } http } => services.CreateHttpEndpointBatchWriter(
                 name, http, http.SourceArn ?? HttpEndpointServiceCollectionExtensions.DefaultSourceArn(options.Aws.Region, name)),
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
+            { OpenSearch: { } openSearch } => services.CreateOpenSearchBatchWriter(name, openSearch),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
     }
 
     /// <summary>
     /// What to check before the pipeline reads anything, in order: its destination (the bucket; the endpoint; the
-    /// staging bucket and the database), then the backup bucket under each prefix the pipeline writes there. Each
+    /// staging bucket and the database; the cluster), then the backup bucket under each prefix the pipeline writes there. Each
     /// check names the setting an operator changes to fix it.
     /// </summary>
     public static IReadOnlyList<IDestinationCheck> CreateChecks(IServiceProvider services, string name, PipelineOptions pipeline)
@@ -75,6 +82,9 @@ internal static class DestinationWiring
             case { Redshift: { IntermediateS3: { } staging } }:
                 AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName");
                 checks.Add(new RedshiftConnectionCheck(services.GetRequiredKeyedService<NpgsqlDataSource>(name), $"{key}:Redshift:ConnectionString"));
+                break;
+            case { OpenSearch: { } openSearch }:
+                checks.Add(services.CreateOpenSearchCheck(name, openSearch, $"{key}:OpenSearch:Endpoint"));
                 break;
         }
 
@@ -113,6 +123,7 @@ internal static class DestinationWiring
         { S3: { } s3 } => $"s3://{s3.BucketName}/{s3.Prefix}",
         { HttpEndpoint: { } http } => http.RedactedUrl(),
         { Redshift: { } redshift } => $"{redshift.Loader} {redshift.Table} via s3://{redshift.IntermediateS3?.BucketName}/{redshift.IntermediateS3?.Prefix}",
+        { OpenSearch: { } openSearch } => $"{openSearch.RedactedEndpoint()} index {openSearch.IndexName} ({openSearch.IndexRotationPeriod})",
         _ => "(no destination)",
     };
 }

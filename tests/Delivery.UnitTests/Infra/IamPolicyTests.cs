@@ -101,6 +101,17 @@ public sealed partial class IamPolicyTests
 
         var called = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         string src = Path.Combine(LocalAwsStack.RepositoryRoot, "src");
+
+        // The OpenSearch destination signs its own HTTP requests for service es: each method it sends is es:ESHttp<Method>.
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(src, "Delivery.Destinations", "OpenSearch"), "*.cs"))
+        {
+            foreach (Match method in HttpMethodUsed().Matches(File.ReadAllText(file)))
+            {
+                string action = "es:ESHttp" + method.Groups[1].Value;
+                (called.TryGetValue(action, out List<string>? files) ? files : called[action] = []).Add("Delivery.Destinations/OpenSearch/" + Path.GetFileName(file));
+            }
+        }
+
         foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(src, file).Replace('\\', '/');
@@ -137,6 +148,9 @@ public sealed partial class IamPolicyTests
 
     [GeneratedRegex(@"\.\s*([A-Z][A-Za-z0-9]*Async)\s*\(")]
     private static partial Regex MethodCall();
+
+    [GeneratedRegex(@"HttpMethod\.(Get|Post|Put|Delete|Head|Patch)\b")]
+    private static partial Regex HttpMethodUsed();
 
     [GeneratedRegex(@"^\s*-\s*([a-z0-9-]+:[A-Za-z0-9*]+)\s*$")]
     private static partial Regex PolicyActionLine();
