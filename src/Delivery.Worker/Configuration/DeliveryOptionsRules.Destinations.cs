@@ -29,7 +29,7 @@ public static partial class DeliveryOptionsRules
         switch (DestinationCount(pipeline))
         {
             case 0:
-                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url at least) or Redshift."));
+                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site) or Redshift."));
                 return;
             case > 1:
                 errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint and Redshift."));

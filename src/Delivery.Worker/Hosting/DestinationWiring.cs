@@ -69,8 +69,9 @@ internal static class DestinationWiring
             case { S3: { } destination }:
                 AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName", destination.EncryptionConfiguration);
                 break;
-            case { HttpEndpoint: { Url: { } url } http }:
-                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), $"{key}:HttpEndpoint:Url", timeProvider: services.GetService<TimeProvider>()));
+            case { HttpEndpoint: { } http } when http.EndpointUrl() is { } url:
+                string urlSetting = http.Url is null ? $"{key}:HttpEndpoint:Site" : $"{key}:HttpEndpoint:Url";
+                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), urlSetting, timeProvider: services.GetService<TimeProvider>()));
                 break;
             case { Redshift: { IntermediateS3: { } staging } }:
                 AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName", staging.EncryptionConfiguration);
