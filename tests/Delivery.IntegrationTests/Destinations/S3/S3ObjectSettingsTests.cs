@@ -61,8 +61,8 @@ public sealed class S3ObjectSettingsTests(LocalAwsStack stack) : IAsyncLifetime
         ListObjectsV2Response listing = await _verify.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket });
         List<S3Object> objects = [.. (listing.S3Objects ?? []).OrderBy(o => o.Size)];
         objects.Count.ShouldBe(2);
-        objects[0].Size.ShouldBe(small.Sum(r => (long)r.Data.Length) + small.Count - 1);
-        objects[1].Size.ShouldBe(large.Sum(r => (long)r.Data.Length) + large.Count - 1, "the multipart upload completed");
+        objects[0].Size.ShouldBe(small.Sum(r => (long)r.Data.Length) + small.Count, "each record and its delimiter");
+        objects[1].Size.ShouldBe(large.Sum(r => (long)r.Data.Length) + large.Count, "the multipart upload completed, every part in it");
         foreach (S3Object stored in objects)
         {
             GetObjectMetadataResponse head = await _verify.GetObjectMetadataAsync(_bucket, stored.Key);

@@ -5,7 +5,7 @@ namespace Delivery.UnitTests.Destinations.Http.Presets;
 
 /// <summary>
 /// Each preset's URL and content encoding, written out here as the services publish them (the sources are cited in
-/// <see cref="PartnerPresets"/> and docs/destinations.md), so a slip in the table fails a test rather than a delivery.
+/// <see cref="PartnerPresets"/> and docs/partner-presets.md), so a slip in the table fails a test rather than a delivery.
 /// </summary>
 public sealed class PartnerPresetsTests
 {
