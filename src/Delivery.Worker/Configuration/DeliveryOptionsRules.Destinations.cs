@@ -31,7 +31,7 @@ public static partial class DeliveryOptionsRules
         switch (DestinationCount(pipeline))
         {
             case 0:
-                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url at least), Redshift or OpenSearch (Endpoint and IndexName at least)."));
+                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift or OpenSearch (Endpoint and IndexName at least)."));
                 return;
             case > 1:
                 errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and OpenSearch."));

@@ -55,13 +55,16 @@ public sealed class PipelineOptions
     /// </summary>
     public BackupOptions? Backup { get; set; }
 
-    /// <summary>The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket when it names none.</summary>
+    /// <summary>
+    /// The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket (and, unless it sets its
+    /// own, its encryption) when it names no bucket.
+    /// </summary>
     public BackupOptions EffectiveBackup()
     {
         BackupOptions backup = Backup ?? new BackupOptions();
         if (string.IsNullOrEmpty(backup.BucketName) && S3 is not null)
         {
-            return backup.WithBucketName(S3.BucketName);
+            return backup.WithBucketName(S3.BucketName, S3.EncryptionConfiguration);
         }
 
         return backup;

@@ -68,19 +68,20 @@ internal static class DestinationWiring
         string key = $"Delivery:Pipelines:{name}";
         IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
         var checks = new List<IDestinationCheck>();
-        void AddBucket(string bucket, string prefix, string setting) =>
-            checks.Add(new S3WriteCheck(s3, bucket, prefix, setting, services.GetRequiredService<ILogger<S3WriteCheck>>()));
+        void AddBucket(string bucket, string prefix, string setting, S3EncryptionConfiguration? encryption) =>
+            checks.Add(new S3WriteCheck(s3, bucket, prefix, setting, services.GetRequiredService<ILogger<S3WriteCheck>>(), encryption));
 
         switch (pipeline)
         {
             case { S3: { } destination }:
-                AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName");
+                AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName", destination.EncryptionConfiguration);
                 break;
-            case { HttpEndpoint: { Url: { } url } http }:
-                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), $"{key}:HttpEndpoint:Url", timeProvider: services.GetService<TimeProvider>()));
+            case { HttpEndpoint: { } http } when http.EndpointUrl() is { } url:
+                string urlSetting = http.Url is null ? $"{key}:HttpEndpoint:Site" : $"{key}:HttpEndpoint:Url";
+                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), urlSetting, timeProvider: services.GetService<TimeProvider>()));
                 break;
             case { Redshift: { IntermediateS3: { } staging } }:
-                AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName");
+                AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName", staging.EncryptionConfiguration);
                 checks.Add(new RedshiftConnectionCheck(services.GetRequiredKeyedService<NpgsqlDataSource>(name), $"{key}:Redshift:ConnectionString"));
                 break;
             case { OpenSearch: { } openSearch }:
@@ -91,10 +92,10 @@ internal static class DestinationWiring
         // Without a bucket of its own the backup goes to the S3 destination's bucket, so that is the setting to change.
         BackupOptions backup = pipeline.EffectiveBackup();
         string backupSetting = pipeline.Backup?.BucketName is null ? $"{key}:S3:BucketName" : $"{key}:Backup:BucketName";
-        AddBucket(backup.BucketName!, backup.ErrorOutputPrefix, backupSetting);
+        AddBucket(backup.BucketName!, backup.ErrorOutputPrefix, backupSetting, backup.EncryptionConfiguration);
         if (DeliveryOptionsRules.BacksUpSourceRecords(pipeline))
         {
-            AddBucket(backup.BucketName!, backup.Prefix, backupSetting);
+            AddBucket(backup.BucketName!, backup.Prefix, backupSetting, backup.EncryptionConfiguration);
         }
 
         // Prefixes that agree up to their first expression probe the same key: once is enough.
@@ -113,7 +114,13 @@ internal static class DestinationWiring
         }
 
         BackupOptions backup = pipeline.EffectiveBackup();
-        var sourceBackup = new S3DestinationOptions { BucketName = backup.BucketName!, Prefix = backup.Prefix, CompressionFormat = backup.CompressionFormat };
+        var sourceBackup = new S3DestinationOptions
+        {
+            BucketName = backup.BucketName!,
+            Prefix = backup.Prefix,
+            CompressionFormat = backup.CompressionFormat,
+            EncryptionConfiguration = backup.EncryptionConfiguration,
+        };
         return new SourceRecordBackupWriter(writer, services.CreateS3BatchWriter(sourceBackup, services.GetRequiredService<IAmazonS3>()));
     }
 

@@ -41,7 +41,8 @@ public sealed class DestinationOptionsTests
         http.CommonAttributes.ShouldBe(new Dictionary<string, string> { ["env"] = "prod", ["team"] = "data" }, ignoreOrder: true);
         http.RetryDurationSeconds.ShouldBe(300);
         http.RequestTimeoutSeconds.ShouldBe(180);
-        http.ContentEncoding.ShouldBe(HttpContentEncoding.None);
+        http.ContentEncoding.ShouldBeNull();
+        http.EffectiveContentEncoding().ShouldBe(HttpContentEncoding.None);
         http.S3BackupMode.ShouldBe(HttpBackupMode.FailedDataOnly);
         http.RedactedUrl().ShouldBe("https://receiver.example.com/v1/input");
     }
