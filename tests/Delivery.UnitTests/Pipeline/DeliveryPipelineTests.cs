@@ -265,7 +265,8 @@ public sealed class DeliveryPipelineTests : IAsyncDisposable
         written[1].ErrorOutputType.ShouldBe(ErrorOutputTypes.ProcessingFailed);
         written[1].Records.Select(r => r.Index).ShouldBe([0, 3], "records keep their batch order");
         written[1].Records[1].AttemptsMade.ShouldBe(4);
-        written.ShouldAllBe(w => ReferenceEquals(w.Batch, _writer.Delivered.Single()));
+        DeliveryBatch delivered = _writer.Delivered.Single();
+        written.ShouldAllBe(w => w.Batch.Id == delivered.Id && w.Batch.Records.SequenceEqual(delivered.Records));
     }
 
     [Fact]
