@@ -90,13 +90,14 @@ internal static class RedriveVerb
         services.AddDeliveryDestinations(options);
         configureServices?.Invoke(services);
         await using ServiceProvider provider = services.BuildServiceProvider();
-        TimeProvider time = provider.GetRequiredService<TimeProvider>();
-        IAmazonS3 s3 = provider.GetRequiredService<IAmazonS3>();
-
-        // A dry run builds no destination: it loads no plugin and opens no connection beyond reading the backup bucket.
-        IBatchWriter? writer = dryRun ? null : await DestinationWiring.CreateProcessingWriterAsync(provider, options, name, pipeline, telemetry: null).ConfigureAwait(false);
+        IBatchWriter? writer = null;
         try
         {
+            TimeProvider time = provider.GetRequiredService<TimeProvider>();
+            IAmazonS3 s3 = provider.GetRequiredService<IAmazonS3>();
+
+            // A dry run builds no destination: it loads no plugin and opens no connection beyond reading the backup bucket.
+            writer = dryRun ? null : await DestinationWiring.CreateProcessingWriterAsync(provider, options, name, pipeline, telemetry: null).ConfigureAwait(false);
             BackupOptions failedAgainOptions = backup.WithBucketName(backup.BucketName!);
             failedAgainOptions.ErrorOutputPrefix = RedriveIds.FailedAgainPrefix(backup.ErrorOutputPrefix);
             S3BackupWriter? failedAgain = dryRun ? null : new S3BackupWriter(failedAgainOptions, s3, time, provider.GetRequiredService<ILogger<S3BackupWriter>>());
@@ -106,10 +107,11 @@ internal static class RedriveVerb
             report.Write(output, dryRun);
             return report.ByType.Values.Any(counts => counts.Left > 0) ? 1 : report.Problems.Count > 0 ? 2 : 0;
         }
-        catch (AmazonS3Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // Listing, reading or marking in the backup bucket failed: what was marked stays done, the rest is redone next run.
-            await error.WriteLineAsync($"redrive: the backup bucket s3://{backup.BucketName} could not be used ({ex.ErrorCode}): {ex.Message}").ConfigureAwait(false);
+            // No credentials, a bucket that cannot be listed or read, a plugin that cannot load: one line, as the worker
+            // says it at start. What was marked stays done; the rest is redone by the next run.
+            await error.WriteLineAsync($"redrive: pipeline {name}, backup bucket s3://{backup.BucketName}: {ex.Message}").ConfigureAwait(false);
             return 1;
         }
         finally

@@ -153,7 +153,7 @@ internal sealed class Redriver
                 }
             }
         }
-        catch (Exception ex) when (ex is InvalidDataException or IOException and not EndOfStreamException)
+        catch (InvalidDataException ex)
         {
             throw new RedriveInputException($"{Uri(key)} line {number + 1}: cannot be read as {CodecFor(key).Format} ({ex.Message}).");
         }

@@ -1,3 +1,8 @@
+using Amazon.Runtime;
+using Delivery.Worker.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Delivery.UnitTests.Worker.CommandLine;
 
 /// <summary>
@@ -56,5 +61,21 @@ public sealed class RedriveVerbTests
 
         exitCode.ShouldBe(2);
         error.ShouldContain("Delivery:Pipelines:orders:Backup:CompressionFormat");
+    }
+
+    [Fact]
+    public async Task CredentialsThatCannotBeFound_AreOneLineAndExitOne_NotACrash()
+    {
+        string[] args = CommandLineVerbs.Normalize(["redrive", "--pipeline", "clicks", "--dry-run"]);
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings).AddCommandLine(args).Build();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        // What the SDK's default chain throws on a machine with no credentials at all.
+        int exitCode = await RedriveVerb.RunAsync(args, configuration, output, error, services =>
+            services.AddSingleton<AWSCredentials>(_ => throw new AmazonClientException("Failed to resolve AWS credentials.")));
+
+        exitCode.ShouldBe(1);
+        error.ToString().ShouldBe("redrive: pipeline clicks, backup bucket s3://clicks-archive: Failed to resolve AWS credentials." + Environment.NewLine);
     }
 }
