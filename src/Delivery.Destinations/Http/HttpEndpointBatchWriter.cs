@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Delivery.Destinations.Requests;
 using Delivery.Destinations.Retrying;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -178,24 +178,5 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
         }
 
         return message;
-    }
-
-    // Sends the pooled body from its start on every attempt without copying it; the request does not own it.
-    private sealed class PooledBodyContent(RecyclableMemoryStream body) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            body.Position = 0;
-            await body.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = body.Length;
-            return true;
-        }
     }
 }
