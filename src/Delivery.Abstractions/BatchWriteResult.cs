@@ -47,6 +47,12 @@ public static class ErrorOutputTypes
     /// <summary>Redshift (or PostgreSQL) did not load the record's batch within the retry duration.</summary>
     public const string RedshiftFailed = "redshift-failed";
 
+    /// <summary>
+    /// Splunk's HTTP Event Collector refused the record, or did not acknowledge its request as indexed within the
+    /// retry duration.
+    /// </summary>
+    public const string SplunkFailed = "splunk-failed";
+
     /// <summary>The record's partition would have exceeded the cap on active partitions.</summary>
     public const string PartitionCountExceeded = "partition-count-exceeded";
 
@@ -54,9 +60,9 @@ public static class ErrorOutputTypes
     public const string DecompressionFailed = "decompression-failed";
 
     /// <summary>True for the types that mean the destination itself refused the records (it gave the batch up).</summary>
-    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed;
+    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed or SplunkFailed;
 
     /// <summary>Every type, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, PartitionCountExceeded, DecompressionFailed];
+        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, SplunkFailed, PartitionCountExceeded, DecompressionFailed];
 }
