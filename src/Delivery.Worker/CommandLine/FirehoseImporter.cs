@@ -8,7 +8,7 @@ namespace Delivery.Worker.CommandLine;
 /// <summary>
 /// Maps the JSON of Firehose's <c>DescribeDeliveryStream</c> (as <c>aws firehose describe-delivery-stream</c> prints
 /// it) to a Delivery pipeline: source stream, buffering, prefixes, compression, processors, dynamic partitioning,
-/// format conversion, backup, and the S3, HTTP endpoint or Redshift destination. What Firehose does that this mapping
+/// format conversion, backup, and the S3, HTTP endpoint, Redshift or Splunk destination. What Firehose does that this mapping
 /// cannot express is reported as a note, never dropped without a word.
 /// </summary>
 internal static partial class FirehoseImporter
@@ -51,10 +51,14 @@ internal static partial class FirehoseImporter
         {
             MapRedshift(redshift, pipeline, notes);
         }
+        else if (destination.TryGetProperty("SplunkDestinationDescription", out JsonElement splunk))
+        {
+            MapSplunk(splunk, name, pipeline, notes);
+        }
         else
         {
             string kind = destination.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n.EndsWith("DestinationDescription", StringComparison.Ordinal)) ?? "unknown";
-            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints and Redshift.");
+            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints, Redshift and Splunk.");
         }
 
         return new ImportedPipeline(name, region, pipeline, notes);

@@ -3,6 +3,7 @@ using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.Destinations.Splunk;
 using Delivery.DirectPut;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
@@ -32,6 +33,9 @@ public sealed class PipelineOptions
 
     /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
     public RedshiftDestinationOptions? Redshift { get; set; }
+
+    /// <summary>The Splunk destination: HTTP Event Collector with indexer acknowledgement.</summary>
+    public SplunkDestinationOptions? Splunk { get; set; }
 
     /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
     public ProcessingOptions? Processing { get; set; }

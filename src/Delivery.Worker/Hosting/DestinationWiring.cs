@@ -5,6 +5,8 @@ using Delivery.Destinations.Checks;
 using Delivery.Destinations.Http;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.Destinations.Splunk;
+using Delivery.Telemetry;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,13 +34,18 @@ internal static class DestinationWiring
             {
                 services.AddRedshiftDestination(name, redshift);
             }
+
+            if (pipeline.Splunk is { } splunk)
+            {
+                services.AddSplunkDestination(name, splunk);
+            }
         }
 
         return services;
     }
 
-    /// <summary>The pipeline's destination writer.</summary>
-    public static IBatchWriter CreateDestinationWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline)
+    /// <summary>The pipeline's destination writer; <paramref name="telemetry"/> receives what only the writer sees (Splunk's acknowledgement latency).</summary>
+    public static IBatchWriter CreateDestinationWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline, PipelineTelemetry? telemetry = null)
     {
         IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
         return pipeline switch
@@ -47,13 +54,15 @@ internal static class DestinationWiring
             { HttpEndpoint: { } http } => services.CreateHttpEndpointBatchWriter(
                 name, http, http.SourceArn ?? HttpEndpointServiceCollectionExtensions.DefaultSourceArn(options.Aws.Region, name)),
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
+            { Splunk: { } splunk } => services.CreateSplunkBatchWriter(
+                name, splunk, HecToken(splunk) ?? "", telemetry is null ? null : telemetry.DataAcknowledged),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
     }
 
     /// <summary>
     /// What to check before the pipeline reads anything, in order: its destination (the bucket; the endpoint; the
-    /// staging bucket and the database), then the backup bucket under each prefix the pipeline writes there. Each
+    /// staging bucket and the database; the collector and its token), then the backup bucket under each prefix the pipeline writes there. Each
     /// check names the setting an operator changes to fix it.
     /// </summary>
     public static IReadOnlyList<IDestinationCheck> CreateChecks(IServiceProvider services, string name, PipelineOptions pipeline)
@@ -75,6 +84,9 @@ internal static class DestinationWiring
             case { Redshift: { IntermediateS3: { } staging } }:
                 AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName");
                 checks.Add(new RedshiftConnectionCheck(services.GetRequiredKeyedService<NpgsqlDataSource>(name), $"{key}:Redshift:ConnectionString"));
+                break;
+            case { Splunk: { } splunk }:
+                checks.Add(services.CreateSplunkCheck(name, splunk, HecToken(splunk), $"{key}:Splunk"));
                 break;
         }
 
@@ -113,6 +125,10 @@ internal static class DestinationWiring
         { S3: { } s3 } => $"s3://{s3.BucketName}/{s3.Prefix}",
         { HttpEndpoint: { } http } => http.RedactedUrl(),
         { Redshift: { } redshift } => $"{redshift.Loader} {redshift.Table} via s3://{redshift.IntermediateS3?.BucketName}/{redshift.IntermediateS3?.Prefix}",
+        { Splunk: { } splunk } => $"Splunk HEC {splunk.HecEndpointType} at {splunk.RedactedEndpoint()}",
         _ => "(no destination)",
     };
+
+    // Validation has checked the variable is set; the start-up check reports it again should it vanish before start.
+    private static string? HecToken(SplunkDestinationOptions splunk) => Environment.GetEnvironmentVariable(splunk.HecTokenVariable);
 }

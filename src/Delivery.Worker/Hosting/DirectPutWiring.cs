@@ -57,6 +57,14 @@ internal static class DirectPutWiring
                 Prefix = redshift.IntermediateS3?.Prefix,
                 CompressionFormat = redshift.IntermediateS3 is { } staging ? FirehoseName(staging.CompressionFormat) : null,
             },
+            { Splunk: { } splunk } => new DestinationSummary(DestinationKind.Splunk, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds)
+            {
+                Url = splunk.RedactedEndpoint(),
+                HecEndpointType = splunk.HecEndpointType.ToString(),
+                AcknowledgmentTimeoutInSeconds = splunk.HecAcknowledgmentTimeoutInSeconds,
+                RetryDurationInSeconds = splunk.RetryDurationSeconds,
+                S3BackupMode = splunk.S3BackupMode.ToString(),
+            },
             _ => new DestinationSummary(DestinationKind.S3, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds),
         };
     }
