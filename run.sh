@@ -97,6 +97,8 @@ cat <<INFO
 
 Delivery is running: $RATE clickstream records/s go into Kinesis stream '$STREAM' (4 shards) and come out as gzip
 NDJSON objects in bucket '$BUCKET' under clickstream/YYYY/MM/dd/HH/ (every 10 s, or 1 MiB, per shard).
+  Dashboard:                 http://127.0.0.1:${Delivery__Health__Port:-8080}/
+  The same in a terminal:    $WORKER status${Delivery__Health__Port:+ --url http://127.0.0.1:$Delivery__Health__Port/}
 INFO
 if [ -z "${DELIVERY_AWS_ENDPOINT:-}" ]; then
 cat <<INFO

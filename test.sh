@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs what the tests need (the npm emulators, the independent Parquet readers, PostgreSQL, the AWS CLI and boto3)
-# and runs every test: unit tests with fakes and a fake clock, and integration tests against kinesalite, dynalite and
-# s3rver started on free 127.0.0.1 ports by the test fixtures (or LocalStack: started through Testcontainers where a
-# Docker engine answers, or the one at DELIVERY_TEST_AWS_ENDPOINT; DELIVERY_TEST_STACK=emulators|localstack|endpoint
-# forces the choice), a private PostgreSQL cluster, DuckDB, parquet-wasm, hyparquet, ParquetSharp (Arrow C++) and
-# snappyjs for the files Delivery writes, and the AWS CLI and boto3 as foreign clients (Kinesis, S3 and Direct PUT).
-# Extra arguments go to 'dotnet test'.
+# Installs what the tests need (the npm emulators, the independent Parquet readers, playwright-core, PostgreSQL, the
+# AWS CLI, boto3 and Chromium) and runs every test: unit tests with fakes and a fake clock, and integration tests against
+# kinesalite, dynalite and s3rver started on free 127.0.0.1 ports by the test fixtures (or LocalStack: started through
+# Testcontainers where a Docker engine answers, or the one at DELIVERY_TEST_AWS_ENDPOINT;
+# DELIVERY_TEST_STACK=emulators|localstack|endpoint forces the choice), a private PostgreSQL cluster, DuckDB,
+# parquet-wasm, hyparquet, ParquetSharp (Arrow C++) and snappyjs for the files Delivery writes, the AWS CLI and boto3 as
+# foreign clients (Kinesis, S3 and Direct PUT), and Debian's Chromium for the dashboard. Extra arguments go to
+# 'dotnet test'.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,6 +26,11 @@ if [ ! -d tests/parquet-readers/node_modules ] || [ tests/parquet-readers/packag
   (cd tests/parquet-readers && npm install --no-audit --no-fund --no-save --loglevel=error && touch node_modules)
 fi
 
+if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  echo "Installing playwright-core for the dashboard's browser test (npm ci; it drives the system Chromium, downloads none)..."
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 # Debian packages the tests use, installed when missing (as root, or with sudo).
 apt_install() { # package, what it is for
   if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
@@ -41,6 +47,8 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || apt_install postgresql "t
 # End-to-end tests put records (Kinesis, Direct PUT) and read objects with Debian's AWS CLI (v2), a client nobody here
 # wrote.
 [ -x /usr/bin/aws ] || apt_install awscli "the AWS CLI end-to-end test (/usr/bin/aws)"
+# The dashboard's browser test drives Debian's Chromium headless with playwright-core (no browser is downloaded).
+[ -x /usr/bin/chromium ] || apt_install chromium "the dashboard's browser test (/usr/bin/chromium)"
 
 # Direct PUT's end-to-end test puts records with boto3 (the AWS SDK for Python) as well, another foreign client.
 /usr/bin/python3 -c 'import boto3' >/dev/null 2>&1 || apt_install python3-boto3 "Direct PUT's end-to-end test (/usr/bin/python3 with boto3)"

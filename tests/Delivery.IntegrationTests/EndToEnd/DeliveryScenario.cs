@@ -188,6 +188,14 @@ internal sealed class DeliveryScenario : IDisposable
         }
     }
 
+    /// <summary>Each shard's lease owner as the lease table has it (null for a lease nobody holds).</summary>
+    public async Task<Dictionary<string, string?>> OwnersAsync()
+    {
+        var store = new DynamoDbLeaseStore(_dynamoDb, TableName, false, TimeProvider.System, NullLogger<DynamoDbLeaseStore>.Instance);
+        IReadOnlyList<Lease> leases = await store.ListLeasesAsync(CancellationToken.None);
+        return leases.ToDictionary(lease => lease.LeaseKey, lease => lease.Owner);
+    }
+
     public Dictionary<string, string> LastSequenceNumberByShard()
     {
         lock (_put)

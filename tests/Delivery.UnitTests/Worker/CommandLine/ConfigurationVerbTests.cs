@@ -280,20 +280,6 @@ public sealed class ConfigurationVerbTests
             .AddJsonFile(file)
             .Build();
 
-    internal static async Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    internal static Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments) =>
+        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"), .. arguments]);
 }
