@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Delivery.IntegrationTests.Destinations.Backup;
 using Delivery.IntegrationTests.Destinations.Splunk;
 using Delivery.Testing;
@@ -46,6 +47,7 @@ public sealed class KinesisToSplunkEndToEndTests(LocalAwsStack stack)
         (await scenario.CheckpointsAsync()).Values.ShouldAllBe(
             checkpoint => !checkpoint.All(char.IsAsciiDigit), "no sequence number may be checkpointed while HEC has acknowledged nothing");
         hec.Acknowledged.ShouldBeEmpty();
+        await DashboardShowsSplunkAsync(worker, hec.Url);
 
         hec.HoldAcks = false;
         await scenario.WaitForCheckpointsAsync(TimeSpan.FromMinutes(3), () => worker.Output);
@@ -65,6 +67,20 @@ public sealed class KinesisToSplunkEndToEndTests(LocalAwsStack stack)
             .ShouldBe(records.Select(record => Encoding.UTF8.GetString(record)).Order(StringComparer.Ordinal));
         worker.Output.ShouldNotContain(Token);
         worker.Output.ShouldContain("Splunk.ServerBusy", customMessage: "the busy answer is logged");
+    }
+
+    // /status, which the dashboard and the status verb draw, names the destination and its endpoint, never the token.
+    private static async Task DashboardShowsSplunkAsync(WorkerProcess worker, Uri endpoint)
+    {
+        Uri? health = null;
+        await Eventually.TrueAsync(() => (health = Operations.PublishedWorker.HealthAddress(worker.Output)) is not null, "the health endpoints listen", TimeSpan.FromSeconds(30));
+        using var http = new HttpClient();
+        string status = await http.GetStringAsync(new Uri(health!, "status"));
+        using JsonDocument document = JsonDocument.Parse(status);
+        JsonElement pipeline = document.RootElement.GetProperty("pipelines").EnumerateArray().Single();
+        pipeline.GetProperty("destination").GetString().ShouldBe("splunk");
+        pipeline.GetProperty("target").GetString().ShouldBe($"Splunk HEC Event at {endpoint}");
+        status.ShouldNotContain(Token);
     }
 
     private static bool IsGuid(string? text) => Guid.TryParse(text, out Guid _);
