@@ -1,6 +1,6 @@
+using Delivery.Destinations.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IO;
@@ -24,19 +24,7 @@ public static class SplunkDestinationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SplunkDestinationOptions>, SplunkDestinationOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(ClientName(pipelineName))
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-                UseCookies = false,
-            })
-
-            // The factory's own logging may print headers at Trace; the HEC token must never reach a log.
-            .RedactLoggedHeaders(static _ => true);
+        services.AddDestinationHttpClient(ClientName(pipelineName), options.ConnectTimeoutSeconds, useCookies: false);
         return services;
     }
 

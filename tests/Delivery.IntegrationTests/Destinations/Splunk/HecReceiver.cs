@@ -80,7 +80,7 @@ internal sealed class HecReceiver : IAsyncDisposable
     /// <summary>Every request indexed, acknowledged or not: what a search in Splunk would find.</summary>
     public ConcurrentQueue<IndexedRequest> Indexed { get; } = new();
 
-    /// <summary>The requests whose ackId was reported true to the client: what it may count as delivered.</summary>
+    /// <summary>The requests whose ackId was reported true in an answer the client received: what it may count as delivered.</summary>
     public ConcurrentQueue<IndexedRequest> Acknowledged { get; } = new();
 
     public IEnumerable<HecRequest> DataRequests => Requests.Where(request => request.Path != "/services/collector/ack");
@@ -143,7 +143,16 @@ internal sealed class HecReceiver : IAsyncDisposable
         switch (path)
         {
             case "/services/collector/ack":
-                await AnswerAsync(context, 200, Acks(channel, buffer.ToArray()));
+                (string answer, List<IndexedRequest> reported) = Acks(channel, buffer.ToArray());
+                await AnswerAsync(context, 200, answer);
+                await context.Response.CompleteAsync();
+
+                // An answer the client gave up waiting for acknowledged nothing to it (HEC has forgotten the ackIds all the same).
+                if (!context.RequestAborted.IsCancellationRequested)
+                {
+                    reported.ForEach(Acknowledged.Enqueue);
+                }
+
                 break;
             case "/services/collector/raw":
                 await DataAsync(context, channel, buffer.ToArray(), RawEvents);
@@ -207,8 +216,9 @@ internal sealed class HecReceiver : IAsyncDisposable
     }
 
     // {"acks":[0,1]} answered {"acks":{"0":true,"1":false}}; an ackId reported true is forgotten, as HEC forgets it.
-    private string Acks(string channel, byte[] body)
+    private (string Answer, List<IndexedRequest> Reported) Acks(string channel, byte[] body)
     {
+        var reported = new List<IndexedRequest>();
         List<long> asked;
         try
         {
@@ -217,7 +227,7 @@ internal sealed class HecReceiver : IAsyncDisposable
         }
         catch (Exception exception) when (exception is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            return """{"text":"Invalid data format","code":6}""";
+            return ("""{"text":"Invalid data format","code":6}""", reported);
         }
 
         var answer = new StringBuilder("{\"acks\":{");
@@ -231,14 +241,14 @@ internal sealed class HecReceiver : IAsyncDisposable
                 {
                     indexed = true;
                     state.Pending.Remove(ackId);
-                    Acknowledged.Enqueue(new IndexedRequest(channel, ackId, pending.Events));
+                    reported.Add(new IndexedRequest(channel, ackId, pending.Events));
                 }
 
                 answer.Append(answer[^1] == '{' ? "" : ",").Append('"').Append(ackId.ToString(CultureInfo.InvariantCulture)).Append("\":").Append(indexed ? "true" : "false");
             }
         }
 
-        return answer.Append("}}").ToString();
+        return (answer.Append("}}").ToString(), reported);
     }
 
     // The raw endpoint breaks events at line ends (the default line breaking of a source type without its own).
