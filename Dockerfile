@@ -32,6 +32,9 @@ RUN dotnet publish src/Delivery.Worker/Delivery.Worker.csproj -c Release -a $TAR
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# The chiseled image has no time zone database, which S3:CustomTimeZone reads (Europe/Berlin...). The build stage's
+# Debian image has tzdata; its files are data, the same for every architecture.
+COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
 # The documented examples, for --config /app/config/<file> or as a starting point for a file mounted elsewhere.
 COPY config/ ./config/
 

@@ -25,7 +25,7 @@ public sealed record DeliveryStreamEntry(string Name, string Region, string Acco
 }
 
 /// <summary>What DescribeDeliveryStream says about a pipeline's destination.</summary>
-/// <param name="Kind">S3, HttpEndpoint, Redshift or Splunk.</param>
+/// <param name="Kind">S3, HttpEndpoint, Redshift, AmazonOpenSearchService or Splunk.</param>
 /// <param name="BufferSizeInMBs">The buffering size hint.</param>
 /// <param name="BufferIntervalInSeconds">The buffering interval hint.</param>
 public sealed record DestinationSummary(DestinationKind Kind, int BufferSizeInMBs, int BufferIntervalInSeconds)
@@ -42,8 +42,18 @@ public sealed record DestinationSummary(DestinationKind Kind, int BufferSizeInMB
     /// <summary>Firehose's name of the compression format: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY.</summary>
     public string? CompressionFormat { get; init; }
 
-    /// <summary>The endpoint URL without user info or query values (HTTP endpoint; Splunk's HEC endpoint).</summary>
+    /// <summary>The endpoint URL without user info or query values (HTTP endpoint; the cluster endpoint of OpenSearch; Splunk's HEC endpoint).</summary>
     public string? Url { get; init; }
+
+    /// <summary>The index name before rotation (OpenSearch).</summary>
+    public string? IndexName { get; init; }
+
+    /// <summary>The mapping type, if any (OpenSearch).</summary>
+    public string? TypeName { get; init; }
+
+    /// <summary>NoRotation, OneHour, OneDay, OneWeek or OneMonth (OpenSearch).</summary>
+    public string? IndexRotationPeriod { get; init; }
+
 
     /// <summary>Raw or Event (Splunk).</summary>
     public string? HecEndpointType { get; init; }
@@ -67,5 +77,6 @@ public enum DestinationKind
     S3,
     HttpEndpoint,
     Redshift,
+    AmazonOpenSearchService,
     Splunk,
 }

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Delivery.Destinations.Requests;
 using Delivery.Destinations.Retrying;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,6 +33,8 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
     private readonly HttpClient _client;
     private readonly string _sourceArn;
     private readonly string? _commonAttributes;
+    private readonly Uri _url;
+    private readonly bool _gzip;
     private readonly string _safeUrl;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -73,7 +74,9 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _streams = streamManager ?? SharedStreams;
-        _safeUrl = HttpEndpointRequest.SafeUrl(options.Url!);
+        _url = options.EndpointUrl()!;
+        _gzip = options.EffectiveContentEncoding() == HttpContentEncoding.Gzip;
+        _safeUrl = HttpEndpointRequest.SafeUrl(_url);
         _commonAttributes = options.CommonAttributes.Count == 0
             ? null
             : JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>> { ["commonAttributes"] = options.CommonAttributes });
@@ -98,7 +101,7 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
             string requestId = HttpEndpointRequest.RequestIdFor(batch, slice, slices.Count);
             long started = _time.GetTimestamp();
             using HttpEndpointRequest request = HttpEndpointRequest.Encode(
-                batch, start, count, requestId, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.ContentEncoding == HttpContentEncoding.Gzip, _streams);
+                batch, start, count, requestId, _time.GetUtcNow().ToUnixTimeMilliseconds(), _gzip, _streams);
             RetriedOutcome result = await _retry.ExecuteAsync(
                 static (state, token) => state.Writer.SendOnceAsync(state.Request, token), (Writer: this, Request: request), cancellationToken).ConfigureAwait(false);
             if (result.Outcome.Succeeded)
@@ -157,12 +160,12 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
     {
         var content = new PooledBodyContent(request.Body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (_options.ContentEncoding == HttpContentEncoding.Gzip)
+        if (_gzip)
         {
             content.Headers.ContentEncoding.Add("gzip");
         }
 
-        var message = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = content };
+        var message = new HttpRequestMessage(HttpMethod.Post, _url) { Content = content };
         HttpRequestHeaders headers = message.Headers;
         headers.TryAddWithoutValidation("X-Amz-Firehose-Protocol-Version", ProtocolVersion);
         headers.TryAddWithoutValidation("X-Amz-Firehose-Request-Id", request.RequestId);

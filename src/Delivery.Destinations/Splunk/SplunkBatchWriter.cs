@@ -1,3 +1,4 @@
+using Delivery.Destinations.Http;
 using Delivery.Destinations.Requests;
 using Delivery.Destinations.Retrying;
 using Microsoft.Extensions.Logging;

@@ -146,6 +146,19 @@ public static class FirehoseResponseWriter
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
+            case DestinationKind.AmazonOpenSearchService:
+                json.WriteStartObject("AmazonopensearchserviceDestinationDescription");
+                json.WriteString("ClusterEndpoint", destination.Url);
+                json.WriteString("IndexName", destination.IndexName);
+                if (destination.TypeName is { } type)
+                {
+                    json.WriteString("TypeName", type);
+                }
+
+                json.WriteString("IndexRotationPeriod", destination.IndexRotationPeriod);
+                WriteBufferingHints(json, destination);
+                json.WriteEndObject();
+                break;
             case DestinationKind.Splunk:
                 // Never the token: DescribeDeliveryStream is answered to any producer that may put.
                 json.WriteStartObject("SplunkDestinationDescription");

@@ -62,6 +62,7 @@ public static partial class DeliveryOptionsLoader
         AnnotationValidator.Validate(options, DeliveryOptions.SectionName, errors);
         DeliveryOptionsRules.Validate(options, errors);
         DirectPutRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
+        OpenSearchRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
         SplunkTokenRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
         if (errors.Count > 0)
         {

@@ -1,5 +1,6 @@
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Destinations.Splunk;
@@ -13,16 +14,21 @@ public static partial class DeliveryOptionsRules
     public static int DestinationCount(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1) + (pipeline.Splunk is null ? 0 : 1);
+        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1) + (pipeline.OpenSearch is null ? 0 : 1)
+            + (pipeline.Splunk is null ? 0 : 1);
     }
 
-    /// <summary>True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData, Splunk AllEvents).</summary>
+    /// <summary>
+    /// True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData, OpenSearch
+    /// AllDocuments, Splunk AllEvents).
+    /// </summary>
     public static bool BacksUpSourceRecords(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         return pipeline.S3?.S3BackupMode == SourceRecordBackup.Enabled
             || pipeline.Redshift?.S3BackupMode == SourceRecordBackup.Enabled
             || pipeline.HttpEndpoint?.S3BackupMode == HttpBackupMode.AllData
+            || pipeline.OpenSearch?.S3BackupMode == OpenSearchBackupMode.AllDocuments
             || pipeline.Splunk?.S3BackupMode == SplunkBackupMode.AllEvents;
     }
 
@@ -31,10 +37,10 @@ public static partial class DeliveryOptionsRules
         switch (DestinationCount(pipeline))
         {
             case 0:
-                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url at least), Redshift or Splunk (HecEndpoint and HecTokenVariable at least)."));
+                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift, OpenSearch (Endpoint and IndexName at least) or Splunk (HecEndpoint and HecTokenVariable at least)."));
                 return;
             case > 1:
-                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and Splunk."));
+                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift, OpenSearch and Splunk."));
                 return;
         }
 
@@ -62,6 +68,16 @@ public static partial class DeliveryOptionsRules
         if (pipeline.Redshift is { } redshift)
         {
             AddDestinationRules($"{path}:Redshift", new RedshiftDestinationOptionsValidator().Validate(name, redshift), errors);
+        }
+
+        if (pipeline.OpenSearch is { } openSearch)
+        {
+            AddDestinationRules($"{path}:OpenSearch", new OpenSearchDestinationOptionsValidator().Validate(name, openSearch), errors);
+            if (pipeline.Buffering.SizeInMBs > OpenSearchDestinationOptions.MaxBufferSizeInMBs)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too large for OpenSearch: its buffer is 1 to {OpenSearchDestinationOptions.MaxBufferSizeInMBs} MiB, as in Firehose."));
+            }
         }
 
         if (pipeline.Splunk is { } splunk)

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Destinations.Splunk;
@@ -34,6 +35,9 @@ public sealed class PipelineOptions
     /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
     public RedshiftDestinationOptions? Redshift { get; set; }
 
+    /// <summary>The OpenSearch destination: Amazon OpenSearch Service, OpenSearch or Elasticsearch through the _bulk API.</summary>
+    public OpenSearchDestinationOptions? OpenSearch { get; set; }
+
     /// <summary>The Splunk destination: HTTP Event Collector with indexer acknowledgement.</summary>
     public SplunkDestinationOptions? Splunk { get; set; }
 
@@ -55,13 +59,16 @@ public sealed class PipelineOptions
     /// </summary>
     public BackupOptions? Backup { get; set; }
 
-    /// <summary>The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket when it names none.</summary>
+    /// <summary>
+    /// The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket (and, unless it sets its
+    /// own, its encryption) when it names no bucket.
+    /// </summary>
     public BackupOptions EffectiveBackup()
     {
         BackupOptions backup = Backup ?? new BackupOptions();
         if (string.IsNullOrEmpty(backup.BucketName) && S3 is not null)
         {
-            return backup.WithBucketName(S3.BucketName);
+            return backup.WithBucketName(S3.BucketName, S3.EncryptionConfiguration);
         }
 
         return backup;

@@ -57,6 +57,13 @@ internal static class DirectPutWiring
                 Prefix = redshift.IntermediateS3?.Prefix,
                 CompressionFormat = redshift.IntermediateS3 is { } staging ? FirehoseName(staging.CompressionFormat) : null,
             },
+            { OpenSearch: { } openSearch } => new DestinationSummary(DestinationKind.AmazonOpenSearchService, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds)
+            {
+                Url = openSearch.RedactedEndpoint(),
+                IndexName = openSearch.IndexName,
+                TypeName = openSearch.TypeName,
+                IndexRotationPeriod = openSearch.IndexRotationPeriod.ToString(),
+            },
             { Splunk: { } splunk } => new DestinationSummary(DestinationKind.Splunk, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds)
             {
                 Url = splunk.RedactedEndpoint(),

@@ -89,7 +89,7 @@ public sealed class SplunkOptionsTests
     {
         Dictionary<string, string?> settings = With($"{P}:S3:BucketName", "also-a-bucket");
 
-        Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings)).Errors.ShouldHaveSingleItem().Problem.ShouldContain("exactly one of S3, HttpEndpoint, Redshift and Splunk");
+        Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings)).Errors.ShouldHaveSingleItem().Problem.ShouldContain("exactly one of S3, HttpEndpoint, Redshift, OpenSearch and Splunk");
     }
 
     private static Dictionary<string, string?> With(string key, string value) => new(Splunk) { [key] = value };

@@ -1,11 +1,11 @@
 using System.Net;
 using Microsoft.IO;
 
-namespace Delivery.Destinations.Requests;
+namespace Delivery.Destinations.Http;
 
 /// <summary>
-/// A request body encoded once into a pooled stream and sent from its start on every attempt without copying; the
-/// content does not own the stream.
+/// Sends a pooled body from its start on every attempt without copying it; the request does not own it, so the same
+/// body serves every retry and is disposed by whoever encoded it.
 /// </summary>
 internal sealed class PooledBodyContent(RecyclableMemoryStream body) : HttpContent
 {
