@@ -22,8 +22,7 @@ internal sealed record HecCall(string Path, DateTimeOffset At, string? Authoriza
 
 /// <summary>
 /// An in-memory HTTP Event Collector for unit tests: it answers the n-th data request as <see cref="Reply"/> says,
-/// numbers ackIds per channel from 0, and answers acknowledgement queries. Every call completes synchronously, so a
-/// writer under a fake clock runs from one wait to the next inside a single clock step.
+/// numbers ackIds per channel from 0, and answers acknowledgement queries.
 /// </summary>
 internal sealed class ScriptedHec(TimeProvider time) : HttpMessageHandler
 {
@@ -47,6 +46,8 @@ internal sealed class ScriptedHec(TimeProvider time) : HttpMessageHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Answer on another thread, as a real handler does, so the tests' clock steps race real calls in flight.
+        await Task.Yield();
         byte[] body = request.Content is null ? [] : await request.Content.ReadAsByteArrayAsync(cancellationToken);
         string path = request.RequestUri!.AbsolutePath;
         Calls.Add(new HecCall(path, time.GetUtcNow(), Header(request, "Authorization"), Header(request, "X-Splunk-Request-Channel"), Header(request, "Cookie"), body));

@@ -232,15 +232,15 @@ public sealed class SplunkBatchWriterTests
         return new DeliveryBatch("logs", new BatchSource("logs", "shardId-000000000000", sources[0].Position, sources[^1].Position), sources);
     }
 
-    // Moves the clock only while the writer waits (every call to the scripted collector completes at once), in steps
-    // that land exactly on its whole-second waits.
+    // Moves the clock only while the writer waits on a delay or a backoff, in steps that land exactly on its
+    // whole-second waits; never while a call is in flight, whose timeout the steps would otherwise run out.
     private async Task<BatchWriteResult> RunAsync(SplunkBatchWriter writer, DeliveryBatch batch)
     {
         Task<BatchWriteResult> write = writer.WriteAsync(batch, CancellationToken.None);
         using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!write.IsCompleted && !limit.IsCancellationRequested)
         {
-            if (_time.ActiveTimerCount > 0)
+            if (_time.WaitingTimerCount > 0)
             {
                 _time.Advance(TimeSpan.FromMilliseconds(100));
             }
