@@ -1,15 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
+using Delivery.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Delivery.IntegrationTests.Destinations.Splunk;
 
@@ -48,14 +43,14 @@ internal sealed record IndexedRequest(string Channel, long AckId, IReadOnlyList<
 /// </summary>
 internal sealed class HecReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
     private readonly object _gate = new();
     private readonly Dictionary<string, ChannelState> _channels = new(StringComparer.Ordinal);
     private int _dataRequests;
 
-    private HecReceiver(WebApplication app, string token)
+    private LocalHttpServer _server = null!;
+
+    private HecReceiver(string token)
     {
-        _app = app;
         Token = token;
     }
 
@@ -73,7 +68,7 @@ internal sealed class HecReceiver : IAsyncDisposable
     /// <summary>While true, every ackId is reported false (indexing is slow), whatever <see cref="AckDelay"/> says.</summary>
     public bool HoldAcks { get; set; }
 
-    public Uri Url { get; private set; } = null!;
+    public Uri Url => _server.Address;
 
     public ConcurrentQueue<HecRequest> Requests { get; } = new();
 
@@ -87,26 +82,12 @@ internal sealed class HecReceiver : IAsyncDisposable
 
     public static async Task<HecReceiver> StartAsync(string token)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Limits.MaxRequestBodySize = null;
-        });
-        WebApplication app = builder.Build();
-        var receiver = new HecReceiver(app, token);
-        app.Run(receiver.HandleAsync);
-        await app.StartAsync();
-        receiver.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var receiver = new HecReceiver(token);
+        receiver._server = await LocalHttpServer.StartAsync(app => app.Map("/{**path}", receiver.HandleAsync));
         return receiver;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task HandleAsync(HttpContext context)
     {
