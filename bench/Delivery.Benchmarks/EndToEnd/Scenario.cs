@@ -44,6 +44,12 @@ public sealed record Scenario
     /// <summary>Keep every object and check it holds exactly the records of its range, byte for byte.</summary>
     public bool Verify { get; init; }
 
+    /// <summary>
+    /// Feed GetRecords answers (JSON with base64 data, built before the clock starts) that the run parses into pages
+    /// as the Kinesis reader does, instead of pages; the floor is then parse + gzip of the same answers.
+    /// </summary>
+    public bool FromResponses { get; init; }
+
     /// <summary>Also time the codec alone on the same bytes.</summary>
     public bool CodecFloor { get; init; } = true;
 

@@ -25,6 +25,7 @@ public static class ScenarioArguments
         "--codec-floor", s.CodecFloor ? "true" : "false",
         "--seconds", Invariant(s.Seconds),
         "--page-records", Invariant(s.RecordsPerPage),
+        "--from-responses", s.FromResponses ? "true" : "false",
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -50,6 +51,7 @@ public static class ScenarioArguments
                 "--codec-floor" => scenario with { CodecFloor = bool.Parse(value) },
                 "--seconds" => scenario with { Seconds = Int(value), Prebuilt = Int(value) == 0 && scenario.Prebuilt },
                 "--page-records" => scenario with { RecordsPerPage = Int(value) },
+                "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

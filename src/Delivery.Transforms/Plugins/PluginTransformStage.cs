@@ -49,6 +49,10 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
     protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
         DeliveryBatch batch = run.Batch;
+
+        // The records' bytes are lent to the plugin for this call only; the loan ends when the plugin's task does
+        // (after a timeout too), and the pages it lends from stay held until then.
+        var loan = new MemoryLoan();
         var input = new TransformRecord[records.Count];
         for (int i = 0; i < input.Length; i++)
         {
@@ -57,7 +61,7 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
             input[i] = new TransformRecord(
                 i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                record.Data,
+                loan.Lend(record.Data),
                 source.ApproximateArrivalTimestamp,
                 new KinesisRecordMetadata(batch.Source.ShardId, source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
                 record.KeysFromTransform ?? NoKeys);
@@ -71,7 +75,19 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             Region = run.Environment.Region,
             Records = input,
         };
-        IReadOnlyList<TransformedRecord>? results = await _transform.TransformAsync(invocation, cancellationToken).ConfigureAwait(false);
+        Task<IReadOnlyList<TransformedRecord>> call;
+        try
+        {
+            call = _transform.TransformAsync(invocation, cancellationToken).AsTask();
+        }
+        catch
+        {
+            loan.Dispose();
+            throw;
+        }
+
+        _ = call.ContinueWith(static (_, state) => ((MemoryLoan)state!).Dispose(), loan, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        IReadOnlyList<TransformedRecord>? results = await call.ConfigureAwait(false);
         if (results is null)
         {
             throw new TransformInvocationException(TransformErrorCodes.PluginException, $"{Name} returned null instead of a list of results.");
@@ -81,22 +97,24 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
         for (int i = 0; i < replies.Length; i++)
         {
             TransformedRecord? result = results[i];
-            replies[i] = result is null ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result") : Reply(result);
+            replies[i] = result is null ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result") : Reply(result, loan);
         }
 
         return replies;
     }
 
-    private static TransformReply Reply(TransformedRecord result)
+    private static TransformReply Reply(TransformedRecord result, MemoryLoan loan)
     {
         if (result.Result != TransformResult.Ok)
         {
             return new TransformReply(result.RecordId, result.Result, result.Data, null, result.ErrorMessage);
         }
 
+        // Parts that are slices of what was lent (a record passed through, or cut) point at the batch's bytes again.
+        ReadOnlyMemory<byte>[] data = [.. result.Data.Select(loan.Reclaim)];
         Dictionary<string, string>? keys = CopyKeys(result.PartitionKeys, out string? problem);
         return problem is null
-            ? new TransformReply(result.RecordId, result.Result, result.Data, keys, result.ErrorMessage)
+            ? new TransformReply(result.RecordId, result.Result, data, keys, result.ErrorMessage)
             : TransformReply.Invalid(result.RecordId, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
     }
 
