@@ -85,6 +85,9 @@ internal static class RedriveVerb
         services.AddLogging(logging => logging
             .AddConfiguration(configuration.GetSection("Logging"))
             .AddSimpleConsole(console => console.SingleLine = true)
+
+            // Logs go to stderr, so stdout holds only the per-object lines and the counts, for scripts and pipes.
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
             .AddFilter("Delivery.Worker.Redrive", LogLevel.Warning)
             .SetMinimumLevel(LogLevel.Warning));
         services.AddDeliveryDestinations(options);
