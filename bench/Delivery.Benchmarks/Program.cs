@@ -23,11 +23,16 @@ internal static class Program
                 return await EndToEndCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "local":
                 return await LocalStack.LocalStackCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "parquet":
+                return await ParquetReference.ParquetCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "parquet-run":
+                // One side of the parquet comparison, in a process of its own; the orchestrator reads the last stdout line.
+                return ParquetReference.EncoderRun.Run(rest);
             case "micro":
                 Micro.MicroBenchmarks.Run(rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | parquet [--inputs 600,100,nested] [--codecs snappy,gzip] [--runs N] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
                 return 2;
         }
     }
