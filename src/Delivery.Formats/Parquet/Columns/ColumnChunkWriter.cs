@@ -12,16 +12,20 @@ namespace Delivery.Formats.Parquet.Columns;
 /// <remarks>
 /// Values are dictionary-encoded while that pays. The dictionary is given up for the rest of the row group when it
 /// outgrows <see cref="ParquetWriterSettings.DictionaryPageSizeLimitBytes"/>, when the first page shows that dictionary
-/// plus indices would not be smaller than plain values (long free text), or earlier, after
-/// <see cref="EarlyCheckValues"/> values of the first page, when nearly every value was new (ids, hashes, timestamps) or
-/// the dictionary is already a tenth larger: for such a column the first page's verdict is foregone, and reaching it later only
-/// costs time (a dictionary lookup per value was a fifth of the encoder's time on the benchmark's records). Pages already
-/// written keep their dictionary encoding; the open page is re-encoded plain.
+/// plus indices would not be smaller than plain values (long free text), or earlier in the first page: after
+/// <see cref="DistinctCheckValues"/> values when nearly every one was new (ids, hashes, timestamps), after
+/// <see cref="RatioCheckValues"/> when the dictionary is already a tenth larger than plain values. For such a column the
+/// first page's verdict is foregone, and reaching it later only costs time (dictionary lookups were a fifth of the
+/// encoder's time on the benchmark's records). Pages already written keep their dictionary encoding; the open page is
+/// re-encoded plain.
 /// </remarks>
 internal sealed class ColumnChunkWriter : IDisposable
 {
     /// <summary>Values of the first page after which a column of nearly all distinct values drops its dictionary.</summary>
-    public const int EarlyCheckValues = 4096;
+    public const int DistinctCheckValues = 1024;
+
+    /// <summary>Values of the first page after which a column whose dictionary is clearly larger drops it.</summary>
+    public const int RatioCheckValues = 4096;
 
     // The open page's encoded size is compared with the page size every this many entries (a power of two).
     private const int SizeCheckEntries = 32;
@@ -276,7 +280,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         {
             FallBackToPlain();
         }
-        else if (_pageValues == EarlyCheckValues && !_dictionaryEvaluated && DictionaryClearlyLoses())
+        else if (!_dictionaryEvaluated && _pageValues is DistinctCheckValues or RatioCheckValues && DictionaryClearlyLoses())
         {
             _dictionaryEvaluated = true;
             FallBackToPlain();
@@ -284,14 +288,19 @@ internal sealed class ColumnChunkWriter : IDisposable
     }
 
     /// <summary>
-    /// After <see cref="EarlyCheckValues"/> values: nearly all were new, or dictionary and indices take a tenth more than
-    /// the values would plain. Repeats only become more frequent as a page fills, so a column this far behind at the
-    /// start does not catch up: the first page's check would drop the dictionary too.
+    /// Early in the first page: nearly every value was new, or (from <see cref="RatioCheckValues"/> on) dictionary and
+    /// indices take a tenth more than the values would plain. Repeats only become more frequent as a page fills, so a
+    /// column this far behind at the start does not catch up: the first page's check would drop the dictionary too.
     /// </summary>
     private bool DictionaryClearlyLoses()
     {
+        if (DictionaryCount >= _pageValues - (_pageValues / 64))
+        {
+            return true;
+        }
+
         long dictionaryEncoded = DictionaryPlain.Length + ((((long)_indices.Count * IndexBitWidth) + 7) / 8);
-        return DictionaryCount >= _pageValues - (_pageValues / 64) || dictionaryEncoded * 10 >= _pagePlainBytes * 11;
+        return _pageValues >= RatioCheckValues && dictionaryEncoded * 10 >= _pagePlainBytes * 11;
     }
 
     private void FallBackToPlain()

@@ -48,34 +48,42 @@ internal sealed class FieldMatcher
     /// The index of the field named by the property name <paramref name="reader"/> is on, or -1.
     /// <paramref name="cursor"/> is where the previous key of the same object matched (start at 0); it is moved on.
     /// </summary>
-    public int Find(ref Utf8JsonReader reader, ref int cursor)
+    public int Find(ref Utf8JsonReader reader, ref int cursor) =>
+        !reader.ValueIsEscaped && TryFind(reader.ValueSpan, ref cursor, out int index) ? index : FindByString(ref reader, reader.ValueSpan);
+
+    /// <summary>
+    /// The index of the field the unescaped key <paramref name="key"/> names (or -1), when ASCII names and an ASCII key
+    /// decide it; false sends the key to <see cref="Find"/>'s string comparison.
+    /// </summary>
+    public bool TryFind(ReadOnlySpan<byte> key, ref int cursor, out int index)
     {
-        ReadOnlySpan<byte> raw = reader.ValueSpan;
-        if (_exactNamesMatch && !reader.ValueIsEscaped && raw.SequenceEqual(_asciiNames![cursor]))
+        if (_exactNamesMatch && key.SequenceEqual(_asciiNames![cursor]))
         {
             // The common case: the key is spelled as the name and comes where it came in the previous record.
-            int index = _indexes[cursor];
+            index = _indexes[cursor];
             cursor = cursor + 1 == _indexes.Length ? 0 : cursor + 1;
-            return index;
+            return true;
         }
 
-        if (reader.ValueIsEscaped || _asciiNames is not { } names || !Ascii.IsValid(raw))
+        index = -1;
+        if (_asciiNames is not { } names || !Ascii.IsValid(key))
         {
             // Not ASCII: the key may still equal a name under OrdinalIgnoreCase (U+017F folds to 's').
-            return FindByString(ref reader, raw);
+            return false;
         }
 
         for (int tried = 0; tried < names.Length; tried++)
         {
             int at = cursor + tried < names.Length ? cursor + tried : cursor + tried - names.Length;
-            if (Matches(raw, names[at]))
+            if (Matches(key, names[at]))
             {
                 cursor = at + 1 == names.Length ? 0 : at + 1;
-                return _indexes[at];
+                index = _indexes[at];
+                return true;
             }
         }
 
-        return -1;
+        return true;
     }
 
     private int FindByString(ref Utf8JsonReader reader, ReadOnlySpan<byte> raw)

@@ -61,13 +61,17 @@ internal sealed partial class JsonRecordConverter
                     throw Invalid(ref reader, json, leaf, $"is not a timestamp in the configured formats ({_timestamps.Description})");
                 }
 
-                output.AddFixed(leafIndex, repetition, definition, leaf.TimestampUnit == TimestampUnit.Milliseconds ? Math.DivRem(micros, 1000) switch { (long q, < 0) => q - 1, (long q, _) => q } : micros);
+                output.AddFixed(leafIndex, repetition, definition, TimestampValue(leaf, micros));
                 break;
             case GlueKind.Binary:
                 WriteBinary(ref reader, json, leaf, repetition, output);
                 break;
         }
     }
+
+    /// <summary>Microseconds since the epoch in the leaf's unit; milliseconds round down, before 1970 too.</summary>
+    private static long TimestampValue(LeafNode leaf, long micros) =>
+        leaf.TimestampUnit == TimestampUnit.Milliseconds ? Math.DivRem(micros, 1000) switch { (long q, < 0) => q - 1, (long q, _) => q } : micros;
 
     /// <summary>A map key (a property name) read the way its type reads a quoted value.</summary>
     private void WriteMapKey(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, LeafNode key, int repetition, ShreddedRecord output)

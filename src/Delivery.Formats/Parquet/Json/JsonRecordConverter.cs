@@ -3,6 +3,7 @@ using System.Text.Unicode;
 using Delivery.Formats.Parquet.Columns;
 using Delivery.Formats.Parquet.Encodings;
 using Delivery.Formats.Parquet.Schema;
+using Delivery.Formats.Parquet.Thrift;
 
 namespace Delivery.Formats.Parquet.Json;
 
@@ -25,6 +26,9 @@ internal sealed partial class JsonRecordConverter : IDisposable
     private readonly Plan _root;
     private readonly LeafNode? _catchAll;
     private readonly ByteBuffer _catchAllJson = new(256);
+
+    // The fast path covers schemas without maps, binary, long decimals or a catch-all column.
+    private readonly bool _fastPath;
 
     // Whether the record being converted is UTF-8 throughout, which spares checking each string on its own.
     private bool _recordIsUtf8;
@@ -63,19 +67,36 @@ internal sealed partial class JsonRecordConverter : IDisposable
         }
 
         _root = new Plan(schema.Root, [.. columns.Select(column => Plan.For(column, options))], new FieldMatcher(rootNames, options)) { CatchAllIndex = catchAllIndex };
+        _fastPath = _catchAll is null
+            && !schema.Leaves.Any(leaf => leaf.Kind == GlueKind.Binary || leaf.PhysicalType == PhysicalType.FixedLenByteArray || leaf.PathInSchema.Contains("key_value"));
     }
+
+    /// <summary>Whether the last record went through the fast path (for tests).</summary>
+    internal bool UsedFastPath { get; private set; }
 
     public void Dispose() => _catchAllJson.Dispose();
 
     /// <summary>Converts <paramref name="record"/> into <paramref name="output"/> (cleared first); returns the rows it holds.</summary>
-    public int Convert(ReadOnlySpan<byte> record, ShreddedRecord output)
+    /// <param name="record">The record's bytes.</param>
+    /// <param name="output">Receives the record's entries.</param>
+    /// <param name="fastPath">Try the fast path first (tests turn it off to compare the two).</param>
+    public int Convert(ReadOnlySpan<byte> record, ShreddedRecord output, bool fastPath = true)
     {
+        int rows = 0;
         output.Clear();
         _frameTop = 0;
         _mapKeyTop = 0;
         _recordIsUtf8 = Utf8.IsValid(record);
+        UsedFastPath = fastPath && _fastPath && _recordIsUtf8 && TryConvertFast(record, output, out rows);
+        if (UsedFastPath)
+        {
+            return rows;
+        }
+
+        output.Clear();
+        _frameTop = 0;
         var reader = new Utf8JsonReader(record, ReaderOptions);
-        int rows = 0;
+        rows = 0;
         try
         {
             // Firehose accepts several objects in one record ({"a":1}{"a":2}); each is a row.

@@ -70,6 +70,25 @@ internal sealed class TimestampReader
         return false;
     }
 
+    /// <summary>
+    /// What <see cref="TryRead(ref Utf8JsonReader, out long)"/> gives when the first configured format reads the value on
+    /// its fast path: an ISO-8601 string without escapes of a common shape, or a whole epoch number. False leaves the value
+    /// to the reader.
+    /// </summary>
+    /// <param name="isString">The value is a JSON string, or else a number.</param>
+    /// <param name="text">A string's text without quotes, or a number's.</param>
+    /// <param name="micros">Microseconds since the epoch.</param>
+    public bool TryReadFirst(bool isString, ReadOnlySpan<byte> text, out long micros)
+    {
+        micros = 0;
+        return _formats[0].Kind switch
+        {
+            FormatKind.Iso8601 => isString && IsoTimestamp.TryParse(text, out micros),
+            FormatKind.EpochMillis or FormatKind.EpochSeconds => !isString && TryReadWholeEpoch(text, _formats[0].Kind, out micros),
+            _ => false,
+        };
+    }
+
     private static bool TryRead(Format format, ref Utf8JsonReader reader, out long micros)
     {
         micros = 0;
