@@ -37,20 +37,7 @@ public static class EncoderRun
         var formatter = new ParquetFormatter(input.Columns, input.Json, new ParquetWriterSettings { Compression = compression });
         var sink = new MemoryStream(capacity: records.Sum(r => r.Data.Length));
 
-        // Warm-up gives the JIT's tiers and the array pools what a long-running worker has: a method reaches optimised
-        // code after 30 calls, and the formatter's own loop is called once per file. The pauses let the background
-        // compiler, which shares the one core, catch up (it waits for 100 ms without new methods before it starts).
-        for (int i = 0; i < warmUps; i++)
-        {
-            Convert(formatter, records, sink);
-            if (i % 10 == 9)
-            {
-                Thread.Sleep(300);
-            }
-        }
-
-        Thread.Sleep(300);
-
+        WarmUp(() => Convert(formatter, records, sink), warmUps);
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         TimeSpan pausedBefore = GC.GetTotalPauseDuration();
@@ -76,6 +63,38 @@ public static class EncoderRun
         allocated.Sort();
         Console.WriteLine(JsonSerializer.Serialize(new ConversionTimes(wall, cpu, sink.Length) { AllocatedBytes = allocated[allocated.Count / 2], Collections = collections, GcPauseMs = (GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds }));
         return 0;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="action"/> until its CPU time has settled: at least <paramref name="minimum"/> times, then until
+    /// the last five runs are within 10 % of each other (at most 300 runs). The JIT needs that many: a method is
+    /// optimised only after 30 calls, with profile-guided code in between, and the formatter's own loop is called once
+    /// per file. Until then a run can take three times as long as once the worker has settled.
+    /// </summary>
+    private static void WarmUp(Action action, int minimum)
+    {
+        using var process = Process.GetCurrentProcess();
+        var recent = new Queue<double>();
+        for (int i = 0; i < 300; i++)
+        {
+            process.Refresh();
+            TimeSpan before = process.TotalProcessorTime;
+            action();
+            process.Refresh();
+            recent.Enqueue((process.TotalProcessorTime - before).TotalMilliseconds);
+            if (recent.Count > 5)
+            {
+                recent.Dequeue();
+            }
+
+            if (i >= minimum && recent.Count == 5 && recent.Max() <= recent.Min() * 1.1)
+            {
+                break;
+            }
+        }
+
+        // Time for the background compiler, which shares the one core, to install what it has queued.
+        Thread.Sleep(300);
     }
 
     private static void Convert(ParquetFormatter formatter, SourceRecord[] records, MemoryStream sink)
