@@ -77,11 +77,11 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             throw new TransformInvocationException(TransformErrorCodes.PluginException, $"{Name} returned null instead of a list of results.");
         }
 
-        var replies = new TransformReply[results.Count];
-        for (int i = 0; i < replies.Length; i++)
+        var replies = new TransformReplies(results.Count);
+        for (int i = 0; i < results.Count; i++)
         {
             TransformedRecord? result = results[i];
-            replies[i] = result is null ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result") : Reply(result);
+            replies.Add(result is null ? TransformReply.Invalid(-1, TransformErrorCodes.InvalidResult, "null result") : Reply(result));
         }
 
         return replies;
@@ -89,15 +89,20 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
 
     private static TransformReply Reply(TransformedRecord result)
     {
+        int index = result.RecordId is null ? -1 : TransformReply.ParseRecordId(result.RecordId);
+        IReadOnlyList<ReadOnlyMemory<byte>> data = result.Data ?? [];
+
+        // One record is what nearly every result is; a split (or none) keeps the plugin's list.
+        (ReadOnlyMemory<byte> single, IReadOnlyList<ReadOnlyMemory<byte>>? split) = data.Count == 1 ? (data[0], null) : (default(ReadOnlyMemory<byte>), data);
         if (result.Result != TransformResult.Ok)
         {
-            return new TransformReply(result.RecordId, result.Result, result.Data, null, result.ErrorMessage);
+            return new TransformReply(index, result.Result, single, null, result.ErrorMessage) { Split = split };
         }
 
         Dictionary<string, string>? keys = CopyKeys(result.PartitionKeys, out string? problem);
         return problem is null
-            ? new TransformReply(result.RecordId, result.Result, result.Data, keys, result.ErrorMessage)
-            : TransformReply.Invalid(result.RecordId, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
+            ? new TransformReply(index, result.Result, single, keys, result.ErrorMessage) { Split = split }
+            : TransformReply.Invalid(index, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
     }
 
     // The plugin's keys are read once, into a dictionary of ours, so what a nullable-oblivious or careless plugin puts

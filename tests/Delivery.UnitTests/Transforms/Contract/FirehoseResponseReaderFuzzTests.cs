@@ -15,7 +15,7 @@ public sealed class FirehoseResponseReaderFuzzTests
         {
             byte[][] data = [.. Enumerable.Range(0, random.Next(1, 8)).Select(_ => AdversarialJson.Record(random))];
             byte[] response = AdversarialPayloads.TransformResponse(random, data.Length, i => data[i]);
-            List<TransformReply> replies;
+            TransformReplies replies;
             try
             {
                 replies = FirehoseResponseReader.Read(response);
@@ -29,7 +29,11 @@ public sealed class FirehoseResponseReaderFuzzTests
             DeliveryBatch batch = Of(data);
             ProcessingRun run = Run(batch);
             var output = new List<ChainRecord>();
-            ReplyMapper.Apply(run, Records(batch), replies, output, 1, "fuzz");
+            using (replies)
+            {
+                ReplyMapper.Apply(run, Records(batch), replies, output, 1, "fuzz");
+            }
+
 
             BuiltInProcessorFuzzTests.EachRecordOnce(batch, output, run);
         });
