@@ -18,18 +18,32 @@ namespace Delivery.Transforms.Contract;
 /// pooled <see cref="TransformReplies"/>, all decoded data ends in one array of exactly its size (decoded first into a
 /// pooled buffer, then copied), and partition keys given as the same JSON text share one dictionary, built the first
 /// time that text is seen in the response (records of one batch mostly go to a few partitions). Strings are made only
-/// for messages about records that fail.
+/// for messages about records that fail. A strict scanner of its own reads the responses transforms usually send
+/// first (see <c>FirehoseResponseReader.Fast.cs</c>); whatever it does not take is read again by the reader path.
 /// </remarks>
-public static class FirehoseResponseReader
+public static partial class FirehoseResponseReader
 {
     /// <summary>Reads <paramref name="json"/>; the caller disposes the replies once it has applied them.</summary>
-    public static TransformReplies Read(ReadOnlySpan<byte> json)
+    public static TransformReplies Read(ReadOnlySpan<byte> json) => Read(json, fastPath: true);
+
+    /// <param name="json">The response body.</param>
+    /// <param name="fastPath">Try the strict scanner first (tests turn it off to compare the two).</param>
+    internal static TransformReplies Read(ReadOnlySpan<byte> json, bool fastPath)
     {
         // About 200 bytes of JSON a result at least: room for all of them in one rented array.
         var replies = new TransformReplies((json.Length / 128) + 1);
         try
         {
-            ReadRecords(json, replies);
+            // Decoded data is never longer than three quarters of the base64 that holds it.
+            using var decoded = new DecodeBuffer((json.Length / 4 * 3) + 3);
+            if (!fastPath || !TryReadFast(json, replies, decoded))
+            {
+                replies.Clear();
+                decoded.Reset();
+                ReadRecords(json, replies, decoded);
+            }
+
+            decoded.MoveInto(replies);
             return replies;
         }
         catch (JsonException ex)
@@ -47,7 +61,7 @@ public static class FirehoseResponseReader
         }
     }
 
-    private static void ReadRecords(ReadOnlySpan<byte> json, TransformReplies replies)
+    private static void ReadRecords(ReadOnlySpan<byte> json, TransformReplies replies, DecodeBuffer decoded)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -55,8 +69,6 @@ public static class FirehoseResponseReader
             throw Shape("the response is not a JSON object");
         }
 
-        // Decoded data is never longer than three quarters of the base64 that holds it.
-        using var decoded = new DecodeBuffer((json.Length / 4 * 3) + 3);
         var keys = new KeysCache();
         bool sawRecords = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -100,8 +112,6 @@ public static class FirehoseResponseReader
         {
             throw Shape("the response has no 'records' array");
         }
-
-        decoded.MoveInto(replies);
     }
 
     // A record without a recordId cannot be matched to an input; it is left out, and the input it was meant for fails
@@ -326,125 +336,5 @@ public static class FirehoseResponseReader
         }
 
         public string Text(ReadOnlySpan<byte> json) => Unescaped ?? Encoding.UTF8.GetString(json.Slice(Start, Length));
-    }
-
-    /// <summary>Partition keys by the JSON text they were read from, for the results of one response.</summary>
-    private sealed class KeysCache
-    {
-        // Beyond this many different key sets a response gets no further help: each then has its own dictionary.
-        private const int Capacity = 64;
-        private readonly List<(byte[] Text, IReadOnlyDictionary<string, string> Keys)> _entries = [];
-        private int _last;
-
-        public bool TryGet(ReadOnlySpan<byte> text, out IReadOnlyDictionary<string, string>? keys)
-        {
-            for (int tried = 0; tried < _entries.Count; tried++)
-            {
-                int at = (_last + tried) % _entries.Count;
-                if (_entries[at].Text.AsSpan().SequenceEqual(text))
-                {
-                    _last = at;
-                    keys = _entries[at].Keys;
-                    return true;
-                }
-            }
-
-            keys = null;
-            return false;
-        }
-
-        public void Add(ReadOnlySpan<byte> text, IReadOnlyDictionary<string, string> keys)
-        {
-            if (_entries.Count < Capacity)
-            {
-                _entries.Add((text.ToArray(), keys));
-            }
-        }
-    }
-
-    /// <summary>Every record's decoded data, first in one pooled buffer, then in one array of exactly their size.</summary>
-    private sealed class DecodeBuffer(int capacity) : IDisposable
-    {
-        private byte[] _buffer = ArrayPool<byte>.Shared.Rent(capacity);
-        private int _used;
-
-        public ReadOnlyMemory<byte>? Decode(ref Utf8JsonReader reader, out string? problem)
-        {
-            ReadOnlySpan<byte> base64 = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
-            byte[]? unescaped = null;
-            try
-            {
-                if (reader.ValueIsEscaped)
-                {
-                    // A JSON encoder may write '/' as "\/" or '+' as "\u002B"; base64 is decoded from the unescaped text.
-                    unescaped = ArrayPool<byte>.Shared.Rent(base64.Length);
-                    if (!TryUnescape(ref reader, unescaped, out int length))
-                    {
-                        problem = "is not valid base64";
-                        return null;
-                    }
-
-                    base64 = unescaped.AsSpan(0, length);
-                }
-
-                OperationStatus status = Base64.DecodeFromUtf8(base64, _buffer.AsSpan(_used), out _, out int written);
-                if (status != OperationStatus.Done)
-                {
-                    problem = "is not valid base64";
-                    return null;
-                }
-
-                ReadOnlyMemory<byte> data = _buffer.AsMemory(_used, written);
-                _used += written;
-                problem = null;
-                return data;
-            }
-            finally
-            {
-                if (unescaped is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(unescaped);
-                }
-            }
-        }
-
-        /// <summary>Copies the data into an array of its own and points every reply's data there.</summary>
-        public void MoveInto(TransformReplies replies)
-        {
-            byte[] data = _buffer.AsSpan(0, _used).ToArray();
-            for (int i = 0; i < replies.Count; i++)
-            {
-                TransformReply reply = replies[i];
-                if (MemoryMarshal.TryGetArray(reply.Data, out ArraySegment<byte> segment) && segment.Array == _buffer)
-                {
-                    replies.Set(i, reply with { Data = data.AsMemory(segment.Offset, segment.Count) });
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            byte[] buffer = _buffer;
-            _buffer = [];
-            if (buffer.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        // An escape of an unpaired surrogate has no UTF-8 form, so it cannot be base64 either.
-        private static bool TryUnescape(ref Utf8JsonReader reader, byte[] target, out int length)
-        {
-            try
-            {
-                length = reader.CopyString(target);
-                return true;
-            }
-            catch (InvalidOperationException)
-            {
-                length = 0;
-                return false;
-            }
-        }
     }
 }
