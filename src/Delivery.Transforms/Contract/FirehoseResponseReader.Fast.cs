@@ -73,12 +73,9 @@ public static partial class FirehoseResponseReader
         {
             do
             {
-                if (!Key(json, ref at, out ReadOnlySpan<byte> name))
-                {
-                    return false;
-                }
-
-                if (name.SequenceEqual("recordId"u8))
+                // The names are matched in place, quotes and colon included: no scan for where a name ends.
+                at = Skip(json, at);
+                if (Name(json, ref at, "\"recordId\""u8))
                 {
                     // Only ASCII here: an id that is not valid UTF-8 is the reader path's to leave out.
                     if (sawId || !String(json, ref at, out ReadOnlySpan<byte> id) || !Ascii.IsValid(id))
@@ -89,7 +86,7 @@ public static partial class FirehoseResponseReader
                     sawId = true;
                     index = TransformReply.ParseRecordId(id);
                 }
-                else if (name.SequenceEqual("result"u8))
+                else if (Name(json, ref at, "\"result\""u8))
                 {
                     if (result is not null || !String(json, ref at, out ReadOnlySpan<byte> text) || FastResult(text) is not { } read)
                     {
@@ -98,16 +95,16 @@ public static partial class FirehoseResponseReader
 
                     result = read;
                 }
-                else if (name.SequenceEqual("data"u8))
+                else if (Name(json, ref at, "\"data\""u8))
                 {
-                    if (data is not null || !String(json, ref at, out ReadOnlySpan<byte> base64) || !decoded.TryDecode(base64, out ReadOnlyMemory<byte> bytes))
+                    if (data is not null || !LongString(json, ref at, out ReadOnlySpan<byte> base64) || !decoded.TryDecode(base64, out ReadOnlyMemory<byte> bytes))
                     {
                         return false;
                     }
 
                     data = bytes;
                 }
-                else if (name.SequenceEqual("metadata"u8))
+                else if (Name(json, ref at, "\"metadata\""u8))
                 {
                     if (sawMetadata || !FastMetadata(json, ref at, keysCache, out keys))
                     {
@@ -151,8 +148,13 @@ public static partial class FirehoseResponseReader
     private static bool FastMetadata(ReadOnlySpan<byte> json, ref int at, KeysCache cache, out IReadOnlyDictionary<string, string>? keys)
     {
         keys = null;
-        if (!Expect(json, ref at, (byte)'{') || !Key(json, ref at, out ReadOnlySpan<byte> name) || !name.SequenceEqual("partitionKeys"u8)
-            || !Expect(json, ref at, (byte)'{'))
+        if (!Expect(json, ref at, (byte)'{'))
+        {
+            return false;
+        }
+
+        at = Skip(json, at);
+        if (!Name(json, ref at, "\"partitionKeys\""u8) || !Expect(json, ref at, (byte)'{'))
         {
             return false;
         }
@@ -211,12 +213,51 @@ public static partial class FirehoseResponseReader
         return true;
     }
 
+    /// <summary>Moves past <paramref name="quoted"/> (a name in quotes) and the ':' after it, if they come at <paramref name="at"/>.</summary>
+    private static bool Name(ReadOnlySpan<byte> json, ref int at, ReadOnlySpan<byte> quoted)
+    {
+        int after = at + quoted.Length;
+        if (!json[at..].StartsWith(quoted) || !Expect(json, ref after, (byte)':'))
+        {
+            return false;
+        }
+
+        at = after;
+        return true;
+    }
+
     /// <summary>A string and the ':' after it, <paramref name="at"/> on (or before whitespace before) its opening quote.</summary>
     private static bool Key(ReadOnlySpan<byte> json, ref int at, out ReadOnlySpan<byte> name) =>
         String(json, ref at, out name) && Expect(json, ref at, (byte)':');
 
     /// <summary>A string without escapes, its bytes between the quotes; <paramref name="at"/> moves past the closing quote.</summary>
     private static bool String(ReadOnlySpan<byte> json, ref int at, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (!Expect(json, ref at, (byte)'"'))
+        {
+            return false;
+        }
+
+        // Names, ids and keys are short: a plain loop finds their end sooner than a vectorised search starts.
+        int end = at;
+        while (end < json.Length && json[end] is not ((byte)'"' or (byte)'\\' or < 0x20))
+        {
+            end++;
+        }
+
+        if (end == json.Length || json[end] != '"')
+        {
+            return false;
+        }
+
+        value = json[at..end];
+        at = end + 1;
+        return true;
+    }
+
+    /// <summary>As <see cref="String"/>, for strings long enough (base64 data) that a vectorised search pays.</summary>
+    private static bool LongString(ReadOnlySpan<byte> json, ref int at, out ReadOnlySpan<byte> value)
     {
         value = default;
         if (!Expect(json, ref at, (byte)'"'))
