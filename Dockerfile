@@ -21,6 +21,7 @@ COPY src/Delivery.Pipeline/Delivery.Pipeline.csproj src/Delivery.Pipeline/
 COPY src/Delivery.Formats/Delivery.Formats.csproj src/Delivery.Formats/
 COPY src/Delivery.Destinations/Delivery.Destinations.csproj src/Delivery.Destinations/
 COPY src/Delivery.Transforms/Delivery.Transforms.csproj src/Delivery.Transforms/
+COPY src/Delivery.DirectPut/Delivery.DirectPut.csproj src/Delivery.DirectPut/
 COPY src/Delivery.Worker/Delivery.Worker.csproj src/Delivery.Worker/
 RUN dotnet restore src/Delivery.Worker/Delivery.Worker.csproj -a $TARGETARCH
 
@@ -31,6 +32,9 @@ RUN dotnet publish src/Delivery.Worker/Delivery.Worker.csproj -c Release -a $TAR
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION}-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+# The chiseled image has no time zone database, which S3:CustomTimeZone reads (Europe/Berlin...). The build stage's
+# Debian image has tzdata; its files are data, the same for every architecture.
+COPY --from=build /usr/share/zoneinfo /usr/share/zoneinfo
 # The documented examples, for --config /app/config/<file> or as a starting point for a file mounted elsewhere.
 COPY config/ ./config/
 

@@ -3,7 +3,8 @@
 # creates a 4-shard stream and a bucket, starts the worker with config/local.json and a load generator that puts
 # clickstream records. Ctrl-C stops the load generator, lets the worker drain, checkpoint and release its leases, then
 # stops the emulators. Streams, leases and objects are kept in .local/stack, so the next run resumes where this one
-# stopped. Set DELIVERY_AWS_ENDPOINT=http://localhost:4566 to use a running LocalStack instead of the emulators.
+# stopped. Set DELIVERY_AWS_ENDPOINT=http://localhost:4566 to use a running LocalStack instead of the emulators
+# (infra/localstack/docker-compose.yml starts one with Kinesis, DynamoDB, S3 and Lambda).
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -96,6 +97,8 @@ cat <<INFO
 
 Delivery is running: $RATE clickstream records/s go into Kinesis stream '$STREAM' (4 shards) and come out as gzip
 NDJSON objects in bucket '$BUCKET' under clickstream/YYYY/MM/dd/HH/ (every 10 s, or 1 MiB, per shard).
+  Dashboard:                 http://127.0.0.1:${Delivery__Health__Port:-8080}/
+  The same in a terminal:    $WORKER status${Delivery__Health__Port:+ --url http://127.0.0.1:$Delivery__Health__Port/}
 INFO
 if [ -z "${DELIVERY_AWS_ENDPOINT:-}" ]; then
 cat <<INFO

@@ -24,13 +24,18 @@ public sealed class BatchWriteResult
 /// <param name="ErrorOutputType">Which failure this is (<see cref="ErrorOutputTypes"/>); it names the error prefix folder.</param>
 /// <param name="AttemptsMade">How many times the failing step was tried.</param>
 /// <param name="LambdaArn">The transform that failed the record, for transform failures.</param>
+/// <param name="DestinationFields">
+/// Where the destination meant the record to go, written as extra fields of its failed-record line, as Firehose writes
+/// them (<c>esDocumentId</c>, <c>esIndexName</c> and <c>esTypeName</c> for OpenSearch); null for none.
+/// </param>
 public readonly record struct FailedRecord(
     int Index,
     string ErrorCode,
     string ErrorMessage,
     string ErrorOutputType,
     int AttemptsMade = 1,
-    string? LambdaArn = null);
+    string? LambdaArn = null,
+    IReadOnlyList<KeyValuePair<string, string>>? DestinationFields = null);
 
 /// <summary>The values of Firehose's <c>!{firehose:error-output-type}</c> expression, and Delivery's own additions.</summary>
 public static class ErrorOutputTypes
@@ -47,13 +52,22 @@ public static class ErrorOutputTypes
     /// <summary>Redshift (or PostgreSQL) did not load the record's batch within the retry duration.</summary>
     public const string RedshiftFailed = "redshift-failed";
 
+    /// <summary>
+    /// OpenSearch (or Elasticsearch) did not index the record within the retry duration, or refused it for good. The
+    /// spelling is Firehose's own value of <c>!{firehose:error-output-type}</c> for its OpenSearch Service destination.
+    /// </summary>
+    public const string OpenSearchFailed = "AmazonOpenSearchService-failed";
+
     /// <summary>The record's partition would have exceeded the cap on active partitions.</summary>
     public const string PartitionCountExceeded = "partition-count-exceeded";
 
     /// <summary>The record was to be decompressed (CloudWatch Logs, gzip) and was not valid compressed data.</summary>
     public const string DecompressionFailed = "decompression-failed";
 
+    /// <summary>True for the types that mean the destination itself refused the records (it gave the batch up).</summary>
+    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed or OpenSearchFailed;
+
     /// <summary>Every type, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, PartitionCountExceeded, DecompressionFailed];
+        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, OpenSearchFailed, PartitionCountExceeded, DecompressionFailed];
 }

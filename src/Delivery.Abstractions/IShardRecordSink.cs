@@ -60,4 +60,11 @@ public interface IShardSession : IAsyncDisposable
 
     /// <summary>The lease is gone: drop buffered records (the next owner re-reads them) and never checkpoint again.</summary>
     void Abandon();
+
+    /// <summary>
+    /// Why the session stopped by itself, or null: a batch the pipeline could not deliver or back up for a reason that
+    /// retrying would not change. The session is stopped then, as after <see cref="Abandon"/>; the reader should end
+    /// with this error, so the shard is tried again after a backoff rather than at once.
+    /// </summary>
+    Exception? Failure { get; }
 }

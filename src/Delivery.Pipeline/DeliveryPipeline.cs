@@ -209,7 +209,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             {
                 while (_queue.Reader.TryRead(out DeliveryWork? work))
                 {
-                    await DeliverAsync(work).ConfigureAwait(false);
+                    // A work its session gave up while it was queued is done already.
+                    if (work.TryStart())
+                    {
+                        await DeliverAsync(work).ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -220,8 +224,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         while (_queue.Reader.TryRead(out DeliveryWork? abandoned))
         {
-            Budget.Release(abandoned.Batch.MemoryBytes);
-            abandoned.Session.Completed(abandoned);
+            if (abandoned.TryStart())
+            {
+                Budget.Release(abandoned.Batch.MemoryBytes);
+                abandoned.Session.Completed(abandoned);
+            }
         }
     }
 
@@ -265,9 +272,9 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         catch (Exception ex)
         {
             // Nothing may end a delivery loop. A shard cannot go on past a batch it could not deliver, so the session
-            // is stopped: its lease stays with this worker and the shard is read again from its checkpoint.
+            // fails: its reader ends with this error and the shard is read again from its checkpoint after a backoff.
             Log.BatchAbandoned(Logger, ex, Name, batch.Id, batch.Source.ShardId);
-            session.Abandon();
+            session.Fail(ex);
         }
         finally
         {
@@ -318,8 +325,13 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         if (taken == 0)
         {
-            FailedRecord first = result.FailedRecords[0];
-            Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, first.ErrorCode, first.ErrorMessage);
+            // Only a destination that gave the batch up is failing; records that all failed a transform, the conversion
+            // or partitioning say nothing about it (no write was even made), and must not read as "destination down".
+            if (result.FailedRecords.FirstOrDefault(record => ErrorOutputTypes.IsDestinationFailure(record.ErrorOutputType)) is { ErrorCode: not null } refused)
+            {
+                Telemetry.BatchFailed(_writer.DestinationType, batch.Source.ShardId, refused.ErrorCode, refused.ErrorMessage);
+            }
+
             return;
         }
 

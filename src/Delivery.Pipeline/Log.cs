@@ -37,7 +37,7 @@ internal static partial class Log
     public static partial void ShardSessionOpened(ILogger logger, string pipeline, string shardId, string checkpoint, int plannedBatches);
 
     [LoggerMessage(EventId = 2008, EventName = "BatchAbandoned", Level = LogLevel.Error,
-        Message = "Pipeline {Pipeline} gave up batch {BatchId} of shard {ShardId} on an unexpected error; the shard's checkpoint stays before it and its records will be read again")]
+        Message = "Pipeline {Pipeline} gave up batch {BatchId} of shard {ShardId} on an unexpected error; the shard's checkpoint stays before it and the shard is read again from it after a backoff")]
     public static partial void BatchAbandoned(ILogger logger, Exception exception, string pipeline, string batchId, string shardId);
 
     [LoggerMessage(EventId = 2009, EventName = "FailedRecordsBackedUp", Level = LogLevel.Warning,

@@ -37,6 +37,7 @@ internal sealed class ShardSession : IShardSession
     private long _timerGeneration;
     private long _persistedVersion;
     private bool _stopped;
+    private Exception? _failure;
 
     public ShardSession(DeliveryPipeline pipeline, ShardSessionStart start, IShardCheckpointer checkpointer)
     {
@@ -189,7 +190,7 @@ internal sealed class ShardSession : IShardSession
 
         _pipeline.Telemetry?.RecordsIncoming(page.Records.Count - skippedRecords, page.DataBytes - skippedBytes);
 
-        await EnqueueAllAsync(cuts).ConfigureAwait(false);
+        await EnqueueAllAsync(cuts, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ShardPosition?> DrainAsync(CancellationToken cancellationToken)
@@ -222,7 +223,7 @@ internal sealed class ShardSession : IShardSession
 
         if (last is not null)
         {
-            await EnqueueAllAsync([last]).ConfigureAwait(false);
+            await EnqueueAllAsync([last], cancellationToken).ConfigureAwait(false);
         }
 
         lock (_gate)
@@ -240,6 +241,15 @@ internal sealed class ShardSession : IShardSession
     }
 
     public void Abandon() => Stop(leaseLost: true);
+
+    public Exception? Failure => Volatile.Read(ref _failure);
+
+    /// <summary>Stops the session because a batch could not be delivered; the reader ends with <paramref name="error"/>.</summary>
+    internal void Fail(Exception error)
+    {
+        Interlocked.CompareExchange(ref _failure, error, null);
+        Stop(leaseLost: true);
+    }
 
     /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
     internal DateTimeOffset? OldestUndeliveredArrival()
@@ -310,7 +320,7 @@ internal sealed class ShardSession : IShardSession
     {
         try
         {
-            await CutNowAsync().ConfigureAwait(false);
+            await CutNowAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException or LeaseLostException or ObjectDisposedException)
         {
@@ -453,7 +463,7 @@ internal sealed class ShardSession : IShardSession
 
         // Out of budget: send what this shard holds on its way now instead of at its interval, then wait for
         // deliveries to give bytes back. Reading slows down; nothing is dropped.
-        await CutNowAsync().ConfigureAwait(false);
+        await CutNowAsync(cancellationToken).ConfigureAwait(false);
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _leaseLost.Token);
         try
         {
@@ -465,7 +475,7 @@ internal sealed class ShardSession : IShardSession
         }
     }
 
-    private async Task CutNowAsync()
+    private async Task CutNowAsync(CancellationToken cancellationToken)
     {
         DeliveryWork? work = null;
         lock (_gate)
@@ -486,7 +496,7 @@ internal sealed class ShardSession : IShardSession
 
         if (work is not null)
         {
-            await EnqueueAllAsync([work]).ConfigureAwait(false);
+            await EnqueueAllAsync([work], cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -500,12 +510,14 @@ internal sealed class ShardSession : IShardSession
     }
 
     /// <summary>
-    /// Hands cut batches to the delivery queue, waiting while it is full. Only a hard stop or a lost lease interrupts
-    /// the wait: a graceful stop of reading still lets what was read be delivered.
+    /// Hands cut batches to the delivery queue, waiting while it is full. A hard stop, a lost lease or the caller's token
+    /// (the reader stopping for a shutdown or a handoff, a drain's deadline) interrupts the wait: with the destination
+    /// down the queue stays full, and a stop or handoff must still end on time. What was not handed on is given up: its
+    /// records stay un-checkpointed, their cut planned in the lease, to be read again.
     /// </summary>
-    private async Task EnqueueAllAsync(List<DeliveryWork> works)
+    private async Task EnqueueAllAsync(List<DeliveryWork> works, CancellationToken cancellationToken)
     {
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_pipeline.Stopping, _leaseLost.Token);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_pipeline.Stopping, _leaseLost.Token, cancellationToken);
         for (int i = 0; i < works.Count; i++)
         {
             try
@@ -517,8 +529,11 @@ internal sealed class ShardSession : IShardSession
                 // Never handed on: their bytes go back and their records stay un-checkpointed, to be read again.
                 foreach (DeliveryWork abandoned in works.Skip(i))
                 {
-                    _pipeline.Budget.Release(abandoned.Batch.MemoryBytes);
-                    Completed(abandoned);
+                    if (abandoned.TryGiveUp())
+                    {
+                        _pipeline.Budget.Release(abandoned.Batch.MemoryBytes);
+                        Completed(abandoned);
+                    }
                 }
 
                 ThrowIfLost();
@@ -549,12 +564,35 @@ internal sealed class ShardSession : IShardSession
         }
 
         _pipeline.Budget.Release(released);
+        GiveUpQueuedWorks();
         if (leaseLost || droppedRecords > 0)
         {
             Log.ShardLeaseLost(_pipeline.Logger, _pipeline.Name, ShardId, droppedRecords, droppedBytes);
         }
 
         _leaseLost.Cancel();
+    }
+
+    /// <summary>
+    /// Completes the works of this session that no delivery loop has taken yet: the session has stopped, so they would
+    /// only be cancelled once a loop reached them, which behind another shard's slow write may take a long time.
+    /// </summary>
+    private void GiveUpQueuedWorks()
+    {
+        DeliveryWork[] queued;
+        lock (_gate)
+        {
+            queued = [.. _inFlight];
+        }
+
+        foreach (DeliveryWork work in queued)
+        {
+            if (work.TryGiveUp())
+            {
+                _pipeline.Budget.Release(work.Batch.MemoryBytes);
+                Completed(work);
+            }
+        }
     }
 
     private void ArmOrDisarmIntervalTimerLocked()

@@ -62,6 +62,8 @@ public sealed class DeliveryMetrics : IDisposable
         Meter.CreateObservableGauge("PartitionCount", () => ObservePipelines(p => p.PartitionCount), "{partition}", "Active dynamic partitions.");
         Meter.CreateObservableGauge("PartitionCountExceeded", () => ObservePipelines<int>(p => p.PartitionCount is null ? null : p.PartitionCountExceeded ? 1 : 0), null, "1 while records are over the active partition cap, else 0.");
 
+        Api = new ApiInstruments(Meter);
+
         // The destination Foundation ships with, so its names exist before the first pipeline is created.
         Destination("s3");
     }
@@ -109,6 +111,8 @@ public sealed class DeliveryMetrics : IDisposable
 
     internal Counter<long> FailedConversionBytes { get; }
 
+    internal ApiInstruments Api { get; }
+
     /// <summary>The telemetry of one pipeline; the same object for the same name.</summary>
     public PipelineTelemetry ForPipeline(string deliveryStreamName)
     {
@@ -118,7 +122,8 @@ public sealed class DeliveryMetrics : IDisposable
 
     /// <summary>
     /// The Firehose metric prefix of a destination type (a writer's DestinationType): <c>s3</c> is
-    /// <c>DeliveryToS3</c>, <c>http</c> <c>DeliveryToHttpEndpoint</c>, <c>redshift</c> <c>DeliveryToRedshift</c>.
+    /// <c>DeliveryToS3</c>, <c>http</c> <c>DeliveryToHttpEndpoint</c>, <c>redshift</c> <c>DeliveryToRedshift</c>,
+    /// <c>opensearch</c> <c>DeliveryToAmazonOpenSearchService</c>.
     /// </summary>
     public static string MetricPrefix(string destinationType)
     {
@@ -129,6 +134,7 @@ public sealed class DeliveryMetrics : IDisposable
             "S3" => "DeliveryToS3",
             "HTTP" or "HTTPENDPOINT" => "DeliveryToHttpEndpoint",
             "REDSHIFT" => "DeliveryToRedshift",
+            "OPENSEARCH" or "AMAZONOPENSEARCHSERVICE" => "DeliveryToAmazonOpenSearchService",
             _ => "DeliveryTo" + char.ToUpperInvariant(destinationType[0]) + destinationType[1..],
         };
     }

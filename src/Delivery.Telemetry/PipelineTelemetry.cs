@@ -18,16 +18,27 @@ public sealed class PipelineTelemetry
     private long _lastDeliveredTicks = -1;
     private long _deliveryFailingSinceTicks = -1;
     private long _backupFailingSinceTicks = -1;
+    private long _incomingRecords;
+    private long _incomingBytes;
+    private long _deliveredRecords;
+    private long _deliveredBytes;
+    private long _backedUpRecords;
+    private long _failedAttempts;
+    private long _failedBackupAttempts;
 
     internal PipelineTelemetry(DeliveryMetrics metrics, string name)
     {
         _metrics = metrics;
         Name = name;
+        CreatedAt = metrics.TimeProvider.GetUtcNow();
         Tags = new TagList { { DeliveryMetrics.DeliveryStreamNameTag, name } };
     }
 
     /// <summary>The pipeline (delivery stream) name.</summary>
     public string Name { get; }
+
+    /// <summary>When this telemetry was created, with every count at zero.</summary>
+    public DateTimeOffset CreatedAt { get; }
 
     /// <summary>What each shard of this pipeline did last, for shards this worker has read.</summary>
     public IReadOnlyDictionary<string, ShardActivity> Shards => _shards;
@@ -49,6 +60,22 @@ public sealed class PipelineTelemetry
 
     /// <summary>The first failed backup write since the backup bucket last took one; null while it does.</summary>
     public DateTimeOffset? BackupFailingSince => FromTicks(ref _backupFailingSinceTicks);
+
+    /// <summary>How long writes to the destination have been failing (the FailingSeconds metric); 0 while they succeed.</summary>
+    public double DeliveryFailingSeconds => FailingSeconds(DeliveryFailingSince);
+
+    /// <summary>How long writes to the backup bucket have been failing; 0 while they succeed.</summary>
+    public double BackupFailingSeconds => FailingSeconds(BackupFailingSince);
+
+    /// <summary>What this pipeline has counted on this worker since it started (the status page's totals).</summary>
+    public PipelineCounts Counts => new(
+        Interlocked.Read(ref _incomingRecords),
+        Interlocked.Read(ref _incomingBytes),
+        Interlocked.Read(ref _deliveredRecords),
+        Interlocked.Read(ref _deliveredBytes),
+        Interlocked.Read(ref _backedUpRecords),
+        Interlocked.Read(ref _failedAttempts),
+        Interlocked.Read(ref _failedBackupAttempts));
 
     internal string? MetricPrefix { get; private set; }
 
@@ -147,6 +174,8 @@ public sealed class PipelineTelemetry
     {
         _metrics.IncomingRecords.Add(records, Tags);
         _metrics.IncomingBytes.Add(bytes, Tags);
+        Interlocked.Add(ref _incomingRecords, records);
+        Interlocked.Add(ref _incomingBytes, bytes);
     }
 
     /// <summary>A batch of one shard was delivered (an S3 batch is one object).</summary>
@@ -157,6 +186,8 @@ public sealed class PipelineTelemetry
         destination.Bytes.Add(bytes, Tags);
         destination.Success.Record(1, Tags);
         destination.ObjectCount?.Add(1, Tags);
+        Interlocked.Add(ref _deliveredRecords, records);
+        Interlocked.Add(ref _deliveredBytes, bytes);
         DateTimeOffset now = _metrics.TimeProvider.GetUtcNow();
         Shard(shardId).LastDeliveryAt = now;
         Interlocked.Exchange(ref _lastDeliveredTicks, now.UtcTicks);
@@ -167,6 +198,7 @@ public sealed class PipelineTelemetry
     public void BatchFailed(string destinationType, string shardId, string errorCode, string message)
     {
         _metrics.Destination(destinationType).Success.Record(0, Tags);
+        Interlocked.Increment(ref _failedAttempts);
         var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
         Shard(shardId).LastError = error;
         _lastDeliveryFailure = error;
@@ -181,6 +213,7 @@ public sealed class PipelineTelemetry
         _metrics.BackupRecords.Add(records, Tags);
         _metrics.BackupBytes.Add(bytes, Tags);
         _metrics.BackupSuccess.Record(1, Tags);
+        Interlocked.Add(ref _backedUpRecords, records);
         Interlocked.Exchange(ref _backupFailingSinceTicks, -1);
     }
 
@@ -188,6 +221,7 @@ public sealed class PipelineTelemetry
     public void BackupFailed(string shardId, string errorCode, string message)
     {
         _metrics.BackupSuccess.Record(0, Tags);
+        Interlocked.Increment(ref _failedBackupAttempts);
         var error = new ActivityError(_metrics.TimeProvider.GetUtcNow(), errorCode, message);
         Shard(shardId).LastError = error;
         _lastBackupFailure = error;
@@ -222,6 +256,47 @@ public sealed class PipelineTelemetry
     {
         _metrics.FailedConversionRecords.Add(records, Tags);
         _metrics.FailedConversionBytes.Add(bytes, Tags);
+    }
+
+    // ---- Direct PUT (the Firehose API) ----
+
+    /// <summary>
+    /// A PutRecord or PutRecordBatch request was answered: <paramref name="succeeded"/> when with a 200 (some records
+    /// may still have been refused), with what was stored and how many records were refused for throughput.
+    /// </summary>
+    public void PutAnswered(bool batch, bool succeeded, int storedRecords, long storedBytes, int throttledRecords, TimeSpan latency)
+    {
+        ApiInstruments api = _metrics.Api;
+        if (succeeded)
+        {
+            api.IncomingPutRequests.Add(1, Tags);
+        }
+
+        if (batch)
+        {
+            api.PutRecordBatchRequests.Add(1, Tags);
+            api.PutRecordBatchRecords.Add(storedRecords, Tags);
+            api.PutRecordBatchBytes.Add(storedBytes, Tags);
+            api.PutRecordBatchLatency.Record(latency.TotalMilliseconds, Tags);
+        }
+        else
+        {
+            api.PutRecordRequests.Add(1, Tags);
+            api.PutRecordBytes.Add(storedBytes, Tags);
+            api.PutRecordLatency.Record(latency.TotalMilliseconds, Tags);
+        }
+
+        if (throttledRecords > 0)
+        {
+            api.ThrottledRecords.Add(throttledRecords, Tags);
+        }
+    }
+
+    /// <summary>A DescribeDeliveryStream request for this pipeline was answered.</summary>
+    public void DescribeAnswered(TimeSpan latency)
+    {
+        _metrics.Api.DescribeRequests.Add(1, Tags);
+        _metrics.Api.DescribeLatency.Record(latency.TotalMilliseconds, Tags);
     }
 
     // ---- Dynamic partitioning ----

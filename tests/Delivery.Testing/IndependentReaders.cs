@@ -5,7 +5,8 @@ namespace Delivery.Testing;
 
 /// <summary>
 /// Runs <c>tests/parquet-readers/read.mjs</c>: DuckDB, arrow-rs (parquet-wasm), hyparquet and snappyjs, readers no
-/// one on the team wrote, on the files Delivery writes. Installs the npm packages on first use, as the emulators are
+/// one on the team wrote, on the files Delivery writes; Parquet files are also read in process by ParquetSharp
+/// (Apache Arrow's C++ library, see <see cref="ParquetSharpReader"/>). Installs the npm packages on first use, as the emulators are
 /// (with npm install from the lockfile: npm ci wants lock entries for DuckDB's bindings of every other platform).
 /// </summary>
 public static class IndependentReaders
@@ -15,14 +16,16 @@ public static class IndependentReaders
 
     public static string Directory { get; } = Path.Combine(LocalAwsStack.RepositoryRoot, "tests", "parquet-readers");
 
-    /// <summary>Every row as DuckDB, arrow-rs and hyparquet read it (canonical JSON values), plus footer facts.</summary>
+    /// <summary>Every row as DuckDB, arrow-rs, hyparquet and Arrow C++ read it (canonical JSON values), plus footer facts.</summary>
     public static async Task<ParquetReadout> ReadParquetAsync(byte[] file)
     {
         string path = await WriteTempAsync(file, ".parquet").ConfigureAwait(false);
         try
         {
             JsonNode result = JsonNode.Parse(await RunAsync("parquet", path).ConfigureAwait(false))!;
-            return new ParquetReadout(result["duckdb"]!.AsArray(), result["arrow"]!.AsArray(), result["hyparquet"]!.AsArray(), result["footer"]!.AsObject());
+            return new ParquetReadout(
+                result["duckdb"]!.AsArray(), result["arrow"]!.AsArray(), result["hyparquet"]!.AsArray(), result["footer"]!.AsObject(),
+                ParquetSharpReader.ReadRows(file), ParquetSharpReader.ReadFooter(file));
         }
         finally
         {
@@ -141,9 +144,12 @@ public static class IndependentReaders
     }
 }
 
-/// <summary>What the three Parquet readers returned for one file.</summary>
-public sealed record ParquetReadout(JsonArray DuckDb, JsonArray Arrow, JsonArray Hyparquet, JsonObject Footer)
+/// <summary>What the four Parquet readers returned for one file, and the footer as hyparquet and Arrow C++ read it.</summary>
+public sealed record ParquetReadout(JsonArray DuckDb, JsonArray Arrow, JsonArray Hyparquet, JsonObject Footer, JsonArray ParquetSharp, JsonObject ParquetSharpFooter)
 {
     public IEnumerable<(string Reader, JsonArray Rows)> ByReader =>
-        [("DuckDB", DuckDb), ("arrow-rs (parquet-wasm)", Arrow), ("hyparquet", Hyparquet)];
+        [("DuckDB", DuckDb), ("arrow-rs (parquet-wasm)", Arrow), ("hyparquet", Hyparquet), ("ParquetSharp (Arrow C++)", ParquetSharp)];
+
+    /// <summary>Row groups, codecs, encodings and statistics in one shape; only hyparquet's says whether a dictionary page exists.</summary>
+    public IEnumerable<(string Reader, JsonObject Footer)> Footers => [("hyparquet", Footer), ("ParquetSharp (Arrow C++)", ParquetSharpFooter)];
 }

@@ -8,16 +8,17 @@ using Xunit;
 namespace Delivery.Testing;
 
 /// <summary>
-/// The AWS services the integration tests talk to. By default it starts kinesalite, dynalite and s3rver from
-/// <c>tests/emulators</c> on free 127.0.0.1 ports and stops them when disposed. When the environment variable
-/// <c>DELIVERY_TEST_AWS_ENDPOINT</c> names an endpoint (LocalStack), every service points there instead and nothing is
-/// started. Tests never branch on which stack they run against.
+/// The AWS services the integration tests talk to, chosen by <see cref="TestStackSelection"/>: the npm emulators
+/// (kinesalite, dynalite and s3rver from <c>tests/emulators</c> on free 127.0.0.1 ports), LocalStack in Docker through
+/// Testcontainers, or an endpoint already running. Whatever the fixture starts, it stops when disposed. Tests never
+/// branch on which stack they run against.
 /// </summary>
 public sealed class LocalAwsStack : IAsyncLifetime
 {
-    public const string EndpointVariable = "DELIVERY_TEST_AWS_ENDPOINT";
+    public const string EndpointVariable = TestStackSelection.EndpointVariable;
 
     private Process? _process;
+    private LocalStackInDocker? _localStack;
 
     public Uri KinesisEndpoint { get; private set; } = null!;
 
@@ -29,6 +30,12 @@ public sealed class LocalAwsStack : IAsyncLifetime
 
     public AWSCredentials Credentials { get; private set; } = null!;
 
+    /// <summary>Lambda's endpoint where the stack has one (LocalStack), else null: the npm emulators have no Lambda.</summary>
+    public Uri? LambdaEndpoint { get; private set; }
+
+    /// <summary>The stack in use and why it was chosen.</summary>
+    public TestStackChoice Choice { get; private set; } = null!;
+
     /// <summary>True when the emulators run in a child process of this fixture (not LocalStack).</summary>
     public bool IsEmulated => _process is not null;
 
@@ -36,18 +43,38 @@ public sealed class LocalAwsStack : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        string? external = Environment.GetEnvironmentVariable(EndpointVariable);
-        if (!string.IsNullOrWhiteSpace(external))
+        Choice = TestStackSelection.FromEnvironment(LocalStackInDocker.Probe);
+        switch (Choice.Kind)
         {
-            var endpoint = new Uri(external);
-            KinesisEndpoint = DynamoDbEndpoint = S3Endpoint = endpoint;
-            Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
-            Credentials = new BasicAWSCredentials(
-                Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? "test",
-                Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? "test");
-            return;
-        }
+            case TestStackKind.Endpoint:
+                UseEndpoint(Choice.Endpoint!);
+                break;
+            case TestStackKind.LocalStack:
+                using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5)))
+                {
+                    _localStack = await LocalStackInDocker.StartAsync(timeout.Token).ConfigureAwait(false);
+                }
 
+                UseEndpoint(_localStack.Endpoint);
+                break;
+            default:
+                await StartEmulatorsAsync().ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private void UseEndpoint(Uri endpoint)
+    {
+        KinesisEndpoint = DynamoDbEndpoint = S3Endpoint = endpoint;
+        LambdaEndpoint = endpoint;
+        Region = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+        Credentials = new BasicAWSCredentials(
+            Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") ?? "test",
+            Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY") ?? "test");
+    }
+
+    private async Task StartEmulatorsAsync()
+    {
         string emulators = Path.Combine(RepositoryRoot, "tests", "emulators");
         if (!Directory.Exists(Path.Combine(emulators, "node_modules")))
         {
@@ -106,6 +133,10 @@ public sealed class LocalAwsStack : IAsyncLifetime
         }
 
         _process?.Dispose();
+        if (_localStack is not null)
+        {
+            await _localStack.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>An S3 client configured the way s3rver needs (path style, no chunked bodies, checksums only when required).</summary>

@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Delivery.Benchmarks.LocalStack;
 
 /// <summary>
-/// <c>local</c>: figures through the local stack (kinesalite, dynalite, s3rver, or LocalStack with
-/// <c>DELIVERY_TEST_AWS_ENDPOINT</c>) with the real worker in process. Put-to-object latency with interval 0 and 1 s,
+/// <c>local</c>: figures through the local stack (the one the integration tests would use: kinesalite, dynalite and
+/// s3rver, or LocalStack; see <see cref="TestStackSelection"/>) with the real worker in process. Put-to-object latency with interval 0 and 1 s,
 /// and Delivery's drain rate against a bare GetRecords loop over the same stream, which is what the emulator can serve.
 /// Options: <c>--quick</c>, <c>--records N</c> (drain), <c>--seconds N</c> (latency), <c>--rate N</c> (records/s put).
 /// </summary>

@@ -113,11 +113,32 @@ public sealed class SigV4Signer
             ? absolute
             : throw new ArgumentException("SigV4 signing needs an absolute request URI.", nameof(request));
 
-        SortedDictionary<string, string> canonicalHeaders = CollectHeaders(request, uri);
-        string signedHeaders = string.Join(';', canonicalHeaders.Keys);
+        return CreateCanonicalRequest(request.Method.Method, uri, CollectHeaders(request, uri), payloadHash);
+    }
 
+    /// <summary>
+    /// Builds the canonical request (step 1) from a request's parts: what a receiver verifying a signature has, with
+    /// <paramref name="headers"/> being exactly the headers the signature covers (any case; values as received, several
+    /// values of one header joined with commas).
+    /// </summary>
+    /// <param name="method">The HTTP method, such as <c>POST</c>.</param>
+    /// <param name="uri">The absolute request URI; its path and query are used as they are on the wire.</param>
+    /// <param name="headers">The signed headers and their values.</param>
+    /// <param name="payloadHash">Lowercase hex SHA-256 of the body.</param>
+    public SigV4CanonicalRequest CreateCanonicalRequest(string method, Uri uri, IEnumerable<KeyValuePair<string, string>> headers, string payloadHash)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(method);
+        ArgumentNullException.ThrowIfNull(uri);
+        ArgumentNullException.ThrowIfNull(headers);
+        var canonicalHeaders = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string name, string value) in headers)
+        {
+            canonicalHeaders[name.ToLowerInvariant()] = NormalizeHeaderValue(value);
+        }
+
+        string signedHeaders = string.Join(';', canonicalHeaders.Keys);
         var text = new StringBuilder(256)
-            .Append(request.Method.Method).Append('\n')
+            .Append(method).Append('\n')
             .Append(CanonicalPath(uri)).Append('\n')
             .Append(CanonicalQuery(uri.Query)).Append('\n');
         foreach ((string name, string value) in canonicalHeaders)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Delivery.Destinations.S3;
 using Delivery.Formats.Compression;
 
 namespace Delivery.Destinations.Backup;
@@ -41,11 +42,24 @@ public sealed class BackupOptions
     [EnumDataType(typeof(CompressionFormat))]
     public CompressionFormat CompressionFormat { get; set; } = CompressionFormat.Gzip;
 
-    /// <summary>A copy of these settings, every one of them kept, with <see cref="BucketName"/> set to <paramref name="bucketName"/>.</summary>
-    public BackupOptions WithBucketName(string bucketName)
+    /// <summary>
+    /// Server-side encryption of failed-record and source-record backup objects, as the destination's
+    /// <c>EncryptionConfiguration</c>. Default: with a bucket of its own, none (the bucket's default encryption
+    /// applies); without one, the S3 destination's, since the objects then go to its bucket.
+    /// </summary>
+#pragma warning disable SYSLIB1212 // Checked by BackupOptionsValidator, which reports its settings with key paths.
+    public S3EncryptionConfiguration? EncryptionConfiguration { get; set; }
+#pragma warning restore SYSLIB1212
+
+    /// <summary>
+    /// A copy of these settings, every one of them kept, with <see cref="BucketName"/> set to <paramref name="bucketName"/>
+    /// and, when none is set, <see cref="EncryptionConfiguration"/> set to <paramref name="encryption"/>.
+    /// </summary>
+    public BackupOptions WithBucketName(string bucketName, S3EncryptionConfiguration? encryption = null)
     {
         var copy = (BackupOptions)MemberwiseClone();
         copy.BucketName = bucketName;
+        copy.EncryptionConfiguration ??= encryption;
         return copy;
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace Delivery.Destinations.Backup;
 
-/// <summary>Checks <see cref="BackupOptions"/>: annotations, bucket naming and the error output prefix's expressions.</summary>
+/// <summary>Checks <see cref="BackupOptions"/>: annotations, bucket naming, the prefixes' expressions and encryption.</summary>
 public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
 {
     private readonly BackupOptionsAnnotationsValidator _annotations = new();
@@ -26,6 +26,11 @@ public sealed class BackupOptionsValidator : IValidateOptions<BackupOptions>
         if (options.Prefix is not null && !S3ObjectKeyBuilder.IsValidPrefix(options.Prefix, out string? prefixProblem))
         {
             result.AddError(prefixProblem!, nameof(BackupOptions.Prefix));
+        }
+
+        foreach ((string setting, string encryptionProblem) in S3EncryptionConfiguration.Problems(options.EncryptionConfiguration))
+        {
+            result.AddError(encryptionProblem, $"{nameof(BackupOptions.EncryptionConfiguration)}:{setting}");
         }
 
         return result.Build();

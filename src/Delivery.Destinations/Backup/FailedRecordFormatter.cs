@@ -4,8 +4,9 @@ namespace Delivery.Destinations.Backup;
 
 /// <summary>
 /// Writes failed records in Firehose's error output format: one JSON object per line with the attempts made, the
-/// error, the record's original bytes in base64 and, beyond Firehose, the record's Kinesis position, so an operator can
-/// trace a failure back to its shard and replay it.
+/// error, the record's original bytes in base64, where the destination meant it to go (OpenSearch's index and document
+/// id) and, beyond Firehose, the record's Kinesis position, so an operator can trace a failure back to its shard and
+/// replay it.
 /// </summary>
 public static class FailedRecordFormatter
 {
@@ -37,6 +38,11 @@ public static class FailedRecordFormatter
             if (failed.LambdaArn is not null)
             {
                 json.WriteString("lambdaArn", failed.LambdaArn);
+            }
+
+            foreach ((string name, string value) in failed.DestinationFields ?? [])
+            {
+                json.WriteString(name, value);
             }
 
             json.WriteStartObject("kinesisRecordMetadata");

@@ -19,6 +19,7 @@ public sealed class S3BackupWriter : IBackupWriter
     private readonly S3ObjectKeyBuilder _keys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly S3EncryptionConfiguration? _encryption;
 
     /// <summary>Creates the backup writer of one pipeline.</summary>
     /// <param name="options">Validated options; <see cref="BackupOptions.BucketName"/> must be set (the host fills in the S3 destination's bucket).</param>
@@ -39,6 +40,7 @@ public sealed class S3BackupWriter : IBackupWriter
         _logger = logger;
         _codec = (codecs ?? CompressionCodecs.BuiltIn).Create(options.CompressionFormat);
         _keys = S3ObjectKeyBuilder.ForErrorOutput(options.ErrorOutputPrefix, _codec.FileExtension);
+        _encryption = options.EncryptionConfiguration;
     }
 
     public string BucketName => _bucket;
@@ -71,6 +73,7 @@ public sealed class S3BackupWriter : IBackupWriter
         request.Metadata.Add("source-shard", batch.Source.ShardId);
         request.Metadata.Add("batch-id", batch.Id);
         request.Metadata.Add("error-output-type", errorOutputType);
+        _encryption?.ApplyTo(request);
         try
         {
             await _s3.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);

@@ -34,6 +34,8 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
     private readonly HttpClient _client;
     private readonly string _sourceArn;
     private readonly string? _commonAttributes;
+    private readonly Uri _url;
+    private readonly bool _gzip;
     private readonly string _safeUrl;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -73,7 +75,9 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _streams = streamManager ?? SharedStreams;
-        _safeUrl = HttpEndpointRequest.SafeUrl(options.Url!);
+        _url = options.EndpointUrl()!;
+        _gzip = options.EffectiveContentEncoding() == HttpContentEncoding.Gzip;
+        _safeUrl = HttpEndpointRequest.SafeUrl(_url);
         _commonAttributes = options.CommonAttributes.Count == 0
             ? null
             : JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>> { ["commonAttributes"] = options.CommonAttributes });
@@ -98,7 +102,7 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
             string requestId = HttpEndpointRequest.RequestIdFor(batch, slice, slices.Count);
             long started = _time.GetTimestamp();
             using HttpEndpointRequest request = HttpEndpointRequest.Encode(
-                batch, start, count, requestId, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.ContentEncoding == HttpContentEncoding.Gzip, _streams);
+                batch, start, count, requestId, _time.GetUtcNow().ToUnixTimeMilliseconds(), _gzip, _streams);
             RetriedOutcome result = await _retry.ExecuteAsync(
                 static (state, token) => state.Writer.SendOnceAsync(state.Request, token), (Writer: this, Request: request), cancellationToken).ConfigureAwait(false);
             if (result.Outcome.Succeeded)
@@ -157,12 +161,12 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
     {
         var content = new PooledBodyContent(request.Body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        if (_options.ContentEncoding == HttpContentEncoding.Gzip)
+        if (_gzip)
         {
             content.Headers.ContentEncoding.Add("gzip");
         }
 
-        var message = new HttpRequestMessage(HttpMethod.Post, _options.Url) { Content = content };
+        var message = new HttpRequestMessage(HttpMethod.Post, _url) { Content = content };
         HttpRequestHeaders headers = message.Headers;
         headers.TryAddWithoutValidation("X-Amz-Firehose-Protocol-Version", ProtocolVersion);
         headers.TryAddWithoutValidation("X-Amz-Firehose-Request-Id", request.RequestId);
@@ -178,24 +182,5 @@ public sealed class HttpEndpointBatchWriter : IBatchWriter
         }
 
         return message;
-    }
-
-    // Sends the pooled body from its start on every attempt without copying it; the request does not own it.
-    private sealed class PooledBodyContent(RecyclableMemoryStream body) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
-            SerializeToStreamAsync(stream, context, CancellationToken.None);
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
-        {
-            body.Position = 0;
-            await body.CopyToAsync(stream, cancellationToken).ConfigureAwait(false);
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = body.Length;
-            return true;
-        }
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Delivery.Destinations.Http.Presets;
 
 namespace Delivery.Destinations.Http;
 
@@ -23,8 +24,8 @@ public enum HttpBackupMode
 }
 
 /// <summary>
-/// Delivery to an HTTP endpoint that implements the Firehose HTTP endpoint protocol (Datadog, Splunk, New Relic, custom
-/// receivers). Bound from <c>Delivery:Pipelines:&lt;name&gt;:HttpEndpoint</c> and checked at start by
+/// Delivery to an HTTP endpoint that implements the Firehose HTTP endpoint protocol: a partner service by its
+/// <see cref="Preset"/> and <see cref="Site"/>, or any receiver by its <see cref="Url"/>. Bound from <c>Delivery:Pipelines:&lt;name&gt;:HttpEndpoint</c> and checked at start by
 /// <see cref="HttpEndpointOptionsValidator"/>.
 /// </summary>
 public sealed class HttpEndpointOptions
@@ -39,11 +40,25 @@ public sealed class HttpEndpointOptions
     public const int MaxBufferSizeInMBs = 64;
 
     /// <summary>
-    /// Where requests are POSTed, sent as written (path and query included). Required. https unless
-    /// <see cref="AllowPlainHttp"/> is set.
+    /// Where requests are POSTed, sent as written (path and query included). Required unless <see cref="Preset"/> is
+    /// set, and not allowed with it. https unless <see cref="AllowPlainHttp"/> is set.
     /// </summary>
-    [Required]
     public Uri? Url { get; set; }
+
+    /// <summary>
+    /// A partner service whose published Firehose URL (picked by <see cref="Site"/>) and content encoding to use instead
+    /// of <see cref="Url"/>; see <see cref="PartnerPresets"/>. Default none.
+    /// </summary>
+    [EnumDataType(typeof(HttpEndpointPreset))]
+    public HttpEndpointPreset? Preset { get; set; }
+
+    /// <summary>With <see cref="Preset"/>: the service's site or region (US1, EU...; a realm for Splunk Observability). Required with a preset.</summary>
+    [MaxLength(64)]
+    public string? Site { get; set; }
+
+    /// <summary>With <see cref="HttpEndpointPreset.Honeycomb"/>: the dataset's slug, part of the URL. Not used otherwise.</summary>
+    [MaxLength(255)]
+    public string? Dataset { get; set; }
 
     /// <summary>
     /// Sent verbatim in <c>X-Amz-Firehose-Access-Key</c>; at most 4096 UTF-8 bytes. Default none (header omitted).
@@ -57,9 +72,9 @@ public sealed class HttpEndpointOptions
     /// </summary>
     public Dictionary<string, string> CommonAttributes { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>Default <see cref="HttpContentEncoding.None"/>; None or Gzip.</summary>
+    /// <summary>None or Gzip. Default: the preset's encoding with <see cref="Preset"/>, otherwise None; a value set here wins over the preset's.</summary>
     [EnumDataType(typeof(HttpContentEncoding))]
-    public HttpContentEncoding ContentEncoding { get; set; } = HttpContentEncoding.None;
+    public HttpContentEncoding? ContentEncoding { get; set; }
 
     /// <summary>
     /// How long a request is retried after its first attempt, in seconds, before its records go to the backup bucket
@@ -93,6 +108,13 @@ public sealed class HttpEndpointOptions
     [MaxLength(2048)]
     public string? SourceArn { get; set; }
 
+    /// <summary>Where requests go: <see cref="Url"/>, or the preset's URL at <see cref="Site"/>; null when neither resolves.</summary>
+    public Uri? EndpointUrl() => Url ?? (Preset is { } preset ? PartnerPresets.Resolve(preset, Site, Dataset).Url : null);
+
+    /// <summary>The encoding requests are sent with: <see cref="ContentEncoding"/>, else the preset's, else None.</summary>
+    public HttpContentEncoding EffectiveContentEncoding() =>
+        ContentEncoding ?? (Url is null && Preset is { } preset ? PartnerPresets.Of(preset).ContentEncoding : HttpContentEncoding.None);
+
     /// <summary>The URL without user info or query, which may hold credentials: what logs and errors show.</summary>
-    public string RedactedUrl() => Url is null ? "(none)" : HttpEndpointRequest.SafeUrl(Url);
+    public string RedactedUrl() => EndpointUrl() is { } url ? HttpEndpointRequest.SafeUrl(url) : "(none)";
 }

@@ -26,8 +26,9 @@ public sealed class RedshiftStager
         _data = dataWriter ?? throw new ArgumentNullException(nameof(dataWriter));
         _s3 = s3 ?? throw new ArgumentNullException(nameof(s3));
         _intermediate = options.IntermediateS3;
-        _manifestKeys = new S3ObjectKeyBuilder(_intermediate.Prefix + "manifests/", ".manifest");
-        _errorManifestKeys = new S3ObjectKeyBuilder(options.ErrorManifestPrefix, ".manifest");
+        S3KeySettings.TryResolveTimeZone(_intermediate.CustomTimeZone, out TimeZoneInfo zone, out _);
+        _manifestKeys = new S3ObjectKeyBuilder(_intermediate.Prefix + "manifests/", ".manifest", zone);
+        _errorManifestKeys = new S3ObjectKeyBuilder(options.ErrorManifestPrefix, ".manifest", zone);
     }
 
     /// <summary>Writes the data object and then its manifest. Throws <see cref="DeliveryException"/> when S3 refuses either.</summary>
@@ -65,6 +66,9 @@ public sealed class RedshiftStager
             ContentType = "application/json",
             UseChunkEncoding = false,
         };
+
+        // A manifest lists the staged objects' keys: it is kept under the same encryption as they are.
+        _intermediate.EncryptionConfiguration?.ApplyTo(request);
         try
         {
             await _s3.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);

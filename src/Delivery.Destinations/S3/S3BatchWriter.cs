@@ -76,7 +76,9 @@ public sealed class S3BatchWriter : IEncodingBatchWriter
             ? options.DataFormatConversion!.CreateFormatter()
             : new NewlineDelimitedFormatter(options.RecordDelimiter);
         _codec = codecs.Create(options.CompressionFormat, options.CompressionLevel);
-        _keys = new S3ObjectKeyBuilder(options.Prefix, _formatter.FileExtension + _codec.FileExtension);
+        S3KeySettings.TryResolveTimeZone(options.CustomTimeZone, out TimeZoneInfo zone, out _);
+        string extension = options.FileExtension is { Length: > 0 } configured ? configured : _formatter.FileExtension + _codec.FileExtension;
+        _keys = new S3ObjectKeyBuilder(options.Prefix, extension, zone);
         _contentType = _codec.ContentType ?? _formatter.ContentType;
     }
 
@@ -182,6 +184,7 @@ public sealed class S3BatchWriter : IEncodingBatchWriter
             UseChunkEncoding = false,
         };
         AddMetadata(request.Metadata, upload.Batch);
+        _options.EncryptionConfiguration?.ApplyTo(request);
         await CallAsync(upload, "PutObject", () => _s3.PutObjectAsync(request, cancellationToken), cancellationToken).ConfigureAwait(false);
         return 1;
     }
@@ -190,6 +193,7 @@ public sealed class S3BatchWriter : IEncodingBatchWriter
     {
         var initiate = new InitiateMultipartUploadRequest { BucketName = upload.Bucket, Key = upload.Key, ContentType = _contentType };
         AddMetadata(initiate.Metadata, upload.Batch);
+        _options.EncryptionConfiguration?.ApplyTo(initiate);
         InitiateMultipartUploadResponse started = await CallAsync(
             upload, "CreateMultipartUpload", () => _s3.InitiateMultipartUploadAsync(initiate, cancellationToken), cancellationToken).ConfigureAwait(false);
         try

@@ -73,6 +73,31 @@ public sealed class S3DestinationOptions
     [EnumDataType(typeof(SourceRecordBackup))]
     public SourceRecordBackup S3BackupMode { get; set; } = SourceRecordBackup.Disabled;
 
+    /// <summary>
+    /// Server-side encryption of the objects, as Firehose's <c>EncryptionConfiguration</c>. Default none: no encryption
+    /// header is sent and the bucket's default encryption applies. With <c>KMSEncryptionConfig:AWSKMSKeyARN</c> every
+    /// object is written with SSE-KMS under that key (the task role then needs kms:GenerateDataKey and kms:Decrypt on it).
+    /// </summary>
+#pragma warning disable SYSLIB1212 // Checked by S3DestinationOptionsValidator, which reports its settings with key paths.
+    public S3EncryptionConfiguration? EncryptionConfiguration { get; set; }
+#pragma warning restore SYSLIB1212
+
+    /// <summary>
+    /// The IANA time zone (such as <c>Europe/Berlin</c>) the default time path, <c>!{timestamp:...}</c> expressions and
+    /// the time in object names are written in. Default UTC. The time is still the arrival time of the batch's oldest
+    /// record, so a batch written again gets the same key.
+    /// </summary>
+    [MaxLength(S3KeySettings.MaxTimeZoneLength)]
+    public string? CustomTimeZone { get; set; }
+
+    /// <summary>
+    /// Replaces the extension object names end in (by default that of the format and compression, such as ".gz" or
+    /// ".parquet"). Default none. Firehose's rules: a '.' then lowercase letters, digits and <c>! - _ . * ' ( )</c>,
+    /// at most 128 characters.
+    /// </summary>
+    [MaxLength(S3KeySettings.MaxFileExtensionLength)]
+    public string? FileExtension { get; set; }
+
     /// <summary>Converts records to Parquet before writing. Default none: records are written as they are (NDJSON).</summary>
     /// <remarks>Its annotations are checked by <see cref="S3DestinationOptionsValidator"/>, which reports them with key paths.</remarks>
 #pragma warning disable SYSLIB1212 // Nested members are validated by hand so that failures carry "DataFormatConversion:Columns:0:Name" paths.

@@ -11,7 +11,8 @@ namespace Delivery.Destinations.S3;
 
 /// <summary>
 /// Checks <see cref="S3DestinationOptions"/>: the DataAnnotations on it, then the rules attributes cannot say (bucket
-/// naming, prefix expressions, an available codec, the delimiter's encoded size, the Parquet schema). Every failure names its option.
+/// naming, prefix expressions, an available codec, the delimiter's encoded size, the Parquet schema, encryption,
+/// time zone and file extension). Every failure names its option.
 /// </summary>
 public sealed class S3DestinationOptionsValidator : IValidateOptions<S3DestinationOptions>
 {
@@ -52,6 +53,21 @@ public sealed class S3DestinationOptionsValidator : IValidateOptions<S3Destinati
         if (options.ConvertsFormat)
         {
             ValidateConversion(options, result);
+        }
+
+        foreach ((string setting, string problem) in S3EncryptionConfiguration.Problems(options.EncryptionConfiguration))
+        {
+            result.AddError(problem, $"{nameof(S3DestinationOptions.EncryptionConfiguration)}:{setting}");
+        }
+
+        if (!S3KeySettings.TryResolveTimeZone(options.CustomTimeZone, out _, out string? zoneProblem))
+        {
+            result.AddError(zoneProblem!, nameof(S3DestinationOptions.CustomTimeZone));
+        }
+
+        if (S3KeySettings.FileExtensionProblem(options.FileExtension) is { } extensionProblem)
+        {
+            result.AddError(extensionProblem, nameof(S3DestinationOptions.FileExtension));
         }
 
         return result.Build();

@@ -123,14 +123,15 @@ internal sealed class S3KeyPrefix
         return true;
     }
 
-    public void AppendTo(StringBuilder builder, DeliveryBatch batch, string? errorOutputType = null)
+    /// <summary>Appends the prefix of <paramref name="batch"/>, its timestamps written as <paramref name="keyTime"/> (the oldest arrival in the key's time zone).</summary>
+    public void AppendTo(StringBuilder builder, DeliveryBatch batch, DateTime keyTime, string? errorOutputType = null)
     {
         foreach (Segment segment in _segments)
         {
             switch (segment.Kind)
             {
                 case SegmentKind.Timestamp:
-                    segment.Timestamp!.AppendTo(builder, batch.OldestArrival);
+                    segment.Timestamp!.AppendTo(builder, keyTime);
                     break;
                 case SegmentKind.ErrorOutputType:
                     builder.Append(errorOutputType ?? throw new InvalidOperationException("This prefix needs an error output type."));

@@ -9,7 +9,8 @@ namespace Delivery.Destinations.S3;
 /// <remarks>
 /// <para>
 /// Key = prefix + time path + <c>&lt;delivery stream&gt;-1-yyyy-MM-dd-HH-mm-ss-&lt;batch id&gt;</c> + extension. Every
-/// time in the key is the UTC arrival time of the batch's oldest record, never the clock.
+/// time in the key is the arrival time of the batch's oldest record, never the clock, written in UTC or in the
+/// builder's time zone (Firehose's <c>CustomTimeZone</c>, which covers the prefix and the name alike).
 /// </para>
 /// <para>
 /// A prefix without expressions is used as written and followed by the default time path <c>yyyy/MM/dd/HH/</c>; as in
@@ -32,17 +33,19 @@ public sealed class S3ObjectKeyBuilder
     private static readonly TimestampPattern ObjectNameTime = TimestampPattern.Parse("yyyy-MM-dd-HH-mm-ss");
 
     private readonly S3KeyPrefix _prefix;
+    private readonly TimeZoneInfo _timeZone;
 
     /// <summary>Creates a builder for <paramref name="prefix"/> and objects ending in <paramref name="fileExtension"/>.</summary>
     /// <param name="prefix">The configured prefix (<see cref="S3DestinationOptions.Prefix"/>), "" for none.</param>
     /// <param name="fileExtension">Appended to every key, such as ".gz", or "".</param>
+    /// <param name="timeZone">The zone times are written in; default UTC.</param>
     /// <exception cref="ArgumentException">The prefix has an expression that cannot be evaluated; the message says which.</exception>
-    public S3ObjectKeyBuilder(string prefix, string fileExtension)
-        : this(prefix, fileExtension, isErrorOutputPrefix: false)
+    public S3ObjectKeyBuilder(string prefix, string fileExtension, TimeZoneInfo? timeZone = null)
+        : this(prefix, fileExtension, isErrorOutputPrefix: false, timeZone)
     {
     }
 
-    private S3ObjectKeyBuilder(string prefix, string fileExtension, bool isErrorOutputPrefix)
+    private S3ObjectKeyBuilder(string prefix, string fileExtension, bool isErrorOutputPrefix, TimeZoneInfo? timeZone = null)
     {
         ArgumentNullException.ThrowIfNull(prefix);
         ArgumentNullException.ThrowIfNull(fileExtension);
@@ -52,6 +55,7 @@ public sealed class S3ObjectKeyBuilder
         }
 
         _prefix = parsed!;
+        _timeZone = timeZone ?? TimeZoneInfo.Utc;
         FileExtension = fileExtension;
         IsErrorOutput = isErrorOutputPrefix;
     }
@@ -118,14 +122,17 @@ public sealed class S3ObjectKeyBuilder
     {
         ArgumentNullException.ThrowIfNull(batch);
         var key = new StringBuilder(160);
-        _prefix.AppendTo(key, batch, errorOutputType);
+
+        // One instant per key, so a prefix and a name never disagree (a daylight saving change between two lookups).
+        DateTime keyTime = TimeZoneInfo.ConvertTimeFromUtc(batch.OldestArrival.UtcDateTime, _timeZone);
+        _prefix.AppendTo(key, batch, keyTime, errorOutputType);
         if (!_prefix.HasExpressions)
         {
-            DefaultTimePath.AppendTo(key, batch.OldestArrival);
+            DefaultTimePath.AppendTo(key, keyTime);
         }
 
         key.Append(batch.DeliveryStreamName).Append('-').Append(DeliveryStreamVersion).Append('-');
-        ObjectNameTime.AppendTo(key, batch.OldestArrival);
+        ObjectNameTime.AppendTo(key, keyTime);
         key.Append('-').Append(errorOutputType is null ? batch.ObjectId : batch.Id);
         if (errorOutputType is not null && !_prefix.HasErrorOutputType)
         {

@@ -7,8 +7,8 @@ namespace Delivery.Destinations.S3;
 
 /// <summary>
 /// Checks at start that a bucket takes writes under a prefix: a zero-byte PutObject of <see cref="ProbeName"/> under the
-/// prefix's literal part, then a DeleteObject of it. The put needs only the permission writing needs, and proves the
-/// bucket exists, the credentials are accepted and the prefix may be written. The delete keeps the bucket as it was;
+/// prefix's literal part (with the writers' encryption), then a DeleteObject of it. The put needs only the permissions
+/// writing needs, and proves the bucket exists, the credentials are accepted and the prefix may be written. The delete keeps the bucket as it was;
 /// it is the one extra permission, on that key only, and when it is refused the check still passes (the empty object
 /// stays, and a warning says how to grant it).
 /// </summary>
@@ -21,13 +21,18 @@ public sealed class S3WriteCheck : IDestinationCheck
     private readonly string _bucket;
     private readonly string _key;
     private readonly ILogger _logger;
+    private readonly S3EncryptionConfiguration? _encryption;
 
     /// <param name="s3">The client the writers use.</param>
     /// <param name="bucket">The bucket.</param>
     /// <param name="prefix">The prefix objects are written under, expressions included.</param>
     /// <param name="setting">The configuration key that names the bucket.</param>
     /// <param name="logger">Receives a warning when the probe cannot be removed.</param>
-    public S3WriteCheck(IAmazonS3 s3, string bucket, string prefix, string setting, ILogger<S3WriteCheck> logger)
+    /// <param name="encryption">
+    /// The encryption the writers ask for. The probe asks for it too, so a KMS key the worker may not use (or a bucket
+    /// policy that refuses other encryption) fails the check instead of the first batch.
+    /// </param>
+    public S3WriteCheck(IAmazonS3 s3, string bucket, string prefix, string setting, ILogger<S3WriteCheck> logger, S3EncryptionConfiguration? encryption = null)
     {
         ArgumentNullException.ThrowIfNull(s3);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
@@ -38,6 +43,7 @@ public sealed class S3WriteCheck : IDestinationCheck
         _bucket = bucket;
         _key = ProbeKey(prefix);
         _logger = logger;
+        _encryption = encryption;
         Setting = setting;
     }
 
@@ -59,6 +65,7 @@ public sealed class S3WriteCheck : IDestinationCheck
     public async Task<CheckOutcome> RunAsync(CancellationToken cancellationToken)
     {
         var probe = new PutObjectRequest { BucketName = _bucket, Key = _key, ContentBody = "", UseChunkEncoding = false };
+        _encryption?.ApplyTo(probe);
         try
         {
             await _s3.PutObjectAsync(probe, cancellationToken).ConfigureAwait(false);

@@ -7,6 +7,7 @@ namespace Delivery.Destinations.S3;
 /// The subset of Java <c>DateTimeFormatter</c> patterns that Firehose documents for <c>!{timestamp:...}</c>: the fields
 /// yyyy, yy, MM, dd, HH, mm and ss, 'quoted text', and any other non-letter character as itself. Compiled once at
 /// start; formatting appends digits with no culture involved, so a key never depends on the machine it is built on.
+/// The caller converts the time to the key's zone first (UTC unless <c>CustomTimeZone</c> says otherwise).
 /// </summary>
 internal sealed class TimestampPattern
 {
@@ -81,21 +82,20 @@ internal sealed class TimestampPattern
     public static TimestampPattern Parse(string pattern) =>
         TryParse(pattern, out TimestampPattern? result, out string? error) ? result! : throw new FormatException(error);
 
-    /// <summary>Appends <paramref name="time"/>, converted to UTC, in this pattern.</summary>
-    public void AppendTo(StringBuilder builder, DateTimeOffset time)
+    /// <summary>Appends the wall-clock fields of <paramref name="time"/> (already in the key's time zone) in this pattern.</summary>
+    public void AppendTo(StringBuilder builder, DateTime time)
     {
-        DateTime utc = time.UtcDateTime;
         foreach (Part part in _parts)
         {
             _ = part.Field switch
             {
-                Field.Year4 => builder.Append(utc.Year.ToString("D4", CultureInfo.InvariantCulture)),
-                Field.Year2 => AppendTwoDigits(builder, utc.Year % 100),
-                Field.Month => AppendTwoDigits(builder, utc.Month),
-                Field.Day => AppendTwoDigits(builder, utc.Day),
-                Field.Hour => AppendTwoDigits(builder, utc.Hour),
-                Field.Minute => AppendTwoDigits(builder, utc.Minute),
-                Field.Second => AppendTwoDigits(builder, utc.Second),
+                Field.Year4 => builder.Append(time.Year.ToString("D4", CultureInfo.InvariantCulture)),
+                Field.Year2 => AppendTwoDigits(builder, time.Year % 100),
+                Field.Month => AppendTwoDigits(builder, time.Month),
+                Field.Day => AppendTwoDigits(builder, time.Day),
+                Field.Hour => AppendTwoDigits(builder, time.Hour),
+                Field.Minute => AppendTwoDigits(builder, time.Minute),
+                Field.Second => AppendTwoDigits(builder, time.Second),
                 _ => builder.Append(part.Literal),
             };
         }

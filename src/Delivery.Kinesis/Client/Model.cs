@@ -27,6 +27,9 @@ public sealed class StreamDescriptionSummary
     public int OpenShardCount { get; set; }
 
     public int RetentionPeriodHours { get; set; }
+
+    /// <summary>NONE or KMS (server-side encryption of the records at rest); null when the service does not say.</summary>
+    public string? EncryptionType { get; set; }
 }
 
 public sealed class ListShardsRequest

@@ -208,6 +208,15 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             new() { [":start"] = S(sequenceNumber) },
             cancellationToken);
 
+    public Task UpdateStartingTimestampAsync(Lease held, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
+        UpdateInTenureAsync(
+            held,
+            "starting timestamp",
+            "SET #startTime = :startTime",
+            new() { ["#startTime"] = StartingTimestamp },
+            new() { [":startTime"] = N(timestamp.ToUnixTimeMilliseconds()) },
+            cancellationToken);
+
     public async Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(childShardIds);
@@ -250,6 +259,18 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             new() { [":owner"] = S(seen.Owner), [":seenCounter"] = N(seen.Counter), [":requester"] = S(requester) },
             cancellationToken).ConfigureAwait(false);
         return requested is not null;
+    }
+
+    public async Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken)
+    {
+        Lease? withdrawn = await ConditionalUpdateAsync(
+            leaseKey,
+            "REMOVE #pendingOwner",
+            "#pendingOwner = :requester",
+            new() { ["#pendingOwner"] = PendingOwner },
+            new() { [":requester"] = S(requester) },
+            cancellationToken).ConfigureAwait(false);
+        return withdrawn is not null;
     }
 
     public async Task<bool> HandOffLeaseAsync(Lease held, string newOwner, CancellationToken cancellationToken)
@@ -305,6 +326,7 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
             EndingHashKey = Text(EndingHashKey),
             PendingBatches = item.TryGetValue(PendingBatches, out AttributeValue? pending) ? PendingFromAttribute(pending) : [],
             StartingSequenceNumber = Text(StartingSequenceNumber),
+            StartingTimestamp = item.ContainsKey(StartingTimestamp) ? DateTimeOffset.FromUnixTimeMilliseconds(Number(StartingTimestamp)) : null,
             Tenure = Number(LeaseTenure),
             PendingOwner = Text(PendingOwner),
         };
@@ -349,6 +371,11 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         if (lease.StartingSequenceNumber is not null)
         {
             item[StartingSequenceNumber] = S(lease.StartingSequenceNumber);
+        }
+
+        if (lease.StartingTimestamp is { } startingTimestamp)
+        {
+            item[StartingTimestamp] = N(startingTimestamp.ToUnixTimeMilliseconds());
         }
 
         if (lease.Tenure != 0)

@@ -43,6 +43,9 @@ public interface ILeaseStore
     /// <summary>Records where a shard that started at LATEST or AT_TIMESTAMP began to be read (tenure-conditional).</summary>
     Task UpdateStartingSequenceNumberAsync(Lease held, string sequenceNumber, CancellationToken cancellationToken);
 
+    /// <summary>Records when a shard that starts at LATEST was first opened, less a margin (tenure-conditional).</summary>
+    Task UpdateStartingTimestampAsync(Lease held, DateTimeOffset timestamp, CancellationToken cancellationToken);
+
     /// <summary>Records the children of a closed shard on its lease (tenure-conditional, like a checkpoint).</summary>
     Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken);
 
@@ -58,6 +61,12 @@ public interface ILeaseStore
     /// request is pending.
     /// </summary>
     Task<bool> RequestHandoffAsync(Lease seen, string requester, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Withdraws <paramref name="requester"/>'s handoff request on a lease (a worker that stops), conditional on the
+    /// request still being its own. False when there was none.
+    /// </summary>
+    Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken);
 
     /// <summary>
     /// Completes a handoff: makes <paramref name="newOwner"/>, which asked for it, the owner and bumps the counter. The

@@ -39,6 +39,13 @@ public sealed record Lease
     public string? StartingSequenceNumber { get; init; }
 
     /// <summary>
+    /// For a shard that started at LATEST and has had no record read yet: a time shortly before it was first opened
+    /// (Delivery's extension). A new owner opens the shard AT_TIMESTAMP there instead of at a LATEST that has moved on,
+    /// so records put while an idle shard changes hands are not skipped.
+    /// </summary>
+    public DateTimeOffset? StartingTimestamp { get; init; }
+
+    /// <summary>
     /// Identifies the current tenure: the counter value written by the take that started it (Delivery's extension).
     /// Writes made on behalf of a tenure (checkpoints, release, handoff) are conditional on it as well as on the owner,
     /// so a late write from an earlier tenure, even one of the same worker, can never land.

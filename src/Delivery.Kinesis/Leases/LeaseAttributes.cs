@@ -20,6 +20,8 @@ public static class LeaseAttributes
     /// <summary>Delivery's addition: where a shard that started at LATEST or AT_TIMESTAMP began to be read.</summary>
     public const string StartingSequenceNumber = "startingSequenceNumber";
 
+    public const string StartingTimestamp = "startingTimestamp";
+
     /// <summary>Delivery's addition: the counter value written by the take that started the current tenure.</summary>
     public const string LeaseTenure = "leaseTenure";
 

@@ -136,6 +136,7 @@ public sealed class LeaseCoordinator : IAsyncDisposable
         _stopping = true;
         await _stopTaking.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_takeLoop).ConfigureAwait(false);
+        await QuietlyAsync(WithdrawRequestsAsync(gracePeriod)).ConfigureAwait(false);
 
         Task[] consumers;
         lock (_gate)
@@ -167,6 +168,35 @@ public sealed class LeaseCoordinator : IAsyncDisposable
 
         await _stopRenewing.CancelAsync().ConfigureAwait(false);
         await QuietlyAsync(_renewLoop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A stopping worker takes no lease: it withdraws its handoff requests, so owners do not drain shards to hand them to
+    /// it, and releases any lease handed to it meanwhile, so peers take it in their next round rather than after expiry.
+    /// </summary>
+    private async Task WithdrawRequestsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Lease> leases = await _store.ListLeasesAsync(cancellationToken).ConfigureAwait(false);
+        foreach (Lease lease in leases.Where(lease => lease.PendingOwner == _workerId))
+        {
+            await _store.WithdrawHandoffAsync(lease.LeaseKey, _workerId, cancellationToken).ConfigureAwait(false);
+        }
+
+        HashSet<string> running;
+        lock (_gate)
+        {
+            running = [.. _held.Keys];
+        }
+
+        foreach (Lease lease in leases.Where(lease => lease.PendingOwner == _workerId || lease.Owner == _workerId))
+        {
+            // A handoff that completed before the withdrawal made this worker the owner of a lease it will not read.
+            if (!running.Contains(lease.LeaseKey) && await _store.GetLeaseAsync(lease.LeaseKey, cancellationToken).ConfigureAwait(false) is { } current
+                && current.Owner == _workerId)
+            {
+                await _store.ReleaseLeaseAsync(current, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -348,16 +378,16 @@ public sealed class LeaseCoordinator : IAsyncDisposable
             heldKeys = [.. _held.Keys];
         }
 
-        LeaseTakePlan plan = _taker.Plan(leases, heldKeys);
+        LeaseTakePlan plan = _taker.Plan(leases, heldKeys, _failures.BackingOff());
         Log.LeaseRound(_logger, _workerId, leases.Count, heldKeys.Count, plan.Target);
-        foreach (Lease lease in plan.Reclaim.Where(lease => _failures.MayTake(lease.LeaseKey)))
+        foreach (Lease lease in plan.Reclaim)
         {
             await TryTakeAsync(lease, cancellationToken).ConfigureAwait(false);
         }
 
         // Workers racing for the same leases try them in different orders; one that loses a race tries the next.
         int taken = 0;
-        foreach (Lease candidate in plan.Candidates.Where(lease => _failures.MayTake(lease.LeaseKey)))
+        foreach (Lease candidate in plan.Candidates)
         {
             if (taken >= plan.Wanted)
             {

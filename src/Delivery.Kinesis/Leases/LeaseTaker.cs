@@ -20,25 +20,31 @@ public sealed class LeaseTaker
     private readonly TimeSpan _leaseDuration;
     private readonly TimeSpan _requestLifetime;
     private readonly TimeProvider _timeProvider;
+    private static readonly IReadOnlySet<string> NoKeys = new HashSet<string>();
     private readonly Dictionary<string, Observation> _observations = [];
 
     /// <param name="workerId">This worker.</param>
     /// <param name="leaseDuration">How long a lease whose counter does not move stays valid.</param>
     /// <param name="timeProvider">The worker's clock; other workers' clocks are never compared with it.</param>
     /// <param name="handoffTimeout">
-    /// How long an owner may take to hand a lease over once asked (default 30 s). A request still pending after that plus
-    /// two lease durations was not answered and no longer counts for anyone.
+    /// How long an owner may take to drain a lease once asked (default 30 s). A request is answered within about that,
+    /// plus a third of a lease duration to notice it, the time to cancel what is still being delivered (up to 30 s) and
+    /// a round for the requester to take the lease up. A request still pending after twice the timeout, 30 s and three
+    /// lease durations was not answered and no longer counts for anyone, so the requester may ask elsewhere.
     /// </param>
     public LeaseTaker(string workerId, TimeSpan leaseDuration, TimeProvider timeProvider, TimeSpan? handoffTimeout = null)
     {
         _workerId = workerId;
         _leaseDuration = leaseDuration;
         _timeProvider = timeProvider;
-        _requestLifetime = (handoffTimeout ?? TimeSpan.FromSeconds(30)) + (2 * leaseDuration);
+        _requestLifetime = (2 * (handoffTimeout ?? TimeSpan.FromSeconds(30))) + TimeSpan.FromSeconds(30) + (3 * leaseDuration);
     }
 
-    /// <summary>Plans a round, given every lease in the table and the keys this worker runs consumers for.</summary>
-    public LeaseTakePlan Plan(IReadOnlyList<Lease> leases, IReadOnlySet<string> heldKeys)
+    /// <summary>
+    /// Plans a round, given every lease in the table and the keys this worker runs consumers for. Leases in
+    /// <paramref name="avoid"/> (shards this worker is backing off from after failures) are neither taken nor asked for.
+    /// </summary>
+    public LeaseTakePlan Plan(IReadOnlyList<Lease> leases, IReadOnlySet<string> heldKeys, IReadOnlySet<string>? avoid = null)
     {
         ArgumentNullException.ThrowIfNull(leases);
         ArgumentNullException.ThrowIfNull(heldKeys);
@@ -58,7 +64,7 @@ public sealed class LeaseTaker
             seen.Add(new SeenLease(lease, expired, requestOverdue, ParentsAreDone(lease, byKey)));
         }
 
-        var view = new TableView(_workerId, heldKeys, seen);
+        var view = new TableView(_workerId, heldKeys, avoid ?? NoKeys, seen);
         int target = view.Target;
         int wanted = target - view.MyLoad;
         IReadOnlyList<Lease> candidates = wanted > 0 ? [.. view.Free.OrderBy(Rank), .. view.Expired.OrderBy(Rank)] : [];
@@ -147,15 +153,17 @@ public sealed class LeaseTaker
     {
         private readonly string _workerId;
         private readonly IReadOnlySet<string> _heldKeys;
+        private readonly IReadOnlySet<string> _avoid;
         private readonly HashSet<string> _live;
         private readonly Dictionary<string, List<Lease>> _handoverable = new(StringComparer.Ordinal);
         private readonly HashSet<string> _leavingMine = new(StringComparer.Ordinal);
         private int _active;
 
-        public TableView(string workerId, IReadOnlySet<string> heldKeys, IReadOnlyList<SeenLease> leases)
+        public TableView(string workerId, IReadOnlySet<string> heldKeys, IReadOnlySet<string> avoid, IReadOnlyList<SeenLease> leases)
         {
             _workerId = workerId;
             _heldKeys = heldKeys;
+            _avoid = avoid;
             _live = new HashSet<string>(StringComparer.Ordinal) { workerId };
             foreach (SeenLease seen in leases)
             {
@@ -220,14 +228,14 @@ public sealed class LeaseTaker
                 else if (owner != _workerId)
                 {
                     AddLoad(owner);
-                    if (lease.PendingOwner is null && seen.ParentsDone)
+                    if (lease.PendingOwner is null && seen.ParentsDone && !_avoid.Contains(lease.LeaseKey))
                     {
                         Handoverable(owner).Add(lease);
                     }
                 }
             }
 
-            if (_heldKeys.Contains(lease.LeaseKey) || !seen.ParentsDone)
+            if (_heldKeys.Contains(lease.LeaseKey) || !seen.ParentsDone || _avoid.Contains(lease.LeaseKey))
             {
                 return;
             }

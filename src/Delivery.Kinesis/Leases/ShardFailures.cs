@@ -50,6 +50,21 @@ public sealed class ShardFailures(TimeSpan round, TimeProvider timeProvider)
     public bool MayTake(string leaseKey) =>
         !_shards.TryGetValue(leaseKey, out var failed) || timeProvider.GetElapsedTime(failed.LastFailure) >= failed.Backoff;
 
+    /// <summary>The shards whose backoff is not over yet: not to be taken, reclaimed or asked for.</summary>
+    public IReadOnlySet<string> BackingOff()
+    {
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string key in _shards.Keys)
+        {
+            if (!MayTake(key))
+            {
+                keys.Add(key);
+            }
+        }
+
+        return keys;
+    }
+
     /// <summary>The shard's reader ended without an error (released, handed over, ended, lost): its record is cleared.</summary>
     public void Ended(string shardId) => _shards.Remove(shardId);
 

@@ -112,7 +112,8 @@ internal sealed class ShardConsumer
                         _lease,
                         session,
                         start => _context.Store.UpdateStartingSequenceNumberAsync(_lease, start.SequenceNumber, reading.Token),
-                        reading.Token).ConfigureAwait(false);
+                        reading.Token,
+                        opened => _context.Store.UpdateStartingTimestampAsync(_lease, opened, reading.Token)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (reading.IsCancellationRequested)
                 {
@@ -135,6 +136,7 @@ internal sealed class ShardConsumer
 
             if (_leaseLost || session.LeaseLost.IsCancellationRequested)
             {
+                ThrowIfFailed(session);
                 State = ShardConsumerState.LeaseLost;
                 return;
             }
@@ -147,6 +149,7 @@ internal sealed class ShardConsumer
             }
             catch (LeaseLostException)
             {
+                ThrowIfFailed(session);
                 State = ShardConsumerState.LeaseLost;
                 return;
             }
@@ -187,12 +190,27 @@ internal sealed class ShardConsumer
         }
         catch (LeaseLostException)
         {
+            ThrowIfFailed(session);
             State = ShardConsumerState.LeaseLost;
         }
         finally
         {
             await session.DisposeAsync().ConfigureAwait(false);
             _handoffDeadline?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A session that stopped by itself (a batch it could not deliver) is a failure of this shard, not a lost lease: the
+    /// consumer faults, so the coordinator tries the shard again after a backoff and reports it.
+    /// </summary>
+    private void ThrowIfFailed(IShardSession session)
+    {
+        if (session.Failure is { } failure)
+        {
+            State = ShardConsumerState.Failed;
+            throw new DeliveryException(FailureKind.Retryable, "Pipeline.BatchAbandoned",
+                $"Shard {ShardId}: a batch could not be delivered and was given up ({failure.GetType().Name}: {failure.Message})", failure);
         }
     }
 

@@ -32,6 +32,12 @@ internal sealed class ShardReader
     private readonly RecordPage _emptyPage;
     private ShardPosition? _lastRead;
 
+    // A shard that starts at LATEST, while nothing of it has been read: when it was first opened, less a margin for the
+    // difference between this worker's clock and Kinesis's arrival times; and whether this reader opens it at LATEST.
+    private static readonly TimeSpan LatestClockMargin = TimeSpan.FromSeconds(30);
+    private DateTimeOffset? _startingTimestamp;
+    private bool _openAtLatestOnce;
+
     // Per Kinesis record (a KPL aggregate counts once), from the last page that had records.
     private double _dataBytesPerRecord = InitialDataBytesPerRecord;
     private double _memoryBytesPerRecord = InitialMemoryBytesPerRecord;
@@ -60,12 +66,23 @@ internal sealed class ShardReader
     /// <summary>
     /// Reads until the shard ends (returns true) or <paramref name="cancellationToken"/> stops reading (returns false).
     /// <paramref name="beforeFirstRecord"/> runs once, before the first record of a shard that starts at LATEST or
-    /// AT_TIMESTAMP is handed on, so that the lease can remember where reading started.
+    /// AT_TIMESTAMP is handed on, so that the lease can remember where reading started. <paramref name="beforeOpeningAtLatest"/>
+    /// runs before a shard that starts at LATEST is first opened, with a time shortly before: a new owner opens the
+    /// shard at that time while no record has been read, rather than at a LATEST that has moved on.
     /// </summary>
-    public async Task<bool> ReadAsync(Lease lease, IShardSession session, Func<ShardPosition, Task> beforeFirstRecord, CancellationToken cancellationToken)
+    public async Task<bool> ReadAsync(Lease lease, IShardSession session, Func<ShardPosition, Task> beforeFirstRecord, CancellationToken cancellationToken, Func<DateTimeOffset, Task>? beforeOpeningAtLatest = null)
     {
         bool startIsMoving = lease.Checkpoint.Position is null && lease.PendingBatches.Count == 0 && lease.StartingSequenceNumber is null
             && lease.Checkpoint.Value is LeaseCheckpoint.LatestValue or LeaseCheckpoint.AtTimestampValue;
+        _startingTimestamp = lease.StartingTimestamp;
+        if (startIsMoving && lease.Checkpoint.Value == LeaseCheckpoint.LatestValue && _startingTimestamp is null && beforeOpeningAtLatest is not null)
+        {
+            DateTimeOffset opened = _timeProvider.GetUtcNow() - LatestClockMargin;
+            await beforeOpeningAtLatest(opened).ConfigureAwait(false);
+            _startingTimestamp = opened;
+            _openAtLatestOnce = true;
+        }
+
         ReadingOptions pace = _options.Reading;
         string? iterator = await OpenIteratorAsync(lease, cancellationToken).ConfigureAwait(false);
         TimeSpan backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
@@ -233,9 +250,17 @@ internal sealed class ShardReader
             request.ShardIteratorType = ShardIteratorType.AtSequenceNumber;
             request.StartingSequenceNumber = position.SequenceNumber;
         }
+        else if (lease.Checkpoint.Value == LeaseCheckpoint.LatestValue && (_openAtLatestOnce || _startingTimestamp is null))
+        {
+            // The first open of a shard that starts at LATEST; reopening it (an expired iterator) goes by the time below.
+            _openAtLatestOnce = false;
+            request.ShardIteratorType = ShardIteratorType.Latest;
+        }
         else if (lease.Checkpoint.Value == LeaseCheckpoint.LatestValue)
         {
-            request.ShardIteratorType = ShardIteratorType.Latest;
+            // Nothing was read since the shard was first opened at LATEST: open it where that was, not where LATEST is now.
+            request.ShardIteratorType = ShardIteratorType.AtTimestamp;
+            request.Timestamp = _startingTimestamp!.Value.UtcDateTime;
         }
         else if (lease.Checkpoint.Value == LeaseCheckpoint.AtTimestampValue)
         {
@@ -253,22 +278,68 @@ internal sealed class ShardReader
             GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
             return response.ShardIterator;
         }
-        catch (InvalidArgumentException ex) when (_lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && resumeAt?.SequenceNumber == lease.StartingSequenceNumber)
+        catch (InvalidArgumentException ex) when (resumeAt is { } refused)
         {
-            throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
-                $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
-        }
-        catch (InvalidArgumentException ex) when (resumeAt is { } agedOut)
-        {
+            bool manualStart = _lastRead is null && lease.Checkpoint.Value == LeaseCheckpoint.AtSequenceNumberValue && refused.SequenceNumber == lease.StartingSequenceNumber;
+            if (manualStart && !await IsBeforeTrimHorizonAsync(refused.SequenceNumber, cancellationToken).ConfigureAwait(false))
+            {
+                // A manual replay from a number that is not in the shard (and not because it aged out): a configuration
+                // error that no other worker can get past either.
+                throw new DeliveryException(FailureKind.Permanent, "Kinesis.InvalidStartingSequenceNumber",
+                    $"Shard {_shardId} of stream '{_streamName}' cannot start at sequence number {lease.StartingSequenceNumber} (Kinesis:StartingSequenceNumbers:{_shardId}): {ex.Message}", ex);
+            }
+
             // The position is no longer in the shard: its records aged out of the stream's retention before they were
-            // delivered (a destination down for longer than the retention). They cannot be read by anyone; what is left
-            // starts at the trim horizon. Records at or before the checkpoint are skipped by the session, so nothing is
-            // delivered twice if the position was refused for another reason.
-            Log.PositionAgedOut(_logger, ex, _shardId, _streamName, agedOut);
+            // delivered (a destination down for longer than the retention; a manual replay from near the retention's
+            // edge that could not be delivered in time). They cannot be read by anyone; what is left starts at the trim
+            // horizon. Records at or before the checkpoint are skipped by the session, so nothing is delivered twice if
+            // the position was refused for another reason.
+            Log.PositionAgedOut(_logger, ex, _shardId, _streamName, refused);
             _telemetry?.RecordsAgedOut(_shardId);
             request = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId, ShardIteratorType = ShardIteratorType.TrimHorizon };
             GetShardIteratorResponse response = await _kinesis.GetShardIteratorAsync(request, cancellationToken).ConfigureAwait(false);
             return response.ShardIterator;
         }
+    }
+
+    /// <summary>
+    /// True when <paramref name="sequenceNumber"/> lies in the shard's range but before its oldest record (or the shard
+    /// holds none any more): the number was in the shard once and has aged out, rather than never having been in it.
+    /// </summary>
+    private async Task<bool> IsBeforeTrimHorizonAsync(string? sequenceNumber, CancellationToken cancellationToken)
+    {
+        if (sequenceNumber is null)
+        {
+            return false;
+        }
+
+        IReadOnlyList<Shard> shards = await _kinesis.ListAllShardsAsync(_streamName, null, cancellationToken).ConfigureAwait(false);
+        if (shards.FirstOrDefault(shard => shard.ShardId == _shardId)?.SequenceNumberRange?.StartingSequenceNumber is not { } first
+            || ShardPosition.CompareSequenceNumbers(sequenceNumber, first) < 0)
+        {
+            return false;
+        }
+
+        var open = new GetShardIteratorRequest { StreamName = _streamName, ShardId = _shardId, ShardIteratorType = ShardIteratorType.TrimHorizon };
+        string? iterator = (await _kinesis.GetShardIteratorAsync(open, cancellationToken).ConfigureAwait(false)).ShardIterator;
+
+        // A read at the trim horizon may come back empty while it passes trimmed data: look a few pages further.
+        for (int page = 0; page < 5 && iterator is not null; page++)
+        {
+            GetRecordsResponse oldest = await _kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = 1 }, cancellationToken).ConfigureAwait(false);
+            if (oldest.Records.Count > 0)
+            {
+                return ShardPosition.CompareSequenceNumbers(oldest.Records[0].SequenceNumber, sequenceNumber) > 0;
+            }
+
+            if ((oldest.MillisBehindLatest ?? 0) == 0)
+            {
+                return true;
+            }
+
+            iterator = oldest.NextShardIterator;
+        }
+
+        return true;
     }
 }

@@ -68,7 +68,7 @@ internal sealed class BatchPart
     {
         foreach (FailedRecord failed in refused)
         {
-            run.Fail(SourceIndexes[failed.Index], failed.ErrorCode, failed.ErrorMessage, failed.ErrorOutputType, failed.AttemptsMade, failed.LambdaArn);
+            run.Fail(failed with { Index = SourceIndexes[failed.Index] });
         }
     }
 }

@@ -11,7 +11,7 @@ public interface IProcessingStage
 
     /// <summary>
     /// Processes <paramref name="records"/> (in shard order) and returns what comes out, in order. A record that cannot be
-    /// processed is reported with <see cref="ProcessingRun.Fail"/> and left out. Throws only
+    /// processed is reported with <see cref="ProcessingRun.Fail(int, string, string, string, int, string?)"/> and left out. Throws only
     /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> is cancelled: anything else a stage
     /// throws fails every record it was given.
     /// </summary>

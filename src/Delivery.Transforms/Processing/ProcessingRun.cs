@@ -45,13 +45,17 @@ public sealed class ProcessingRun
     }
 
     /// <summary>Fails the source record; the first failure reported for a record is the one that is kept.</summary>
-    public void Fail(int sourceIndex, string errorCode, string errorMessage, string errorOutputType, int attemptsMade = 1, string? lambdaArn = null)
+    public void Fail(int sourceIndex, string errorCode, string errorMessage, string errorOutputType, int attemptsMade = 1, string? lambdaArn = null) =>
+        Fail(new FailedRecord(sourceIndex, errorCode, errorMessage, errorOutputType, attemptsMade, lambdaArn));
+
+    /// <summary>Fails the source record <see cref="FailedRecord.Index"/> with everything the failure says; the first one reported is kept.</summary>
+    public void Fail(FailedRecord failure)
     {
         lock (_gate)
         {
-            if (_failures[sourceIndex] is null)
+            if (_failures[failure.Index] is null)
             {
-                _failures[sourceIndex] = new FailedRecord(sourceIndex, errorCode, errorMessage, errorOutputType, attemptsMade, lambdaArn);
+                _failures[failure.Index] = failure;
                 _failedCount++;
             }
         }

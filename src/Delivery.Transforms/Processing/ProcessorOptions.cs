@@ -88,7 +88,7 @@ public sealed partial class ProcessorOptions : IValidatableObject
     /// <summary>CloudWatchLogProcessing: one record per log event, holding its message. Default true.</summary>
     public bool? DataMessageExtraction { get; set; }
 
-    /// <summary>MetadataExtraction: the JQ query, such as <c>{customer_id: .customer_id}</c>. Required; see the README for the supported subset.</summary>
+    /// <summary>MetadataExtraction: the JQ query, such as <c>{customer_id: .customer_id}</c>. Required; docs/processing.md ("Metadata extraction queries") lists the supported subset.</summary>
     public string? MetadataExtractionQuery { get; set; }
 
     /// <summary>MetadataExtraction: <c>JQ-1.6</c>, the only engine. Default JQ-1.6.</summary>

@@ -4,7 +4,8 @@ namespace Delivery.Worker.CommandLine;
 
 /// <summary>
 /// The worker's command-line verbs. Without a verb the worker runs; with one it does that job and exits:
-/// <c>validate [FILE]</c>, <c>describe [FILE]</c>, <c>import-firehose FILE|-</c>, <c>health [ready] [--port N]</c>.
+/// <c>validate [FILE]</c>, <c>describe [FILE]</c>, <c>import-firehose FILE|-</c>, <c>health [ready] [--port N]</c>,
+/// <c>status [--url URL]</c>.
 /// </summary>
 internal static class CommandLineVerbs
 {
@@ -12,12 +13,13 @@ internal static class CommandLineVerbs
     public const string Describe = "describe";
     public const string ImportFirehose = "import-firehose";
     public const string Health = "health";
+    public const string Status = "status";
 
     private static readonly string[] ConfigurationVerbs = [Validate, Describe];
 
     /// <summary>The verb in <paramref name="args"/>, or null to run the worker.</summary>
     public static string? VerbOf(string[] args) =>
-        args.Length > 0 && args[0] is Validate or Describe or ImportFirehose or Health or "help" or "--help" or "-h" ? args[0] : null;
+        args.Length > 0 && args[0] is Validate or Describe or ImportFirehose or Health or Status or "help" or "--help" or "-h" ? args[0] : null;
 
     /// <summary>
     /// Lets <c>validate FILE</c> and <c>describe FILE</c> name the file the way <c>--config FILE</c> does, so that the
@@ -34,13 +36,14 @@ internal static class CommandLineVerbs
         return args.Length > 0 && args[0] == Health ? HealthVerb.Normalize(args) : args;
     }
 
-    /// <summary>Runs the verb; returns the exit code (0 done, 1 failed, 2 invalid configuration or input).</summary>
+    /// <summary>Runs the verb; returns the exit code (0 done, 1 failed or unreachable, 2 invalid configuration or input).</summary>
     public static Task<int> RunAsync(string verb, string[] args, IConfiguration configuration, TextWriter output, TextWriter error) => verb switch
     {
         Validate => Task.FromResult(ConfigurationVerb.Validate(configuration, output)),
         Describe => Task.FromResult(ConfigurationVerb.Describe(configuration, output)),
         ImportFirehose => ImportFirehoseVerb.RunAsync(args, output, error),
         Health => HealthVerb.RunAsync(args, configuration, output, error),
+        Status => StatusVerb.RunAsync(args, configuration, output, error),
         _ => Task.FromResult(Usage(output)),
     };
 
@@ -54,9 +57,13 @@ internal static class CommandLineVerbs
                             [--pipeline NAME]
             Delivery.Worker {HealthVerb.Synopsis}  ask a running worker's /health/live, or with ready (or --ready)
                                                        its /health/ready; exit 0 when healthy
+            Delivery.Worker {StatusVerb.Synopsis}         what a running worker's dashboard shows, in the terminal: per
+                                                       pipeline freshness, counts and destination state, one line
+                                                       per shard (default: this host's worker on Delivery:Health:Port)
 
             Configuration layers: appsettings.json, the --config file (or DELIVERY_CONFIG_FILE), Delivery__* environment
-            variables, --Delivery:Key=value arguments. Exit codes: 0 ok, 1 failed, 2 invalid configuration or input.
+            variables, --Delivery:Key=value arguments. Exit codes: 0 ok, 1 failed (health: not healthy; status: no worker
+            answered), 2 invalid configuration or input.
             """);
         return 0;
     }

@@ -8,8 +8,8 @@ namespace Delivery.Worker.CommandLine;
 /// <summary>
 /// Maps the JSON of Firehose's <c>DescribeDeliveryStream</c> (as <c>aws firehose describe-delivery-stream</c> prints
 /// it) to a Delivery pipeline: source stream, buffering, prefixes, compression, processors, dynamic partitioning,
-/// format conversion, backup, and the S3, HTTP endpoint or Redshift destination. What Firehose does that this mapping
-/// cannot express is reported as a note, never dropped without a word.
+/// format conversion, backup, encryption, and the S3, HTTP endpoint (a partner's by its preset), Redshift or OpenSearch
+/// destination. What Firehose does that this mapping cannot express is reported as a note, never dropped without a word.
 /// </summary>
 internal static partial class FirehoseImporter
 {
@@ -51,10 +51,15 @@ internal static partial class FirehoseImporter
         {
             MapRedshift(redshift, pipeline, notes);
         }
+        else if (destination.TryGetProperty("AmazonopensearchserviceDestinationDescription", out JsonElement openSearch)
+            || destination.TryGetProperty("ElasticsearchDestinationDescription", out openSearch))
+        {
+            MapOpenSearch(openSearch, pipeline, notes, region);
+        }
         else
         {
             string kind = destination.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n.EndsWith("DestinationDescription", StringComparison.Ordinal)) ?? "unknown";
-            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints and Redshift.");
+            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints, Redshift and OpenSearch.");
         }
 
         return new ImportedPipeline(name, region, pipeline, notes);
@@ -73,7 +78,7 @@ internal static partial class FirehoseImporter
         else
         {
             kinesis["StreamName"] = pipelineName;
-            notes.Add($"This is a Direct PUT stream; Delivery reads a Kinesis data stream. Have producers put into a Kinesis stream and set Kinesis:StreamName (now '{pipelineName}').");
+            notes.Add($"This is a Direct PUT stream: Delivery stores what producers put in a Kinesis data stream, which it then reads. Create that stream (Kinesis:StreamName, now '{pipelineName}'), turn on Delivery:DirectPut with its Port and Authentication key pairs, set DirectPut:Enabled on this pipeline, and point the producers' Firehose endpoint at the listener; the key pairs' secrets cannot be imported.");
         }
 
         notes.Add("Kinesis:InitialPosition is TrimHorizon (the default), which loses nothing but re-delivers what Firehose already delivered within the stream's retention; to cut over without that, stop the Firehose stream and set InitialPosition AtTimestamp with InitialTimestamp at that moment.");
@@ -95,13 +100,17 @@ internal static partial class FirehoseImporter
             destination["CompressionFormat"] = compression;
         }
 
-        // Firehose writes records that fail to the destination bucket under the error output prefix.
+        SetEncryption(destination, s3);
+
+        // Firehose writes records that fail to the destination bucket under the error output prefix, encrypted as the
+        // destination's objects are.
         var backup = new JsonObject { ["BucketName"] = destination["BucketName"]!.GetValue<string>() };
         if (Text(s3, "ErrorOutputPrefix") is { Length: > 0 } errorPrefix)
         {
             backup["ErrorOutputPrefix"] = errorPrefix;
         }
 
+        SetEncryption(backup, s3);
         pipeline["Backup"] = backup;
         if (extendedS3)
         {
@@ -114,25 +123,16 @@ internal static partial class FirehoseImporter
                     backup["Prefix"] = backupPrefix;
                 }
 
+                backup.Remove("EncryptionConfiguration");
+                SetEncryption(backup, sourceBackup);
                 notes.Add("Source-record backup is on: failed records now go to the backup bucket too (Firehose put them in the destination bucket).");
             }
 
-            if (Text(s3, "FileExtension") is { Length: > 0 } extension)
-            {
-                notes.Add($"FileExtension '{extension}' is not carried over: Delivery ends object names with the extension of their format and compression (.gz, .parquet...).");
-            }
-
-            if (Text(s3, "CustomTimeZone") is { Length: > 0 } zone && zone != "UTC")
-            {
-                notes.Add($"CustomTimeZone '{zone}' is not carried over: Delivery evaluates prefixes in UTC.");
-            }
-
+            MapKeySettings(s3, destination);
             MapProcessing(s3, pipeline, notes);
             MapDynamicPartitioning(s3, pipeline, notes);
             MapFormatConversion(s3, destination, notes);
         }
-
-        NoteEncryption(s3, notes);
     }
 
     private static void MapHttpEndpoint(JsonElement http, JsonObject pipeline, List<string> notes)
@@ -140,19 +140,10 @@ internal static partial class FirehoseImporter
         MapBuffering(http, pipeline);
         JsonElement endpoint = http.GetProperty("EndpointConfiguration");
         string url = Text(endpoint, "Url") ?? throw new FormatException("HttpEndpointDestinationDescription has no EndpointConfiguration.Url.");
-        var destination = new JsonObject { ["Url"] = url };
-        if (url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        http.TryGetProperty("RequestConfiguration", out JsonElement request);
+        JsonObject destination = EndpointOf(url, gzip: Text(request, "ContentEncoding") is "GZIP", notes);
+        if (request.ValueKind == JsonValueKind.Object)
         {
-            destination["AllowPlainHttp"] = true;
-        }
-
-        if (http.TryGetProperty("RequestConfiguration", out JsonElement request))
-        {
-            if (Text(request, "ContentEncoding") is "GZIP")
-            {
-                destination["ContentEncoding"] = "Gzip";
-            }
-
             if (request.TryGetProperty("CommonAttributes", out JsonElement attributes) && attributes.GetArrayLength() > 0)
             {
                 var common = new JsonObject();
@@ -228,6 +219,7 @@ internal static partial class FirehoseImporter
                 intermediate["CompressionFormat"] = compression;
             }
 
+            SetEncryption(intermediate, staging);
             destination["IntermediateS3"] = intermediate;
             var backup = new JsonObject { ["BucketName"] = intermediate["BucketName"]!.GetValue<string>() };
             if (Text(staging, "ErrorOutputPrefix") is { Length: > 0 } errorPrefix)
@@ -235,6 +227,7 @@ internal static partial class FirehoseImporter
                 backup["ErrorOutputPrefix"] = errorPrefix;
             }
 
+            SetEncryption(backup, staging);
             pipeline["Backup"] = backup;
         }
 
@@ -275,6 +268,7 @@ internal static partial class FirehoseImporter
             backup["ErrorOutputPrefix"] = errorPrefix;
         }
 
+        SetEncryption(backup, s3);
         pipeline["Backup"] = backup;
     }
 
@@ -412,14 +406,6 @@ internal static partial class FirehoseImporter
         }
 
         destination["DataFormatConversion"] = section;
-    }
-
-    private static void NoteEncryption(JsonElement s3, List<string> notes)
-    {
-        if (s3.TryGetProperty("EncryptionConfiguration", out JsonElement encryption) && encryption.TryGetProperty("KMSEncryptionConfig", out JsonElement kms))
-        {
-            notes.Add($"Objects were encrypted with KMS key {Text(kms, "AWSKMSKeyARN")}: set that key as the bucket's default encryption (SSE-KMS), which Delivery's writes then get.");
-        }
     }
 
     private static string DecodeDelimiter(string base64)

@@ -14,11 +14,10 @@ namespace Delivery.Worker.CommandLine;
 /// </summary>
 internal static class HealthVerb
 {
-    /// <summary>The verb's synopsis, as <c>--help</c>, the README and usage errors give it.</summary>
+    /// <summary>The verb's synopsis, as <c>--help</c>, docs/operations.md and usage errors give it.</summary>
     public const string Synopsis = "health [ready] [--port N]";
 
     private const string PortOption = "--port";
-    private const string ConfigOption = "--config";
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 
@@ -70,53 +69,29 @@ internal static class HealthVerb
 
     private static bool TryParse(ReadOnlySpan<string> args, out bool ready, out int? port, out string? problem)
     {
-        (ready, port, problem) = (false, null, null);
-        for (int i = 0; i < args.Length; i++)
+        (ready, port) = (false, null);
+        if (!VerbArguments.TryParse(args, [PortOption], ["ready", "--ready", "live", "--live"], out Dictionary<string, string> values, out List<string> flags, out problem))
         {
-            string arg = args[i];
-            if (arg is "ready" or "--ready" or "live" or "--live")
-            {
-                ready = arg.EndsWith("ready", StringComparison.Ordinal);
-                continue;
-            }
+            return false;
+        }
 
-            // --port and --config take a value, after '=' or as the next argument; so do configuration overrides.
-            (string name, string? value) = arg.IndexOf('=', StringComparison.Ordinal) is var at and > 0 ? (arg[..at], arg[(at + 1)..]) : (arg, null);
-            bool takesValue = name is PortOption or ConfigOption || name.StartsWith("--" + DeliveryOptions.SectionName + ":", StringComparison.OrdinalIgnoreCase);
-            if (!takesValue)
+        ready = flags.LastOrDefault()?.EndsWith("ready", StringComparison.Ordinal) == true;
+        if (values.TryGetValue(PortOption, out string? value))
+        {
+            if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535)
             {
-                problem = $"unknown argument '{arg}'.";
+                problem = $"port '{value}' is not a TCP port (1 to 65535).";
                 return false;
             }
 
-            if (value is null && ++i < args.Length)
-            {
-                value = args[i];
-            }
-
-            if (value is null)
-            {
-                problem = $"'{name}' needs a value.";
-                return false;
-            }
-
-            if (name == PortOption)
-            {
-                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int number) || number is < 1 or > 65535)
-                {
-                    problem = $"port '{value}' is not a TCP port (1 to 65535).";
-                    return false;
-                }
-
-                port = number;
-            }
+            port = number;
         }
 
         return true;
     }
 
     // A worker listening on every interface is asked on loopback: the check runs beside it.
-    private static IPAddress ProbeAddress(string listenAddress)
+    internal static IPAddress ProbeAddress(string listenAddress)
     {
         IPAddress address = IPAddress.Parse(listenAddress);
         return address.Equals(IPAddress.Any) ? IPAddress.Loopback

@@ -21,7 +21,7 @@ internal static class ImportFirehoseVerb
     private static readonly JsonSerializerOptions NoteJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Without these there is nothing to run; a configuration missing them is reported rather than repaired.
-    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ConnectionString", "Table" };
+    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ConnectionString", "Table", "Endpoint", "IndexName" };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {

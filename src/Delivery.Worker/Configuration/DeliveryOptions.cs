@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Aws;
+using Delivery.DirectPut;
 using Delivery.Worker.Health;
 using Delivery.Worker.Telemetry;
 
@@ -48,6 +49,10 @@ public sealed class DeliveryOptions
     /// <summary>Metrics export: CloudWatch EMF lines on stdout (default on) and OTLP (off until an endpoint is set).</summary>
     [Required]
     public TelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>The Direct PUT listener (the Firehose API for producers); off by default.</summary>
+    [Required]
+    public DirectPutOptions DirectPut { get; set; } = new();
 
     public TimeSpan ShutdownGracePeriod => TimeSpan.FromSeconds(ShutdownGracePeriodSeconds);
 }

@@ -10,7 +10,9 @@ namespace Delivery.Worker.Configuration;
 public static partial class DeliveryOptionsLoader
 {
     /// <summary>Returns the validated options or throws <see cref="InvalidDeliveryConfigurationException"/>.</summary>
-    public static DeliveryOptions Load(IConfiguration configuration)
+    /// <param name="configuration">The configuration, with the <c>Delivery</c> section.</param>
+    /// <param name="environment">Reads an environment variable (secrets a setting names); the process's when null.</param>
+    public static DeliveryOptions Load(IConfiguration configuration, Func<string, string?>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var errors = new List<ConfigurationValidationError>();
@@ -59,6 +61,8 @@ public static partial class DeliveryOptionsLoader
 
         AnnotationValidator.Validate(options, DeliveryOptions.SectionName, errors);
         DeliveryOptionsRules.Validate(options, errors);
+        DirectPutRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
+        OpenSearchRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
         if (errors.Count > 0)
         {
             // A key whose value did not convert was left out of binding; what the later checks say of it (missing,

@@ -1,5 +1,6 @@
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 
@@ -12,16 +13,17 @@ public static partial class DeliveryOptionsRules
     public static int DestinationCount(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1);
+        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1) + (pipeline.OpenSearch is null ? 0 : 1);
     }
 
-    /// <summary>True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData).</summary>
+    /// <summary>True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData, OpenSearch AllDocuments).</summary>
     public static bool BacksUpSourceRecords(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         return pipeline.S3?.S3BackupMode == SourceRecordBackup.Enabled
             || pipeline.Redshift?.S3BackupMode == SourceRecordBackup.Enabled
-            || pipeline.HttpEndpoint?.S3BackupMode == HttpBackupMode.AllData;
+            || pipeline.HttpEndpoint?.S3BackupMode == HttpBackupMode.AllData
+            || pipeline.OpenSearch?.S3BackupMode == OpenSearchBackupMode.AllDocuments;
     }
 
     private static void ValidateDestination(string path, string name, PipelineOptions pipeline, List<ConfigurationValidationError> errors)
@@ -29,10 +31,10 @@ public static partial class DeliveryOptionsRules
         switch (DestinationCount(pipeline))
         {
             case 0:
-                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url at least) or Redshift."));
+                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift or OpenSearch (Endpoint and IndexName at least)."));
                 return;
             case > 1:
-                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint and Redshift."));
+                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and OpenSearch."));
                 return;
         }
 
@@ -60,6 +62,16 @@ public static partial class DeliveryOptionsRules
         if (pipeline.Redshift is { } redshift)
         {
             AddDestinationRules($"{path}:Redshift", new RedshiftDestinationOptionsValidator().Validate(name, redshift), errors);
+        }
+
+        if (pipeline.OpenSearch is { } openSearch)
+        {
+            AddDestinationRules($"{path}:OpenSearch", new OpenSearchDestinationOptionsValidator().Validate(name, openSearch), errors);
+            if (pipeline.Buffering.SizeInMBs > OpenSearchDestinationOptions.MaxBufferSizeInMBs)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too large for OpenSearch: its buffer is 1 to {OpenSearchDestinationOptions.MaxBufferSizeInMBs} MiB, as in Firehose."));
+            }
         }
     }
 

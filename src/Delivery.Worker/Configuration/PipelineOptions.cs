@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.DirectPut;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
 using Delivery.Transforms.Processing;
@@ -32,6 +34,9 @@ public sealed class PipelineOptions
     /// <summary>The Redshift destination, or PostgreSQL through the same COPY staging.</summary>
     public RedshiftDestinationOptions? Redshift { get; set; }
 
+    /// <summary>The OpenSearch destination: Amazon OpenSearch Service, OpenSearch or Elasticsearch through the _bulk API.</summary>
+    public OpenSearchDestinationOptions? OpenSearch { get; set; }
+
     /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
     public ProcessingOptions? Processing { get; set; }
 
@@ -39,18 +44,27 @@ public sealed class PipelineOptions
     public DynamicPartitioningOptions? DynamicPartitioning { get; set; }
 
     /// <summary>
+    /// Accept PutRecord and PutRecordBatch under the pipeline's name through the Direct PUT listener, storing the
+    /// records in <see cref="Kinesis"/>'s stream. Default off.
+    /// </summary>
+    public PipelineDirectPutOptions? DirectPut { get; set; }
+
+    /// <summary>
     /// The backup bucket for failed records. Optional with an S3 destination (failed records then go to its bucket under
     /// <see cref="BackupOptions.ErrorOutputPrefix"/>); required with any other destination.
     /// </summary>
     public BackupOptions? Backup { get; set; }
 
-    /// <summary>The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket when it names none.</summary>
+    /// <summary>
+    /// The backup settings in effect: <see cref="Backup"/>, with the S3 destination's bucket (and, unless it sets its
+    /// own, its encryption) when it names no bucket.
+    /// </summary>
     public BackupOptions EffectiveBackup()
     {
         BackupOptions backup = Backup ?? new BackupOptions();
         if (string.IsNullOrEmpty(backup.BucketName) && S3 is not null)
         {
-            return backup.WithBucketName(S3.BucketName);
+            return backup.WithBucketName(S3.BucketName, S3.EncryptionConfiguration);
         }
 
         return backup;

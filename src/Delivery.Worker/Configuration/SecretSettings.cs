@@ -12,7 +12,8 @@ namespace Delivery.Worker.Configuration;
 /// token, credential, authorization, cookie, signature, apikey, accesskey or privatekey, or ending in key, auth or
 /// pwd. Names ending in key that name data rather than unlock it (PartitionKey, SortKey, HashKey, PrimaryKey,
 /// ObjectKey, RoutingKey, KmsKey) are not secrets, nor are KeyColumns or ColumnToJsonKeyMappings, which do not end
-/// in key: the value of a secret name is hidden whole;</item>
+/// in key, nor names ending in Variable (SecretAccessKeyVariable), which name the environment variable a secret is
+/// read from: the value of a secret name is hidden whole;</item>
 /// <item>in any other value: a URL's user info, query values and fragment; in <c>key=value;...</c> text (a
 /// connection string), the value of each secret key (Password, PWD, SSL Password...); in free text (Redshift's
 /// CopyOptions), the quoted value after a secret word (<c>ACCESS_KEY_ID '...'</c>, <c>CREDENTIALS '...'</c>).</item>
@@ -29,6 +30,9 @@ internal static partial class SecretSettings
 
     private static readonly string[] DataKeys = ["partitionkey", "sortkey", "hashkey", "primarykey", "objectkey", "routingkey", "kmskey"];
 
+    // A setting whose name ends so names the environment variable a secret is read from, not the secret.
+    private const string VariableEnding = "variable";
+
     // Settings that hold URLs, read as URLs even when they are not valid ones.
     private static readonly string[] UrlNames = ["url", "uri", "endpoint"];
 
@@ -36,6 +40,11 @@ internal static partial class SecretSettings
     public static bool IsSecret(string name)
     {
         string normalized = NormalizedName(name);
+        if (normalized.EndsWith(VariableEnding, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         return SecretWords.Any(normalized.Contains)
             || (SecretEndings.Any(normalized.EndsWith) && !DataKeys.Any(normalized.EndsWith));
     }

@@ -4,8 +4,8 @@ using System.Net;
 namespace Delivery.Worker.Health;
 
 /// <summary>
-/// The HTTP endpoints an orchestrator and an operator ask: <c>/health/live</c>, <c>/health/ready</c> and <c>/status</c>.
-/// Bound from <c>Delivery:Health</c>.
+/// The HTTP endpoints an orchestrator and an operator ask: <c>/health/live</c>, <c>/health/ready</c>, <c>/status</c> and
+/// the dashboard at <c>/</c>. Bound from <c>Delivery:Health</c>.
 /// </summary>
 public sealed class HealthOptions : IValidatableObject
 {
@@ -22,6 +22,13 @@ public sealed class HealthOptions : IValidatableObject
     /// </summary>
     [Required]
     public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Seconds between the samples of DataFreshness and records per second that the worker keeps for the last hour,
+    /// for the dashboard's charts. Default 10 (360 samples per pipeline); 1 to 600.
+    /// </summary>
+    [Range(1, 600)]
+    public int HistorySampleSeconds { get; set; } = 10;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Delivery.Telemetry.History;
+using Delivery.Worker.Health.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,10 +16,10 @@ namespace Delivery.Worker.Health;
 
 /// <summary>
 /// A small Kestrel server beside the worker: <c>GET /health/live</c>, <c>GET /health/ready</c> (200 or 503, with the
-/// checks as JSON) and <c>GET /status</c>. It starts before the pipelines, so liveness answers while they start, and
-/// stops after them, so it answers during the drain.
+/// checks as JSON), <c>GET /status</c> and the dashboard at <c>GET /</c>, which polls <c>/status</c>. It starts before
+/// the pipelines, so liveness answers while they start, and stops after them, so it answers during the drain.
 /// </summary>
-internal sealed class HealthServer(HealthOptions options, HealthCheckService checks, StatusReport status, ILogger<HealthServer> logger) : IHostedService, IAsyncDisposable
+internal sealed class HealthServer(HealthOptions options, HealthCheckService checks, StatusReport status, TelemetryHistory history, ILogger<HealthServer> logger) : IHostedService, IAsyncDisposable
 {
     public const string LivePath = "/health/live";
     public const string ReadyPath = "/health/ready";
@@ -37,6 +39,8 @@ internal sealed class HealthServer(HealthOptions options, HealthCheckService che
             return;
         }
 
+        // Only the dashboard reads the history, so it is kept only while something can show it.
+        history.Start();
         WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(HealthServer).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
@@ -61,6 +65,7 @@ internal sealed class HealthServer(HealthOptions options, HealthCheckService che
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        history.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -119,6 +124,18 @@ internal sealed class HealthServer(HealthOptions options, HealthCheckService che
                 case StatusPath:
                     response.ContentType = "application/json";
                     await status.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+                    break;
+                case var path when DashboardAssets.TryGet(path, out DashboardAssets.Asset asset):
+                    response.ContentType = asset.ContentType;
+                    response.Headers.ContentSecurityPolicy = DashboardAssets.ContentSecurityPolicy;
+                    response.Headers.XContentTypeOptions = "nosniff";
+                    response.Headers["Referrer-Policy"] = "no-referrer";
+                    response.ContentLength = asset.Content.Length;
+                    if (HttpMethods.IsGet(context.Request.Method))
+                    {
+                        await response.Body.WriteAsync(asset.Content, context.RequestAborted).ConfigureAwait(false);
+                    }
+
                     break;
                 default:
                     response.StatusCode = StatusCodes.Status404NotFound;

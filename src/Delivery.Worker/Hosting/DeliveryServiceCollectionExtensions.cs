@@ -3,6 +3,7 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Delivery.Aws.Credentials;
 using Delivery.Destinations.S3;
+using Delivery.DirectPut;
 using Delivery.Kinesis.Client;
 using Delivery.Pipeline.Memory;
 using Delivery.Transforms.Processing;
@@ -53,6 +54,12 @@ public static class DeliveryServiceCollectionExtensions
         services.AddDeliveryHealth(options.Health);
         services.AddDeliveryLogging();
         services.AddHostedService(static sp => sp.GetRequiredService<DeliveryWorkerService>());
+
+        // After the pipelines: Direct PUT starts once their streams are known to exist, and stops before they drain.
+        if (options.DirectPut.Enabled)
+        {
+            services.AddDirectPut(options.DirectPut, DirectPutWiring.Streams(options), DirectPutWiring.Authenticator(options, Environment.GetEnvironmentVariable));
+        }
 
         // The host's own timeout must outlast the drain, or it would cut the drain short.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + TimeSpan.FromSeconds(5));

@@ -3,6 +3,7 @@ using Amazon.S3;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Checks;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Worker.Configuration;
@@ -32,6 +33,11 @@ internal static class DestinationWiring
             {
                 services.AddRedshiftDestination(name, redshift);
             }
+
+            if (pipeline.OpenSearch is { } openSearch)
+            {
+                services.AddOpenSearchDestination(name, openSearch, options.Aws.Region);
+            }
         }
 
         return services;
@@ -47,13 +53,14 @@ internal static class DestinationWiring
             { HttpEndpoint: { } http } => services.CreateHttpEndpointBatchWriter(
                 name, http, http.SourceArn ?? HttpEndpointServiceCollectionExtensions.DefaultSourceArn(options.Aws.Region, name)),
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
+            { OpenSearch: { } openSearch } => services.CreateOpenSearchBatchWriter(name, openSearch),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
     }
 
     /// <summary>
     /// What to check before the pipeline reads anything, in order: its destination (the bucket; the endpoint; the
-    /// staging bucket and the database), then the backup bucket under each prefix the pipeline writes there. Each
+    /// staging bucket and the database; the cluster), then the backup bucket under each prefix the pipeline writes there. Each
     /// check names the setting an operator changes to fix it.
     /// </summary>
     public static IReadOnlyList<IDestinationCheck> CreateChecks(IServiceProvider services, string name, PipelineOptions pipeline)
@@ -61,30 +68,34 @@ internal static class DestinationWiring
         string key = $"Delivery:Pipelines:{name}";
         IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
         var checks = new List<IDestinationCheck>();
-        void AddBucket(string bucket, string prefix, string setting) =>
-            checks.Add(new S3WriteCheck(s3, bucket, prefix, setting, services.GetRequiredService<ILogger<S3WriteCheck>>()));
+        void AddBucket(string bucket, string prefix, string setting, S3EncryptionConfiguration? encryption) =>
+            checks.Add(new S3WriteCheck(s3, bucket, prefix, setting, services.GetRequiredService<ILogger<S3WriteCheck>>(), encryption));
 
         switch (pipeline)
         {
             case { S3: { } destination }:
-                AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName");
+                AddBucket(destination.BucketName, destination.Prefix, $"{key}:S3:BucketName", destination.EncryptionConfiguration);
                 break;
-            case { HttpEndpoint: { Url: { } url } http }:
-                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), $"{key}:HttpEndpoint:Url", timeProvider: services.GetService<TimeProvider>()));
+            case { HttpEndpoint: { } http } when http.EndpointUrl() is { } url:
+                string urlSetting = http.Url is null ? $"{key}:HttpEndpoint:Site" : $"{key}:HttpEndpoint:Url";
+                checks.Add(new HttpEndpointCheck(url, TimeSpan.FromSeconds(http.ConnectTimeoutSeconds), urlSetting, timeProvider: services.GetService<TimeProvider>()));
                 break;
             case { Redshift: { IntermediateS3: { } staging } }:
-                AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName");
+                AddBucket(staging.BucketName, staging.Prefix, $"{key}:Redshift:IntermediateS3:BucketName", staging.EncryptionConfiguration);
                 checks.Add(new RedshiftConnectionCheck(services.GetRequiredKeyedService<NpgsqlDataSource>(name), $"{key}:Redshift:ConnectionString"));
+                break;
+            case { OpenSearch: { } openSearch }:
+                checks.Add(services.CreateOpenSearchCheck(name, openSearch, $"{key}:OpenSearch:Endpoint"));
                 break;
         }
 
         // Without a bucket of its own the backup goes to the S3 destination's bucket, so that is the setting to change.
         BackupOptions backup = pipeline.EffectiveBackup();
         string backupSetting = pipeline.Backup?.BucketName is null ? $"{key}:S3:BucketName" : $"{key}:Backup:BucketName";
-        AddBucket(backup.BucketName!, backup.ErrorOutputPrefix, backupSetting);
+        AddBucket(backup.BucketName!, backup.ErrorOutputPrefix, backupSetting, backup.EncryptionConfiguration);
         if (DeliveryOptionsRules.BacksUpSourceRecords(pipeline))
         {
-            AddBucket(backup.BucketName!, backup.Prefix, backupSetting);
+            AddBucket(backup.BucketName!, backup.Prefix, backupSetting, backup.EncryptionConfiguration);
         }
 
         // Prefixes that agree up to their first expression probe the same key: once is enough.
@@ -103,7 +114,13 @@ internal static class DestinationWiring
         }
 
         BackupOptions backup = pipeline.EffectiveBackup();
-        var sourceBackup = new S3DestinationOptions { BucketName = backup.BucketName!, Prefix = backup.Prefix, CompressionFormat = backup.CompressionFormat };
+        var sourceBackup = new S3DestinationOptions
+        {
+            BucketName = backup.BucketName!,
+            Prefix = backup.Prefix,
+            CompressionFormat = backup.CompressionFormat,
+            EncryptionConfiguration = backup.EncryptionConfiguration,
+        };
         return new SourceRecordBackupWriter(writer, services.CreateS3BatchWriter(sourceBackup, services.GetRequiredService<IAmazonS3>()));
     }
 
@@ -113,6 +130,7 @@ internal static class DestinationWiring
         { S3: { } s3 } => $"s3://{s3.BucketName}/{s3.Prefix}",
         { HttpEndpoint: { } http } => http.RedactedUrl(),
         { Redshift: { } redshift } => $"{redshift.Loader} {redshift.Table} via s3://{redshift.IntermediateS3?.BucketName}/{redshift.IntermediateS3?.Prefix}",
+        { OpenSearch: { } openSearch } => $"{openSearch.RedactedEndpoint()} index {openSearch.IndexName} ({openSearch.IndexRotationPeriod})",
         _ => "(no destination)",
     };
 }

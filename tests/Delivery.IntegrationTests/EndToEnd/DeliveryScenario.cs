@@ -44,6 +44,9 @@ internal sealed class DeliveryScenario : IDisposable
 
     public IKinesisClient Kinesis { get; }
 
+    /// <summary>How records are put: through our Kinesis client unless a test puts them with another client.</summary>
+    public Func<PutRecordsRequest, Task<PutRecordsResponse>>? PutRecordsWith { get; set; }
+
     public int PutCount
     {
         get
@@ -129,6 +132,18 @@ internal sealed class DeliveryScenario : IDisposable
     }
 
     /// <summary>
+    /// Remembers a record someone else put into the stream (a Direct PUT producer), where Kinesis stored it, so the
+    /// checks below account for it like a record this scenario put.
+    /// </summary>
+    public void RecordStored(string shardId, string sequenceNumber, byte[] data)
+    {
+        lock (_put)
+        {
+            _put.Add(new PutRecord(shardId, new ShardPosition(sequenceNumber), data));
+        }
+    }
+
+    /// <summary>
     /// Waits until every shard's lease checkpoint is the last sequence number put into it, or SHARD_END for the shards
     /// in <paramref name="closedShards"/>.
     /// </summary>
@@ -173,6 +188,14 @@ internal sealed class DeliveryScenario : IDisposable
         }
     }
 
+    /// <summary>Each shard's lease owner as the lease table has it (null for a lease nobody holds).</summary>
+    public async Task<Dictionary<string, string?>> OwnersAsync()
+    {
+        var store = new DynamoDbLeaseStore(_dynamoDb, TableName, false, TimeProvider.System, NullLogger<DynamoDbLeaseStore>.Instance);
+        IReadOnlyList<Lease> leases = await store.ListLeasesAsync(CancellationToken.None);
+        return leases.ToDictionary(lease => lease.LeaseKey, lease => lease.Owner);
+    }
+
     public Dictionary<string, string> LastSequenceNumberByShard()
     {
         lock (_put)
@@ -190,6 +213,32 @@ internal sealed class DeliveryScenario : IDisposable
     /// </summary>
     public async Task<int> VerifyDeliveredExactlyOnceAsync()
     {
+        var delivered = new List<DeliveredObject>();
+        string? continuation = null;
+        do
+        {
+            ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, ContinuationToken = continuation });
+            foreach (S3Object entry in listing.S3Objects ?? [])
+            {
+                using GetObjectResponse response = await _s3.GetObjectAsync(BucketName, entry.Key);
+                await using var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress);
+                using var buffer = new MemoryStream();
+                await gzip.CopyToAsync(buffer);
+                delivered.Add(new DeliveredObject(
+                    entry.Key, response.Metadata["source-shard"], new ShardPosition(response.Metadata["first-sequence-number"]),
+                    new ShardPosition(response.Metadata["last-sequence-number"]), buffer.ToArray()));
+            }
+
+            continuation = listing.IsTruncated == true ? listing.NextContinuationToken : null;
+        }
+        while (continuation is not null);
+
+        return VerifyExactlyOnce(delivered);
+    }
+
+    /// <summary>The checks of <see cref="VerifyDeliveredExactlyOnceAsync"/> on objects read by some other client.</summary>
+    public int VerifyExactlyOnce(IReadOnlyList<DeliveredObject> delivered)
+    {
         Dictionary<string, List<PutRecord>> byShard;
         lock (_put)
         {
@@ -197,54 +246,32 @@ internal sealed class DeliveryScenario : IDisposable
         }
 
         var deliveredIn = new Dictionary<(string Shard, string Sequence), string>();
-        int objects = 0;
-        string? continuation = null;
-        do
+        foreach ((string key, string shard, ShardPosition first, ShardPosition last, byte[] content) in delivered)
         {
-            ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, ContinuationToken = continuation });
-            foreach (S3Object entry in listing.S3Objects ?? [])
+            key.ShouldStartWith("e2e/");
+            key.ShouldEndWith(".gz");
+            byShard.ShouldContainKey(shard, $"object {key} names shard {shard}, which no record was put into");
+            List<PutRecord> expected = [.. byShard[shard].Where(record => record.Position >= first && record.Position <= last)];
+            expected.ShouldNotBeEmpty($"object {key} covers {first}..{last} of {shard}, where nothing was put");
+            expected[0].Position.ShouldBe(first);
+            expected[^1].Position.ShouldBe(last);
+            byte[] joined = [.. expected.SelectMany(record => record.Data.Append((byte)'\n'))];
+            content.Length.ShouldBe(joined.Length, $"object {key} ({shard} {first}..{last}) has the wrong length");
+            content.AsSpan().SequenceEqual(joined).ShouldBeTrue($"object {key} ({shard} {first}..{last}) differs from the records put");
+            foreach (PutRecord record in expected)
             {
-                objects++;
-                entry.Key.ShouldStartWith("e2e/");
-                entry.Key.ShouldEndWith(".gz");
-                using GetObjectResponse response = await _s3.GetObjectAsync(BucketName, entry.Key);
-                string shard = response.Metadata["source-shard"];
-                var first = new ShardPosition(response.Metadata["first-sequence-number"]);
-                var last = new ShardPosition(response.Metadata["last-sequence-number"]);
-                byte[] content;
-                await using (var gzip = new GZipStream(response.ResponseStream, CompressionMode.Decompress))
-                using (var buffer = new MemoryStream())
+                if (deliveredIn.TryGetValue((shard, record.Position.SequenceNumber), out string? other))
                 {
-                    await gzip.CopyToAsync(buffer);
-                    content = buffer.ToArray();
+                    throw new ShouldAssertException($"record {record.Position} of {shard} was delivered in two objects: {other} and {key}");
                 }
 
-                byShard.ShouldContainKey(shard, $"object {entry.Key} names shard {shard}, which no record was put into");
-                List<PutRecord> expected = [.. byShard[shard].Where(record => record.Position >= first && record.Position <= last)];
-                expected.ShouldNotBeEmpty($"object {entry.Key} covers {first}..{last} of {shard}, where nothing was put");
-                expected[0].Position.ShouldBe(first);
-                expected[^1].Position.ShouldBe(last);
-                byte[] joined = [.. expected.SelectMany(record => record.Data.Append((byte)'\n'))];
-                content.Length.ShouldBe(joined.Length, $"object {entry.Key} ({shard} {first}..{last}) has the wrong length");
-                content.AsSpan().SequenceEqual(joined).ShouldBeTrue($"object {entry.Key} ({shard} {first}..{last}) differs from the records put");
-                foreach (PutRecord record in expected)
-                {
-                    if (deliveredIn.TryGetValue((shard, record.Position.SequenceNumber), out string? other))
-                    {
-                        throw new ShouldAssertException($"record {record.Position} of {shard} was delivered in two objects: {other} and {entry.Key}");
-                    }
-
-                    deliveredIn[(shard, record.Position.SequenceNumber)] = entry.Key;
-                }
+                deliveredIn[(shard, record.Position.SequenceNumber)] = key;
             }
-
-            continuation = listing.IsTruncated == true ? listing.NextContinuationToken : null;
         }
-        while (continuation is not null);
 
         List<PutRecord> missing = [.. byShard.Values.SelectMany(records => records).Where(record => !deliveredIn.ContainsKey((record.ShardId, record.Position.SequenceNumber)))];
         missing.ShouldBeEmpty($"{missing.Count} records were never delivered, e.g. {string.Join(", ", missing.Take(5).Select(r => r.ShardId + "/" + r.Position))}");
-        return objects;
+        return delivered.Count;
     }
 
     /// <summary>Every record put, with the shard it landed in and the partition key it was put under.</summary>
@@ -315,7 +342,7 @@ internal sealed class DeliveryScenario : IDisposable
                 StreamName = StreamName,
                 Records = [.. pending.Select(i => new PutRecordsRequestEntry { Data = new MemoryStream(page[i]), PartitionKey = partitionKeyOf(page[i]) })],
             };
-            PutRecordsResponse response = await Kinesis.PutRecordsAsync(request);
+            PutRecordsResponse response = await (PutRecordsWith is { } put ? put(request) : Kinesis.PutRecordsAsync(request));
             var retry = new List<int>();
             for (int i = 0; i < pending.Count; i++)
             {
@@ -355,3 +382,6 @@ internal sealed class DeliveryScenario : IDisposable
 
     private sealed record PutRecord(string ShardId, ShardPosition Position, byte[] Data);
 }
+
+/// <summary>One delivered object: its key, the shard and sequence numbers its metadata names, its uncompressed content.</summary>
+internal sealed record DeliveredObject(string Key, string ShardId, ShardPosition First, ShardPosition Last, byte[] Content);

@@ -27,6 +27,25 @@ public sealed class KinesisToS3EndToEndTests(LocalAwsStack stack)
     }
 
     [Fact]
+    public async Task RecordsPutWithTheAwsCli_AreTheBytesTheAwsCliReadsBackFromS3()
+    {
+        using var scenario = new DeliveryScenario(stack);
+        using var cli = new AwsCli(stack);
+        scenario.PutRecordsWith = cli.PutRecordsAsync;
+        await scenario.CreateAsync(shards: 2);
+        var random = new Random(2_016);
+        await scenario.PutAsync(RecordMix.Mixed(1_200, random, largeRecords: 2), random);
+
+        await using WorkerProcess worker = WorkerProcess.Start(stack, scenario.WorkerSettings());
+        await scenario.WaitForCheckpointsAsync(DeliveryTimeout, () => worker.Output);
+        await worker.StopGracefullyAsync(TimeSpan.FromSeconds(60));
+
+        List<DeliveredObject> objects = await cli.ReadObjectsAsync(scenario.BucketName, "e2e/");
+        scenario.VerifyExactlyOnce(objects).ShouldBeGreaterThanOrEqualTo(2, "each shard's records go to objects of their own");
+        scenario.PutCount.ShouldBe(1_200);
+    }
+
+    [Fact]
     public async Task WorkerRestarts_AbruptAndGraceful_LoseNothing_AndNeverDeliverARecordInTwoObjects()
     {
         using var scenario = new DeliveryScenario(stack);

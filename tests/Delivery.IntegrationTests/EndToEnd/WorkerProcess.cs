@@ -14,7 +14,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     // The worker runs from its own build output. This test assembly references the ASP.NET Core shared framework (for
     // its Kestrel servers), so the copy of the worker beside it lacks the Microsoft.Extensions assemblies the shared
     // framework provides to the tests but the worker, a plain console app, must find beside itself.
-    private static readonly string WorkerAssembly = FindWorker();
+    public static string WorkerAssembly { get; } = FindWorker();
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();

@@ -154,7 +154,7 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
         return address!;
     }
 
-    private static Dictionary<string, double> EmfSums(string output, string pipeline)
+    internal static Dictionary<string, double> EmfSums(string output, string pipeline)
     {
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (string line in output.Split('\n').Where(line => line.StartsWith("{\"_aws\"", StringComparison.Ordinal)))
@@ -209,21 +209,8 @@ public sealed class OperationsEndToEndTests(LocalAwsStack stack, PublishedWorker
     private static List<JsonDocument> JsonLogs(string output) =>
         [.. output.Split('\n').Select(line => line.Trim()).Where(line => line.StartsWith("{\"Timestamp\"", StringComparison.Ordinal)).Select(line => JsonDocument.Parse(line))];
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string executable, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> output = process.StandardOutput.ReadToEndAsync();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(limit.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int ExitCode, string Output)> RunAsync(string executable, params string[] arguments) =>
+        ChildProcess.RunAsync(executable, arguments, TimeSpan.FromSeconds(30));
 
     private HttpStatusCode StatusCode(Uri url)
     {

@@ -51,6 +51,14 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void TheRuntimeStage_HasTheTimeZoneDatabase_ThatCustomTimeZoneReads()
+    {
+        int last = Instructions.Max(i => i.Stage);
+        Instructions.ShouldContain(i => i.Stage == last && i.Instruction == "COPY" && i.Arguments == "--from=build /usr/share/zoneinfo /usr/share/zoneinfo",
+            "chiseled images have no tzdata, and .NET reads IANA zones from /usr/share/zoneinfo");
+    }
+
+    [Fact]
     public void ItRunsAsANonRootUser_AndStopsOnSigterm()
     {
         int last = Instructions.Max(i => i.Stage);

@@ -9,8 +9,8 @@ namespace Delivery.UnitTests.Infra;
 
 /// <summary>
 /// The task role in infra/cloudformation/delivery.yaml grants exactly the AWS actions the worker's code calls: every
-/// call on an AWS client in src/ (the load generator aside, which is not deployed) maps to an IAM action, and the
-/// policy must hold those and nothing else.
+/// call on an AWS client in src/ (the load generator aside, which is not deployed) maps to an IAM action, as does a
+/// request setting that makes S3 call KMS for the worker, and the policy must hold those and nothing else.
 /// </summary>
 public sealed partial class IamPolicyTests
 {
@@ -37,6 +37,13 @@ public sealed partial class IamPolicyTests
         ["kinesis:WaitForStreamActive"] = "kinesis:DescribeStreamSummary",
         ["lambda:Invoke"] = "lambda:InvokeFunction",
     };
+
+    // Request settings that make S3 call another service on the caller's behalf, with the caller's permissions: SSE-KMS
+    // makes S3 ask KMS for a data key on every put (GenerateDataKey) and decrypt it to complete a multipart upload (Decrypt).
+    private static readonly (string Setting, string[] Actions)[] ImpliedBySettings =
+    [
+        ("ServerSideEncryptionKeyManagementServiceKeyId", ["kms:GenerateDataKey", "kms:Decrypt"]),
+    ];
 
     private static readonly string Template = Path.Combine(LocalAwsStack.RepositoryRoot, "infra", "cloudformation", "delivery.yaml");
 
@@ -83,6 +90,21 @@ public sealed partial class IamPolicyTests
         text.ShouldContain(":s3:::${BucketName}/*");
     }
 
+    [Fact]
+    public void TheKmsKey_IsGrantedOnlyWhenSet_OnThatKeyAlone_AndTheWorkerWritesWithIt()
+    {
+        string text = string.Join('\n', TaskRoleBlock());
+        string template = File.ReadAllText(Template);
+
+        int kms = text.IndexOf("- kms:GenerateDataKey", StringComparison.Ordinal);
+        kms.ShouldBeGreaterThan(0);
+        string statement = text[text.LastIndexOf("- !If", kms, StringComparison.Ordinal)..text.IndexOf("AWS::NoValue", kms, StringComparison.Ordinal)];
+        statement.ShouldContain("HasKmsKey");
+        statement.ShouldContain("Resource: !Ref KmsKeyArn");
+        template.ShouldContain("HasKmsKey: !Not [!Equals [!Ref KmsKeyArn, \"\"]]");
+        template.ShouldContain("__S3__EncryptionConfiguration__KMSEncryptionConfig__AWSKMSKeyARN\", Value: !Ref KmsKeyArn }");
+    }
+
     private static Dictionary<string, List<string>> ActionsCalledByTheWorker()
     {
         var operations = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -101,6 +123,17 @@ public sealed partial class IamPolicyTests
 
         var called = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         string src = Path.Combine(LocalAwsStack.RepositoryRoot, "src");
+
+        // The OpenSearch destination signs its own HTTP requests for service es: each method it sends is es:ESHttp<Method>.
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(src, "Delivery.Destinations", "OpenSearch"), "*.cs"))
+        {
+            foreach (Match method in HttpMethodUsed().Matches(File.ReadAllText(file)))
+            {
+                string action = "es:ESHttp" + method.Groups[1].Value;
+                (called.TryGetValue(action, out List<string>? files) ? files : called[action] = []).Add("Delivery.Destinations/OpenSearch/" + Path.GetFileName(file));
+            }
+        }
+
         foreach (string file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
         {
             string relative = Path.GetRelativePath(src, file).Replace('\\', '/');
@@ -112,7 +145,19 @@ public sealed partial class IamPolicyTests
                 continue;
             }
 
-            foreach (Match call in MethodCall().Matches(File.ReadAllText(file)))
+            string code = File.ReadAllText(file);
+            foreach ((string setting, string[] actions) in ImpliedBySettings)
+            {
+                if (code.Contains($".{setting} =", StringComparison.Ordinal))
+                {
+                    foreach (string action in actions)
+                    {
+                        (called.TryGetValue(action, out List<string>? files) ? files : called[action] = []).Add(relative);
+                    }
+                }
+            }
+
+            foreach (Match call in MethodCall().Matches(code))
             {
                 if (operations.TryGetValue(call.Groups[1].Value, out string? service))
                 {
@@ -137,6 +182,9 @@ public sealed partial class IamPolicyTests
 
     [GeneratedRegex(@"\.\s*([A-Z][A-Za-z0-9]*Async)\s*\(")]
     private static partial Regex MethodCall();
+
+    [GeneratedRegex(@"HttpMethod\.(Get|Post|Put|Delete|Head|Patch)\b")]
+    private static partial Regex HttpMethodUsed();
 
     [GeneratedRegex(@"^\s*-\s*([a-z0-9-]+:[A-Za-z0-9*]+)\s*$")]
     private static partial Regex PolicyActionLine();

@@ -168,7 +168,11 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                     ParentShardId = shard.Parent,
                     AdjacentParentShardId = shard.AdjacentParent,
                     HashKeyRange = new HashKeyRange { StartingHashKey = "0", EndingHashKey = "1" },
-                    SequenceNumberRange = new SequenceNumberRange { StartingSequenceNumber = "0", EndingSequenceNumber = shard.Closed ? "999999999999" : null },
+                    SequenceNumberRange = new SequenceNumberRange
+                    {
+                        StartingSequenceNumber = (100_000_000_000L + (shard.Index * 10_000_000L)).ToString(CultureInfo.InvariantCulture),
+                        EndingSequenceNumber = shard.Closed ? "999999999999" : null,
+                    },
                 })],
             });
         }
@@ -192,6 +196,7 @@ internal sealed class FakeKinesisStream(string streamName, FakeTimeProvider time
                 ShardIteratorType.Latest => shard.Records.Count,
                 ShardIteratorType.AtSequenceNumber => shard.Records.FindIndex(r => r.SequenceNumber == request.StartingSequenceNumber),
                 ShardIteratorType.AfterSequenceNumber => shard.Records.FindIndex(r => r.SequenceNumber == request.StartingSequenceNumber) + 1,
+                ShardIteratorType.AtTimestamp => shard.Records.FindIndex(r => r.ApproximateArrivalTimestamp >= request.Timestamp) is var at and >= 0 ? at : shard.Records.Count,
                 _ => throw new InvalidArgumentException("unsupported iterator type in fake"),
             };
             if (index < 0)

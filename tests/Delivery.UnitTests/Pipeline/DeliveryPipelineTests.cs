@@ -10,7 +10,7 @@ namespace Delivery.UnitTests.Pipeline;
 public sealed class DeliveryPipelineTests : IAsyncDisposable
 {
     private const string Shard = "shardId-000000000001";
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingFakeTimeProvider _time = new();
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingCheckpointer _checkpointer = new();
     private readonly RecordingBackupWriter _backup = new();

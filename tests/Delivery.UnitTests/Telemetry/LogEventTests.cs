@@ -14,6 +14,7 @@ public sealed class LogEventTests
         typeof(Delivery.Worker.Configuration.DeliveryOptions).Assembly,
         typeof(Delivery.Aws.AwsOptions).Assembly,
         typeof(Delivery.Formats.IBatchFormatter).Assembly,
+        typeof(Delivery.DirectPut.DirectPutOptions).Assembly,
     ];
 
     [Fact]

@@ -183,6 +183,7 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
     [InlineData("http", "DeliveryToHttpEndpoint")]
     [InlineData("http-endpoint", "DeliveryToHttpEndpoint")]
     [InlineData("redshift", "DeliveryToRedshift")]
+    [InlineData("opensearch", "DeliveryToAmazonOpenSearchService")]
     public void DestinationTypes_MapToFirehosesMetricPrefixes(string destinationType, string prefix) =>
         DeliveryMetrics.MetricPrefix(destinationType).ShouldBe(prefix);
 

@@ -178,6 +178,40 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task AHandoffRequest_IsWithdrawnOnlyByTheWorkerThatMadeIt()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease held = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "owner", CancellationToken.None))!;
+        (await store.RequestHandoffAsync(held, "asker", CancellationToken.None)).ShouldBeTrue();
+
+        (await store.WithdrawHandoffAsync("shard", "someone-else", CancellationToken.None)).ShouldBeFalse("a request is withdrawn by its own worker only");
+        (await store.WithdrawHandoffAsync("shard", "asker", CancellationToken.None)).ShouldBeTrue();
+
+        Lease after = (await store.GetLeaseAsync("shard", CancellationToken.None))!;
+        after.PendingOwner.ShouldBeNull();
+        after.Owner.ShouldBe("owner");
+        after.Counter.ShouldBe(held.Counter, "withdrawing leaves the owner's renewals alone");
+        (await store.HandOffLeaseAsync(held, "asker", CancellationToken.None)).ShouldBeFalse("there is no request to answer any more");
+    }
+
+    [Fact]
+    public async Task AStartingTimestamp_IsWrittenOnlyWithinTheTenure_AndRoundTrips()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard", Checkpoint = LeaseCheckpoint.Latest }, CancellationToken.None);
+        Lease held = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "owner", CancellationToken.None))!;
+        var opened = new DateTimeOffset(2026, 12, 6, 12, 0, 0, 123, TimeSpan.Zero);
+
+        await store.UpdateStartingTimestampAsync(held, opened, CancellationToken.None);
+
+        (await store.GetLeaseAsync("shard", CancellationToken.None))!.StartingTimestamp.ShouldBe(opened);
+        await store.ReleaseLeaseAsync(held, CancellationToken.None);
+        await Should.ThrowAsync<LeaseLostException>(() => store.UpdateStartingTimestampAsync(held, opened.AddHours(1), CancellationToken.None));
+        (await store.GetLeaseAsync("shard", CancellationToken.None))!.StartingTimestamp.ShouldBe(opened, "a new owner still finds where the shard was first opened");
+    }
+
+    [Fact]
     public async Task AMissingTable_IsAClearError_WhenCreatingItIsTurnedOff()
     {
         string table = LocalAwsStack.UniqueName("no-leases");

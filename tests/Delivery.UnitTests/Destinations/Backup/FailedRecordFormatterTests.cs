@@ -39,6 +39,22 @@ public sealed class FailedRecordFormatterTests
     }
 
     [Fact]
+    public void WhereTheDestinationMeantTheRecordToGo_IsWrittenBesideTheError_AsFirehoseWritesItForOpenSearch()
+    {
+        DeliveryBatch batch = TestBatches.Create();
+        KeyValuePair<string, string>[] fields = [new("esIndexName", "logs-2026-03-04"), new("esDocumentId", "Zm9v"), new("esTypeName", "_doc")];
+        using var output = new MemoryStream();
+
+        FailedRecordFormatter.Write(batch, [new FailedRecord(1, "OpenSearch.MapperParsingException", "status 400: bad", ErrorOutputTypes.OpenSearchFailed, DestinationFields: fields)], Ended, output);
+
+        using JsonDocument line = JsonDocument.Parse(output.ToArray());
+        line.RootElement.GetProperty("esIndexName").GetString().ShouldBe("logs-2026-03-04");
+        line.RootElement.GetProperty("esDocumentId").GetString().ShouldBe("Zm9v");
+        line.RootElement.GetProperty("esTypeName").GetString().ShouldBe("_doc");
+        line.RootElement.GetProperty("errorCode").GetString().ShouldBe("OpenSearch.MapperParsingException");
+    }
+
+    [Fact]
     public void BinaryRecordBytes_SurviveTheRoundTripExactly()
     {
         byte[] data = [0x00, 0xFF, 0x0A, 0x22, 0x5C, 0xC3, 0x28];

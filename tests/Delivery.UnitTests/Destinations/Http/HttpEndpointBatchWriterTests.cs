@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.Http.Presets;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.UnitTests.Destinations.Http;
@@ -26,6 +27,25 @@ public sealed class HttpEndpointBatchWriterTests
         result.FailedRecords.Select(failed => failed.Index).ShouldBe([9_999, 10_000, 10_001]);
     }
 
+    [Theory]
+    [InlineData(null, "gzip")]
+    [InlineData(HttpContentEncoding.None, null)]
+    public async Task APreset_PostsToThePublishedUrl_InTheServicesEncoding_UnlessOneIsSet(HttpContentEncoding? configured, string? sent)
+    {
+        var receiver = new Receiver(_ => HttpStatusCode.OK);
+        var options = new HttpEndpointOptions { Preset = HttpEndpointPreset.DatadogLogs, Site = "EU", AccessKey = "dd-api-key", ContentEncoding = configured };
+        var writer = new HttpEndpointBatchWriter(options, new HttpClient(receiver), "arn:aws:firehose:us-east-1:000000000000:deliverystream/logs", NullLogger<HttpEndpointBatchWriter>.Instance);
+        SourceRecord[] records = [Record(0), Record(1)];
+
+        BatchWriteResult result = await writer.WriteAsync(new DeliveryBatch("logs", new BatchSource("s", "shardId-0", records[0].Position, records[^1].Position), records), default);
+
+        result.AllDelivered.ShouldBeTrue();
+        HttpRequestMessage request = receiver.Last.ShouldNotBeNull();
+        request.RequestUri!.AbsoluteUri.ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.eu/v1/input");
+        request.Content!.Headers.ContentEncoding.SingleOrDefault().ShouldBe(sent);
+        request.Headers.GetValues("X-Amz-Firehose-Access-Key").ShouldBe(["dd-api-key"]);
+    }
+
     private static SourceRecord Record(int position) =>
         new(new ShardPosition((1_000_000 + position).ToString(CultureInfo.InvariantCulture)), "k", DateTimeOffset.UnixEpoch, "{}"u8.ToArray());
 
@@ -36,8 +56,11 @@ public sealed class HttpEndpointBatchWriterTests
 
         public int Requests => _requests;
 
+        public HttpRequestMessage? Last { get; private set; }
+
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            Last = request;
             string id = request.Headers.GetValues("X-Amz-Firehose-Request-Id").Single();
             HttpStatusCode code = status(Interlocked.Increment(ref _requests));
             return Task.FromResult(new HttpResponseMessage(code)

@@ -5,7 +5,7 @@ namespace Delivery.UnitTests.Destinations.Retrying;
 
 public sealed class RetryDurationPolicyTests
 {
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingFakeTimeProvider _time = new();
     private readonly List<DateTimeOffset> _attempts = [];
 
     [Fact]

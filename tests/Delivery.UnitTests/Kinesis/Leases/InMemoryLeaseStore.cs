@@ -244,6 +244,9 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
     public Task UpdateChildShardsAsync(Lease held, IReadOnlyList<string> childShardIds, CancellationToken cancellationToken) =>
         UpdateInTenure(held, lease => lease with { ChildShardIds = [.. childShardIds] });
 
+    public Task UpdateStartingTimestampAsync(Lease held, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
+        UpdateInTenure(held, lease => lease with { StartingTimestamp = timestamp });
+
     public Task UpdateStartingSequenceNumberAsync(Lease held, string sequenceNumber, CancellationToken cancellationToken) =>
         UpdateInTenure(held, lease => lease with { StartingSequenceNumber = sequenceNumber });
 
@@ -275,6 +278,21 @@ internal sealed class InMemoryLeaseStore : ILeaseStore
             }
 
             _leases[seen.LeaseKey] = current with { PendingOwner = requester };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> WithdrawHandoffAsync(string leaseKey, string requester, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            Enter(requester, Other);
+            if (!_leases.TryGetValue(leaseKey, out Lease? current) || current.PendingOwner != requester)
+            {
+                return Task.FromResult(false);
+            }
+
+            _leases[leaseKey] = current with { PendingOwner = null };
             return Task.FromResult(true);
         }
     }

@@ -243,14 +243,25 @@ public sealed class LeaseTakerTests
         leases[5] = leases[5] with { PendingOwner = "me" };
 
         taker.Plan(leases, new HashSet<string>()).HandoffRequest.ShouldBeNull("one request at a time");
-        for (int round = 0; round < 16; round++)
+
+        // The owner keeps renewing but never hands the lease over. A handoff may take twice the timeout, 30 s to cancel
+        // deliveries and three lease durations: 120 s here, during which the request still counts.
+        void Rounds(int count)
         {
-            // The owner keeps renewing but never hands the lease over.
-            _time.Advance(TimeSpan.FromSeconds(4));
-            leases = [.. leases.Select(lease => lease with { Counter = lease.Counter + 1 })];
-            taker.Plan(leases, new HashSet<string>());
+            for (int round = 0; round < count; round++)
+            {
+                _time.Advance(TimeSpan.FromSeconds(4));
+                leases = [.. leases.Select(lease => lease with { Counter = lease.Counter + 1 })];
+                taker.Plan(leases, new HashSet<string>());
+            }
         }
 
+        Rounds(29);
+        LeaseTakePlan stillPending = taker.Plan(leases, new HashSet<string>());
+        stillPending.Wanted.ShouldBe(2, "after 116 s the request still counts");
+        stillPending.HandoffRequest.ShouldBeNull();
+
+        Rounds(2);
         LeaseTakePlan plan = taker.Plan(leases, new HashSet<string>());
 
         plan.Wanted.ShouldBe(3, "the unanswered request no longer counts for this worker");

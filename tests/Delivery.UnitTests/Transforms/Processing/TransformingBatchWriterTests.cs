@@ -202,6 +202,21 @@ public sealed class TransformingBatchWriterTests
     }
 
     [Fact]
+    public async Task WhereTheDestinationMeantARecordToGo_SurvivesTheMappingToTheOriginalBatch()
+    {
+        DeliveryBatch batch = Of("a", "b", "c");
+        KeyValuePair<string, string>[] fields = [new("esIndexName", "logs"), new("esDocumentId", "id-c")];
+        var destination = new CapturingDestination(_ => new BatchWriteResult([new FailedRecord(1, "OpenSearch.MapperParsingException", "bad", ErrorOutputTypes.OpenSearchFailed, 2, DestinationFields: fields)]));
+
+        BatchWriteResult result = await Writer([Plugin(record => record.RecordId == "0" ? TransformedRecord.Dropped("0") : TransformedRecord.Ok(record.RecordId, record.Data))], null, destination)
+            .WriteAsync(batch, default);
+
+        FailedRecord failed = result.FailedRecords.ShouldHaveSingleItem();
+        (failed.Index, failed.AttemptsMade).ShouldBe((2, 2));
+        failed.DestinationFields.ShouldBe(fields);
+    }
+
+    [Fact]
     public async Task WhenTheDestinationThrows_TheWholeBatchFails_SoThePipelineRetriesIt()
     {
         DeliveryBatch batch = Of("a");

@@ -9,6 +9,13 @@ namespace Delivery.UnitTests.Worker.CommandLine;
 
 public sealed class ConfigurationVerbTests
 {
+    static ConfigurationVerbTests()
+    {
+        // config/direct-put.json names the variables its key pairs' secrets come from, as a deployment sets them.
+        Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_WEB", "test-secret-web");
+        Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_AGENT", "test-secret-agent");
+    }
+
     private static readonly string BrokenConfigs = Path.Combine(LocalAwsStack.RepositoryRoot, "tests", "Delivery.UnitTests", "Worker", "CommandLine", "BrokenConfigs");
 
     public static TheoryData<string> BrokenExamples() => [.. Directory.GetFiles(BrokenConfigs, "*.json").Select(file => Path.GetFileName(file)!).Order()];
@@ -273,20 +280,6 @@ public sealed class ConfigurationVerbTests
             .AddJsonFile(file)
             .Build();
 
-    internal static async Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"));
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
+    internal static Task<(int ExitCode, string Output)> RunWorkerAsync(params string[] arguments) =>
+        ChildProcess.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "Delivery.Worker.dll"), .. arguments]);
 }

@@ -1,9 +1,7 @@
 using System.Globalization;
 using Delivery.Testing;
-using Delivery.Worker.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 
 namespace Delivery.UnitTests.Worker.CommandLine;
 
@@ -111,16 +109,6 @@ public sealed class HealthVerbTests : IAsyncLifetime
         }
     }
 
-    // The configuration as Program builds it from the command line, over the given settings.
-    private async Task<(int ExitCode, string Output, string Error)> RunAsync(string arguments, Dictionary<string, string?>? settings = null)
-    {
-        string[] args = CommandLineVerbs.Normalize(["health", .. arguments.Replace("{port}", Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal).Split(' ')]);
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).AddCommandLine(args).Build();
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        int exitCode = await CommandLineVerbs.RunAsync(CommandLineVerbs.VerbOf(args)!, args, configuration, output, error);
-
-        return (exitCode, output.ToString(), error.ToString());
-    }
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(string arguments, Dictionary<string, string?>? settings = null) =>
+        VerbRunner.RunAsync("health", arguments, Port, settings);
 }

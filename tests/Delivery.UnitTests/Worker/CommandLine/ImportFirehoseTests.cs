@@ -63,12 +63,18 @@ public sealed class ImportFirehoseTests
 
         result.Problems.ShouldBeEmpty();
         PipelineOptions loaded = Load(result).Pipelines["app-logs-to-datadog"];
-        loaded.HttpEndpoint!.Url!.ToString().ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input");
+        loaded.HttpEndpoint!.EndpointUrl()!.ToString().ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input");
+        loaded.HttpEndpoint.EffectiveContentEncoding().ShouldBe(HttpContentEncoding.Gzip);
         loaded.Buffering.SizeInMBs.ShouldBe(4);
         loaded.Backup!.ErrorOutputPrefix.ShouldBe("datadog-errors/!{firehose:error-output-type}/");
         JsonObject http = pipeline["HttpEndpoint"]!.AsObject();
-        http["Url"]!.GetValue<string>().ShouldBe("https://aws-kinesis-http-intake.logs.datadoghq.com/v1/input");
-        http["ContentEncoding"]!.GetValue<string>().ShouldBe("Gzip");
+
+        // Datadog's published US1 logs URL: the preset, so only the key is left to supply.
+        http["Preset"]!.GetValue<string>().ShouldBe("DatadogLogs");
+        http["Site"]!.GetValue<string>().ShouldBe("US1");
+        http.ContainsKey("Url").ShouldBeFalse();
+        http.ContainsKey("ContentEncoding").ShouldBeFalse("GZIP is the preset's own encoding");
+        result.Notes.ShouldContain(note => note.Contains("imported as HttpEndpoint:Preset DatadogLogs with Site US1", StringComparison.Ordinal));
         http["RetryDurationSeconds"]!.GetValue<long>().ShouldBe(60);
         http["CommonAttributes"]!["env"]!.GetValue<string>().ShouldBe("production");
         pipeline["Backup"]!["BucketName"]!.GetValue<string>().ShouldBe("acme-app-logs-failed");
@@ -102,15 +108,37 @@ public sealed class ImportFirehoseTests
     }
 
     [Fact]
+    public void TheTimeZoneAndTheKmsKey_AreCarriedOver_ToTheObjectsAndTheFailedRecordsBesideThem()
+    {
+        (ImportResult result, _) = Import("s3-parquet-kms.json", "events-parquet");
+
+        result.Problems.ShouldBeEmpty();
+        PipelineOptions loaded = Load(result).Pipelines["events-parquet"];
+        const string Key = "arn:aws:kms:eu-central-1:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-112233445566";
+        loaded.S3!.CustomTimeZone.ShouldBe("Europe/Berlin");
+        loaded.S3.EncryptionConfiguration!.KmsKeyArn.ShouldBe(Key);
+        loaded.EffectiveBackup().EncryptionConfiguration!.KmsKeyArn.ShouldBe(Key, "Firehose writes failed records into the destination bucket, encrypted alike");
+        result.Notes.ShouldNotContain(note => note.Contains("Europe/Berlin", StringComparison.Ordinal) || note.Contains(Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AFileExtension_IsCarriedOver()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("s3-lambda-dynamic-partitioning.json", "clickstream-to-lake");
+
+        Load(result).Pipelines["clickstream-to-lake"].S3!.FileExtension.ShouldBe(".json.gz");
+        pipeline["S3"]!["FileExtension"]!.GetValue<string>().ShouldBe(".json.gz");
+    }
+
+    [Fact]
     public void FeaturesDeliveryHandlesDifferently_AreExplainedInNotes()
     {
         (ImportResult result, JsonObject pipeline) = Import("s3-parquet-kms.json", "events-parquet");
 
         result.Problems.ShouldBeEmpty();
         Load(result).Pipelines["events-parquet"].S3!.Prefix.ShouldBe("events/year=!{timestamp:yyyy}/month=!{timestamp:MM}/");
-        result.Notes.ShouldContain(note => note.Contains("Direct PUT", StringComparison.Ordinal));
-        result.Notes.ShouldContain(note => note.Contains("Europe/Berlin", StringComparison.Ordinal));
-        result.Notes.ShouldContain(note => note.Contains("arn:aws:kms:eu-central-1:123456789012:key/1a2b3c4d", StringComparison.Ordinal));
+        result.Notes.ShouldContain(note => note.Contains("Direct PUT", StringComparison.Ordinal) && note.Contains("DirectPut:Enabled", StringComparison.Ordinal),
+            "a Direct PUT stream becomes a pipeline whose producers put through Delivery's own Direct PUT listener");
         result.Notes.ShouldContain(note => note.Contains("analytics.events", StringComparison.Ordinal), "the Glue schema must be copied by hand");
         result.Notes.ShouldContain(note => note.Contains("S3:DataFormatConversion is not carried over", StringComparison.Ordinal), "without the Glue schema the conversion cannot be set up, and says so");
     }
@@ -161,11 +189,10 @@ public sealed class ImportFirehoseTests
 
         exitCode.ShouldBe(0, error.ToString());
         JsonObject pipeline = JsonNode.Parse(output.ToString())!["Delivery"]!["Pipelines"]!["clickstream-to-lake"]!.AsObject();
-        pipeline["S3"]!.AsObject().ContainsKey("FileExtension").ShouldBeFalse();
         pipeline["DynamicPartitioning"]!.AsObject().ContainsKey("RetryDurationSeconds").ShouldBeFalse();
         string notes = error.ToString();
-        notes.ShouldContain("note: FileExtension '.json.gz'");
         notes.ShouldContain("note: DynamicPartitioning:RetryDurationSeconds (300)");
+        notes.ShouldNotContain("FileExtension", customMessage: "Delivery has FileExtension now: it is carried over, not noted");
     }
 
     [Fact]

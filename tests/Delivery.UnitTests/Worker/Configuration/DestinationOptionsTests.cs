@@ -41,7 +41,8 @@ public sealed class DestinationOptionsTests
         http.CommonAttributes.ShouldBe(new Dictionary<string, string> { ["env"] = "prod", ["team"] = "data" }, ignoreOrder: true);
         http.RetryDurationSeconds.ShouldBe(300);
         http.RequestTimeoutSeconds.ShouldBe(180);
-        http.ContentEncoding.ShouldBe(HttpContentEncoding.None);
+        http.ContentEncoding.ShouldBeNull();
+        http.EffectiveContentEncoding().ShouldBe(HttpContentEncoding.None);
         http.S3BackupMode.ShouldBe(HttpBackupMode.FailedDataOnly);
         http.RedactedUrl().ShouldBe("https://receiver.example.com/v1/input");
     }
@@ -159,7 +160,7 @@ public sealed class DestinationOptionsTests
     {
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(Http, $"{P}:S3:BucketName", "analytics-raw")));
 
-        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has more than one destination: configure exactly one of S3, HttpEndpoint and Redshift."));
+        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and OpenSearch."));
     }
 
     [Theory]
