@@ -1,10 +1,21 @@
+using Delivery.Pages;
+
 namespace Delivery;
 
 /// <summary>
 /// A cut buffer on its way to a destination: the records of one shard between two positions, in shard order.
 /// </summary>
+/// <remarks>
+/// A batch cut by the pipeline holds one reference on every page its records lie in (see <see cref="RecordPage"/>), and
+/// gives them back with <see cref="Release"/> once it is acknowledged, dropped or abandoned; its records are valid until
+/// then. A batch made of records it does not own (a processor's output, a partition of a batch) lives within the batch
+/// it was made from and releases nothing.
+/// </remarks>
 public sealed class DeliveryBatch
 {
+    private PageSegment[]? _owned;
+    private IMemoryAccount? _account;
+
     /// <param name="deliveryStreamName">The pipeline's name.</param>
     /// <param name="source">The source range; the batch's id derives from it.</param>
     /// <param name="records">
@@ -32,11 +43,9 @@ public sealed class DeliveryBatch
         ObjectId = partition is null ? Id : partition.ObjectIdFor(Id);
         DateTimeOffset oldest = DateTimeOffset.MaxValue;
         long bytes = 0;
-        long memory = 0;
         foreach (SourceRecord record in records)
         {
             bytes += record.Data.Length;
-            memory += record.MemoryBytes;
             if (record.ApproximateArrivalTimestamp < oldest)
             {
                 oldest = record.ApproximateArrivalTimestamp;
@@ -44,8 +53,38 @@ public sealed class DeliveryBatch
         }
 
         DataBytes = bytes;
-        MemoryBytes = memory;
         OldestArrival = oldest;
+    }
+
+    /// <summary>
+    /// A batch of page segments that takes over one reference on each segment's page (the caller's), given back by
+    /// <see cref="Release"/>.
+    /// </summary>
+    public DeliveryBatch(string deliveryStreamName, BatchSource source, PageSegment[] segments)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(deliveryStreamName);
+        ArgumentNullException.ThrowIfNull(segments);
+        if (segments.Length == 0 || Array.Exists(segments, segment => segment.Count <= 0))
+        {
+            throw new ArgumentException("A batch holds at least one record, and each of its segments at least one.", nameof(segments));
+        }
+
+        DeliveryStreamName = deliveryStreamName;
+        Source = source;
+        Records = new SegmentedRecords(segments);
+        Id = source.DeterministicId();
+        ObjectId = Id;
+        long bytes = 0;
+        long oldest = long.MaxValue;
+        foreach (PageSegment segment in segments)
+        {
+            bytes += segment.Page.DataBytesOf(segment.Start, segment.Count);
+            oldest = Math.Min(oldest, segment.Page.OldestArrivalTicksOf(segment.Start, segment.Count));
+        }
+
+        DataBytes = bytes;
+        OldestArrival = new DateTimeOffset(oldest, TimeSpan.Zero);
+        _owned = segments;
     }
 
     /// <summary>The configured pipeline (delivery stream) name; it appears in object names.</summary>
@@ -71,12 +110,76 @@ public sealed class DeliveryBatch
     /// <summary>Sum of the records' data lengths, uncompressed.</summary>
     public long DataBytes { get; }
 
-    /// <summary>Sum of the records' <see cref="SourceRecord.MemoryBytes"/>: what the batch holds of the memory budget.</summary>
-    public long MemoryBytes { get; }
-
     /// <summary>
     /// Arrival time of the oldest record. Object prefixes and names use it rather than the clock, so a batch written again
     /// lands under the same key.
     /// </summary>
     public DateTimeOffset OldestArrival { get; }
+
+    /// <summary>The page segments the batch owns; empty for a batch that owns no pages.</summary>
+    public ReadOnlySpan<PageSegment> Segments => _owned;
+
+    /// <summary>The memory budget that what is made of this batch while it is written is charged to (set by the pipeline).</summary>
+    public void ChargeTo(IMemoryAccount account)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        _account = account;
+    }
+
+    /// <summary>
+    /// Charges <paramref name="bytes"/> that a writer made of this batch (processed records, decompressed data) to the
+    /// pipeline's memory budget until the returned scope is disposed, so readers wait while they are held. Nothing
+    /// when the batch is not charged to a budget.
+    /// </summary>
+    public IDisposable ChargeWhileWriting(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (_account is not { } account || bytes == 0)
+        {
+            return NoCharge.Instance;
+        }
+
+        account.Charge(bytes);
+        return new Charge(account, bytes);
+    }
+
+    /// <summary>
+    /// Gives back the batch's page references (acknowledged, dropped or abandoned): its records must not be read after
+    /// this. Only the first call does anything; a batch that owns no pages releases nothing.
+    /// </summary>
+    public void Release()
+    {
+        PageSegment[]? owned = Interlocked.Exchange(ref _owned, null);
+        if (owned is null)
+        {
+            return;
+        }
+
+        foreach (PageSegment segment in owned)
+        {
+            segment.Page.Release();
+        }
+    }
+
+    private sealed class Charge(IMemoryAccount account, long bytes) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                account.Release(bytes);
+            }
+        }
+    }
+
+    private sealed class NoCharge : IDisposable
+    {
+        public static NoCharge Instance { get; } = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }

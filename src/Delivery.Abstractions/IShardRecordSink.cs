@@ -39,15 +39,17 @@ public interface IShardSession : IAsyncDisposable
     /// <see cref="AppendAsync"/> settles the reservation against what the page really holds; a reservation already held
     /// is topped up, not taken twice. Throws <see cref="LeaseLostException"/> once the lease is lost.
     /// </summary>
-    /// <param name="bytes">What the next page is expected to cost (see <see cref="SourceRecord.MemoryBytes"/>).</param>
+    /// <param name="bytes">What the next page is expected to cost (see <see cref="RecordPage.MemoryBytes"/>).</param>
     /// <param name="cancellationToken">Stops the wait for room.</param>
     ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Accepts a page of records in shard order. A page read under a reservation is charged to it, and what the page
-    /// costs beyond it is taken at once (the page is in memory already; other readers wait until it is given back).
-    /// A page read without one waits while the worker's memory budget is spent. Either way, this is how a slow
-    /// destination slows reading down. Throws <see cref="LeaseLostException"/> once the lease is lost.
+    /// Accepts a page of records in shard order, and with it the caller's reference on the page: the caller must not read
+    /// the page afterwards, whether this returns or throws (see <see cref="RecordPage"/>). A page read under a
+    /// reservation is charged to it, and what the page costs beyond it is taken at once (the page is in memory already;
+    /// other readers wait until it is given back). A page read without one waits while the worker's memory budget is
+    /// spent. Either way, this is how a slow destination slows reading down. Throws <see cref="LeaseLostException"/>
+    /// once the lease is lost.
     /// </summary>
     ValueTask AppendAsync(RecordPage page, CancellationToken cancellationToken);
 

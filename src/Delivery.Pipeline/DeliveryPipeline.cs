@@ -226,7 +226,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         {
             if (abandoned.TryStart())
             {
-                Budget.Release(abandoned.Batch.MemoryBytes);
+                abandoned.Batch.Release();
                 abandoned.Session.Completed(abandoned);
             }
         }
@@ -278,7 +278,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         }
         finally
         {
-            Budget.Release(batch.MemoryBytes);
+            // The batch's pages give their bytes back to the budget once no other batch or buffer holds them.
+            batch.Release();
             session.Completed(work);
         }
     }

@@ -88,109 +88,15 @@ internal sealed class ShardSession : IShardSession
     public async ValueTask AppendAsync(RecordPage page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        if (page.Records.Count > 0)
+        try
         {
-            await WaitForPendingRoomAsync(cancellationToken).ConfigureAwait(false);
+            await AppendOwnedAsync(page, cancellationToken).ConfigureAwait(false);
         }
-
-        long cost = page.MemoryBytes;
-        long reserved;
-        lock (_gate)
+        finally
         {
-            ThrowIfLost();
-            reserved = _reserved;
-            _reserved = 0;
+            // The caller's reference, handed over with the page; the buffer and the batches hold their own.
+            page.Release();
         }
-
-        if (reserved > cost)
-        {
-            _pipeline.Budget.Release(reserved - cost);
-        }
-        else if (reserved > 0 && cost > reserved)
-        {
-            // The page is in memory already: account for it truthfully, so that other readers wait until it is back.
-            _pipeline.Budget.ForceAcquire(cost - reserved);
-        }
-        else if (reserved == 0 && cost > 0)
-        {
-            await AcquireBudgetAsync(cost, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (page.Records.Count == 0)
-        {
-            return;
-        }
-
-        var cuts = new List<DeliveryWork>();
-        long skippedBytes = 0;
-        long skippedMemory = 0;
-        int skippedRecords = 0;
-        lock (_gate)
-        {
-            if (_stopped)
-            {
-                _pipeline.Budget.Release(cost);
-                throw new LeaseLostException($"The lease of shard {ShardId} was lost.");
-            }
-
-            var batches = new List<DeliveryBatch>();
-            IReadOnlyList<SourceRecord> records = page.Records;
-
-            // A re-read after an expired iterator or a replay may overlap what this session already holds. A page is in
-            // shard order, so only its head can overlap: skip that, then append the rest as a block.
-            int first = 0;
-            while (first < records.Count && _lastAppended is { } last && records[first].Position <= last)
-            {
-                skippedBytes += records[first].Data.Length;
-                skippedMemory += records[first].MemoryBytes;
-                first++;
-            }
-
-            skippedRecords = first;
-            if (first < records.Count)
-            {
-                int cutsBefore = batches.Count;
-                bool wasEmpty = _buffer.IsEmpty;
-                _buffer.Append(records, first, batches);
-                _lastAppended = records[^1].Position;
-
-                // After a cut the buffer holds only the page's tail; otherwise the page's records join what was there.
-                bool restarted = wasEmpty || batches.Count > cutsBefore;
-                DateTimeOffset oldest = restarted ? DateTimeOffset.MaxValue : _bufferOldestArrival;
-                for (int i = restarted ? records.Count - _buffer.Count : first; i < records.Count; i++)
-                {
-                    if (records[i].ApproximateArrivalTimestamp < oldest)
-                    {
-                        oldest = records[i].ApproximateArrivalTimestamp;
-                    }
-                }
-
-                _bufferOldestArrival = oldest;
-            }
-
-            if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
-            {
-                batches.Add(immediate);
-            }
-
-            cuts.AddRange(batches.Select(StartDeliveryLocked));
-            if (batches.Count > 0)
-            {
-                // What is left after a cut is a new buffer: its interval starts now, not with the records cut away.
-                DisposeTimerLocked();
-            }
-
-            ArmOrDisarmIntervalTimerLocked();
-        }
-
-        if (skippedMemory > 0)
-        {
-            _pipeline.Budget.Release(skippedMemory);
-        }
-
-        _pipeline.Telemetry?.RecordsIncoming(page.Records.Count - skippedRecords, page.DataBytes - skippedBytes);
-
-        await EnqueueAllAsync(cuts, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<ShardPosition?> DrainAsync(CancellationToken cancellationToken)
@@ -212,7 +118,7 @@ internal sealed class ShardSession : IShardSession
             else if (!_buffer.IsEmpty)
             {
                 Log.ShardDrainLeftRecords(_pipeline.Logger, _pipeline.Name, ShardId, _buffer.Count);
-                _pipeline.Budget.Release(_buffer.Discard());
+                _buffer.Discard();
             }
         }
 
@@ -249,6 +155,98 @@ internal sealed class ShardSession : IShardSession
     {
         Interlocked.CompareExchange(ref _failure, error, null);
         Stop(leaseLost: true);
+    }
+
+    private async ValueTask AppendOwnedAsync(RecordPage page, CancellationToken cancellationToken)
+    {
+        if (page.Count > 0)
+        {
+            await WaitForPendingRoomAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        long cost = page.Count == 0 ? 0 : page.MemoryBytes;
+        long reserved;
+        lock (_gate)
+        {
+            ThrowIfLost();
+            reserved = _reserved;
+            _reserved = 0;
+        }
+
+        if (reserved > cost)
+        {
+            _pipeline.Budget.Release(reserved - cost);
+        }
+        else if (reserved > 0 && cost > reserved)
+        {
+            // The page is in memory already: account for it truthfully, so that other readers wait until it is back.
+            _pipeline.Budget.ForceAcquire(cost - reserved);
+        }
+        else if (reserved == 0 && cost > 0)
+        {
+            await AcquireBudgetAsync(cost, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (page.Count == 0)
+        {
+            return;
+        }
+
+        // From here on, the page gives its bytes back to the budget itself when its last holder lets go of it.
+        page.ChargeTo(_pipeline.Budget);
+        var cuts = new List<DeliveryWork>();
+        int skippedRecords;
+        long skippedBytes = 0;
+        lock (_gate)
+        {
+            ThrowIfLost();
+            var batches = new List<DeliveryBatch>();
+
+            // A re-read after an expired iterator or a replay may overlap what this session already holds. A page is in
+            // shard order, so only its head can overlap: skip that, then append the rest as a block.
+            int first = 0;
+            while (first < page.Count && _lastAppended is { } last && page.Records[first].ComparePosition(last) <= 0)
+            {
+                skippedBytes += page.DataLengthAt(first);
+                first++;
+            }
+
+            skippedRecords = first;
+            if (first < page.Count)
+            {
+                int cutsBefore = batches.Count;
+                bool wasEmpty = _buffer.IsEmpty;
+                _buffer.Append(page, first, batches);
+                _lastAppended = page.Records[^1].Position;
+
+                // After a cut the buffer holds only the page's tail; otherwise the page's records join what was there.
+                bool restarted = wasEmpty || batches.Count > cutsBefore;
+                int from = restarted ? page.Count - _buffer.Count : first;
+                if (from < page.Count)
+                {
+                    DateTimeOffset oldest = page.OldestArrival(from, page.Count - from);
+                    _bufferOldestArrival = restarted || oldest < _bufferOldestArrival ? oldest : _bufferOldestArrival;
+                }
+            }
+
+            if (_pipeline.Settings.Buffering.IntervalInSeconds == 0 && _buffer.TryCutNow() is { } immediate)
+            {
+                batches.Add(immediate);
+            }
+
+            cuts.AddRange(batches.Select(StartDeliveryLocked));
+            if (batches.Count > 0)
+            {
+                // What is left after a cut is a new buffer: its interval starts now, not with the records cut away.
+                DisposeTimerLocked();
+            }
+
+            ArmOrDisarmIntervalTimerLocked();
+        }
+
+        _pipeline.Telemetry?.RecordsIncoming(page.Count - skippedRecords, page.DataBytes - skippedBytes);
+
+        await EnqueueAllAsync(cuts, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
@@ -504,6 +502,7 @@ internal sealed class ShardSession : IShardSession
     private DeliveryWork StartDeliveryLocked(DeliveryBatch batch)
     {
         _tracker.Register(new PlannedBatch(batch.Source.First, batch.Source.Last));
+        batch.ChargeTo(_pipeline.Budget);
         var work = new DeliveryWork(this, batch);
         _inFlight.Add(work);
         return work;
@@ -531,7 +530,7 @@ internal sealed class ShardSession : IShardSession
                 {
                     if (abandoned.TryGiveUp())
                     {
-                        _pipeline.Budget.Release(abandoned.Batch.MemoryBytes);
+                        abandoned.Batch.Release();
                         Completed(abandoned);
                     }
                 }
@@ -559,7 +558,8 @@ internal sealed class ShardSession : IShardSession
             SignalPendingShrankLocked();
             droppedRecords = _buffer.Count;
             droppedBytes = _buffer.Bytes;
-            released = _buffer.Discard() + _reserved;
+            _buffer.Discard();
+            released = _reserved;
             _reserved = 0;
         }
 
@@ -589,7 +589,7 @@ internal sealed class ShardSession : IShardSession
         {
             if (work.TryGiveUp())
             {
-                _pipeline.Budget.Release(work.Batch.MemoryBytes);
+                work.Batch.Release();
                 Completed(work);
             }
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Delivery.Benchmarks.Data;
 
 namespace Delivery.Benchmarks.EndToEnd;
@@ -8,10 +9,8 @@ namespace Delivery.Benchmarks.EndToEnd;
 /// 10,000 records or 10 MiB a page), with Kinesis-shaped 56-digit sequence numbers, partition keys and arrival times.
 /// </summary>
 /// <remarks>
-/// <see cref="CreatePage"/> allocates what our Kinesis reader allocates for a page (the record array, one data array,
-/// one sequence-number string and one partition-key string per record), so memory held by the pipeline is what it would
-/// hold in production. <see cref="CreateSharedPage"/> points into the pool instead and shares partition keys: the pages
-/// of a throughput run are built before the clock starts and cost as little memory as possible.
+/// <see cref="CreatePage"/> builds a page the way our Kinesis reader does (<c>RecordPage.Rent</c>, filled in place), so
+/// memory held by the pipeline is what it would hold in production.
 /// </remarks>
 public sealed class InMemoryShardSource
 {
@@ -23,8 +22,10 @@ public sealed class InMemoryShardSource
     private const int SequencePrefixLength = 36;
     private static readonly DateTimeOffset FirstArrival = new(2026, 1, 15, 8, 0, 0, TimeSpan.Zero);
     private readonly RecordPool _pool;
-    private readonly string[] _partitionKeys;
-    private readonly string[] _sequencePrefixes;
+    private const int SequenceNumberLength = 56;
+    private const int PartitionKeyLength = 36;
+    private readonly byte[][] _partitionKeys;
+    private readonly byte[][] _sequencePrefixes;
 
     public InMemoryShardSource(RecordPool pool, int shards, long recordsPerShard, int maxRecordsPerPage = MaxRecordsPerPage)
     {
@@ -35,8 +36,8 @@ public sealed class InMemoryShardSource
         RecordsPerShard = recordsPerShard;
         int byBytes = (int)Math.Max(1, MaxBytesPerPage / Math.Max(1, (long)Math.Ceiling(pool.AverageBytes * 1.1)));
         RecordsPerPage = Math.Min(Math.Min(maxRecordsPerPage, byBytes), (int)Math.Min(recordsPerShard, int.MaxValue));
-        _partitionKeys = [.. Enumerable.Range(0, 4096).Select(i => Guid.CreateVersion7(FirstArrival.AddTicks(i)).ToString())];
-        _sequencePrefixes = [.. Enumerable.Range(0, shards).Select(s => ("4959" + s.ToString("D6", CultureInfo.InvariantCulture)).PadRight(SequencePrefixLength, '7'))];
+        _partitionKeys = [.. Enumerable.Range(0, 4096).Select(i => Encoding.ASCII.GetBytes(Guid.CreateVersion7(FirstArrival.AddTicks(i)).ToString()))];
+        _sequencePrefixes = [.. Enumerable.Range(0, shards).Select(s => Encoding.ASCII.GetBytes(("4959" + s.ToString("D6", CultureInfo.InvariantCulture)).PadRight(SequencePrefixLength, '7')))];
     }
 
     public int Shards { get; }
@@ -51,7 +52,7 @@ public sealed class InMemoryShardSource
     /// What a page is expected to cost the memory budget before it is read, as the Kinesis reader estimates it from the
     /// records it read last: the page's records, each with its data, objects, sequence number and partition key.
     /// </summary>
-    public long PageMemoryEstimate => RecordsPerPage * SourceRecord.EstimateMemoryBytes((long)Math.Ceiling(_pool.AverageBytes), partitionKeyLength: 36, sequenceNumberLength: 56);
+    public long PageMemoryEstimate => RecordsPerPage * SourceRecord.EstimateMemoryBytes((long)Math.Ceiling(_pool.AverageBytes), PartitionKeyLength, SequenceNumberLength);
 
     public int PagesPerShard => (int)Math.Min(int.MaxValue, (RecordsPerShard + RecordsPerPage - 1) / RecordsPerPage);
 
@@ -62,11 +63,15 @@ public sealed class InMemoryShardSource
 
     public ReadOnlyMemory<byte> Data(int shard, long index) => _pool[PoolIndex(shard, index)];
 
-    public string SequenceNumber(int shard, long index) => string.Create(56, (_sequencePrefixes[shard], index), static (span, state) =>
+    public string SequenceNumber(int shard, long index)
     {
-        state.Item1.AsSpan().CopyTo(span);
-        state.index.TryFormat(span[SequencePrefixLength..], out _, "D20", CultureInfo.InvariantCulture);
-    });
+        Span<byte> digits = stackalloc byte[SequenceNumberLength];
+        WriteSequenceNumber(shard, index, digits);
+        return Encoding.ASCII.GetString(digits);
+    }
+
+    /// <summary>The partition key of record <paramref name="index"/> of a shard.</summary>
+    public string PartitionKey(long index) => Encoding.ASCII.GetString(_partitionKeys[(int)(index % _partitionKeys.Length)]);
 
     /// <summary>The record index a sequence number of this source stands for.</summary>
     public static long IndexOf(string sequenceNumber) => long.Parse(sequenceNumber.AsSpan(SequencePrefixLength), CultureInfo.InvariantCulture);
@@ -74,30 +79,41 @@ public sealed class InMemoryShardSource
     /// <summary>The shard a sequence number of this source belongs to.</summary>
     public static int ShardOf(string sequenceNumber) => int.Parse(sequenceNumber.AsSpan(4, 6), CultureInfo.InvariantCulture);
 
-    /// <summary>A page as our Kinesis reader builds it from a GetRecords response: every record in its own arrays.</summary>
-    public RecordPage CreatePage(int shard, int page) => Build(shard, page, copy: true);
-
-    /// <summary>A page whose record data points into the pool and whose partition keys are shared.</summary>
-    public RecordPage CreateSharedPage(int shard, int page) => Build(shard, page, copy: false);
-
-    private RecordPage Build(int shard, int page, bool copy)
+    /// <summary>
+    /// A page as our Kinesis reader builds it from a GetRecords response: one native block holding every record's data,
+    /// sequence number and partition key, filled in place, and no object per record.
+    /// </summary>
+    public RecordPage CreatePage(int shard, int page)
     {
         long first = (long)page * RecordsPerPage;
         int count = (int)Math.Min(RecordsPerPage, RecordsPerShard - first);
-        var records = new SourceRecord[count];
+        int dataBytes = 0;
+        for (int i = 0; i < count; i++)
+        {
+            dataBytes += Data(shard, first + i).Length;
+        }
+
+        RecordPage built = RecordPage.Rent(ShardId(shard), dataBytes + (count * (SequenceNumberLength + PartitionKeyLength)), count);
         for (int i = 0; i < count; i++)
         {
             long index = first + i;
-            ReadOnlyMemory<byte> data = Data(shard, index);
-            string partitionKey = _partitionKeys[(int)(index % _partitionKeys.Length)];
-            records[i] = new SourceRecord(
-                new ShardPosition(SequenceNumber(shard, index)),
-                copy ? new string(partitionKey) : partitionKey,
-                FirstArrival.AddMilliseconds(index),
-                copy ? data.ToArray() : data);
+            ReadOnlySpan<byte> data = Data(shard, index).Span;
+            int dataOffset = built.AppendBytes(data);
+            WriteSequenceNumber(shard, index, built.AppendBytes(SequenceNumberLength, out int sequenceOffset));
+            int keyOffset = built.AppendBytes(_partitionKeys[(int)(index % _partitionKeys.Length)]);
+            built.AddRecord(dataOffset, data.Length, sequenceOffset, SequenceNumberLength, 0, keyOffset, PartitionKeyLength, Arrival(index).UtcTicks);
         }
 
-        long behind = first + count < RecordsPerShard ? 5000 : 0;
-        return new RecordPage(ShardId(shard), records, behind);
+        built.Seal(first + count < RecordsPerShard ? 5000 : 0);
+        return built;
+    }
+
+    /// <summary>When record <paramref name="index"/> of a shard arrived: a millisecond after the one before it.</summary>
+    public static DateTimeOffset Arrival(long index) => FirstArrival.AddMilliseconds(index);
+
+    private void WriteSequenceNumber(int shard, long index, Span<byte> destination)
+    {
+        _sequencePrefixes[shard].CopyTo(destination);
+        index.TryFormat(destination[SequencePrefixLength..], out _, "D20", CultureInfo.InvariantCulture);
     }
 }

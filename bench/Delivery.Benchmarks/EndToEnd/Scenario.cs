@@ -51,6 +51,12 @@ public sealed record Scenario
     /// </summary>
     public ParquetCompression? Parquet { get; init; }
 
+    /// <summary>
+    /// Feed GetRecords answers (JSON with base64 data, built before the clock starts) that the run parses into pages
+    /// as the Kinesis reader does, instead of pages; the floor is then parse + gzip of the same answers.
+    /// </summary>
+    public bool FromResponses { get; init; }
+
     /// <summary>Also time the codec (or the Parquet encoder) alone on the same bytes.</summary>
     public bool CodecFloor { get; init; } = true;
 

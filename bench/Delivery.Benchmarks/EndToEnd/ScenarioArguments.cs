@@ -27,6 +27,7 @@ public static class ScenarioArguments
         "--seconds", Invariant(s.Seconds),
         "--page-records", Invariant(s.RecordsPerPage),
         "--parquet", s.Parquet?.ToString() ?? "none",
+        "--from-responses", s.FromResponses ? "true" : "false",
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -53,6 +54,7 @@ public static class ScenarioArguments
                 "--seconds" => scenario with { Seconds = Int(value), Prebuilt = Int(value) == 0 && scenario.Prebuilt },
                 "--page-records" => scenario with { RecordsPerPage = Int(value) },
                 "--parquet" => scenario with { Parquet = value == "none" ? null : Enum.Parse<ParquetCompression>(value, ignoreCase: true) },
+                "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

@@ -39,18 +39,24 @@ public static class ScenarioRunner
         await progress.WriteLineAsync(steady
             ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)..."
             : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
-        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady);
+        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady && !scenario.FromResponses);
+        byte[][][]? responses = scenario.FromResponses ? GetRecordsResponses.Build(source) : null;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         FeedOutcome outcome = steady
             ? await FeedSteadyAsync(scenario, source, pool).ConfigureAwait(false)
-            : await FeedVolumeAsync(scenario, source, pages, scenario.Verify).ConfigureAwait(false);
+            : await FeedVolumeAsync(scenario, source, pages, scenario.Verify, responses).ConfigureAwait(false);
         pages = null;
 
         ResourceUse? codec = null;
         long codecRecords = 0;
         long codecBytes = 0;
-        if (scenario.CodecFloor)
+        if (responses is not null)
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            (codec, codecRecords, codecBytes) = GetRecordsResponses.ParseAndCompress(scenario, responses);
+        }
+        else if (scenario.CodecFloor)
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
@@ -81,16 +87,21 @@ public static class ScenarioRunner
         scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes) : ParquetFloor.Measure(scenario, source, maxBytes);
 
     private static RecordPage[][]? Prebuild(InMemoryShardSource source, bool prebuilt) => prebuilt
-        ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreateSharedPage(s, p)).ToArray())]
+        ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreatePage(s, p)).ToArray())]
         : null;
 
     /// <summary>Feeds every record of <paramref name="source"/> and times until the last one is checkpointed.</summary>
-    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify)
+    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify, byte[][][]? responses = null)
     {
         await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: verify);
         var meter = ResourceMeter.Start();
         Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
-            harness.ReadShardAsync(source, shard, page => pages?[shard][page] ?? source.CreatePage(shard, page), source.PagesPerShard, CancellationToken.None)))];
+            harness.ReadShardAsync(
+                source,
+                shard,
+                page => responses is not null ? GetRecordsResponses.Parse(responses[shard][page], shard) : pages?[shard][page] ?? source.CreatePage(shard, page),
+                source.PagesPerShard,
+                CancellationToken.None)))];
         long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
         await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
         ResourceUse use = meter.Stop();
@@ -227,22 +238,18 @@ public static class ScenarioRunner
             long appended = 0;
             await using (session.ConfigureAwait(false))
             {
-                try
+                for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
                 {
-                    for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
-                    {
-                        // As the Kinesis reader does: room for the page is taken before it is read.
-                        await session.ReserveAsync(source.PageMemoryEstimate, stop).ConfigureAwait(false);
-                        long before = GC.GetAllocatedBytesForCurrentThread();
-                        RecordPage next = page(i);
-                        Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
-                        await session.AppendAsync(next, stop).ConfigureAwait(false);
-                        appended++;
-                    }
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    // The reader waiting for memory never read its page; the drain delivers what was appended.
+                    // As the Kinesis reader does: room for the page is taken before it is read. Neither this nor
+                    // the append is interrupted by the stop: a reader that stops while the batch it cut waits
+                    // for the delivery queue gives that batch up (its records are read again by the next owner),
+                    // and the check below expects every appended record to be delivered by the drain.
+                    await session.ReserveAsync(source.PageMemoryEstimate, CancellationToken.None).ConfigureAwait(false);
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    RecordPage next = page(i);
+                    Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
+                    await session.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
+                    appended++;
                 }
 
                 await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);

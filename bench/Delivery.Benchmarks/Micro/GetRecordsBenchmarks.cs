@@ -29,7 +29,7 @@ public class GetRecordsBenchmarks
     {
         RecordPool pool = RecordPool.Generate(Shape);
         var source = new InMemoryShardSource(pool, 1, InMemoryShardSource.MaxRecordsPerPage);
-        RecordPage page = source.CreateSharedPage(0, 0);
+        RecordPage page = source.CreatePage(0, 0);
         _records = page.Records.Count;
         byte[] body = ResponseBody(page);
         _http = new HttpClient(new CannedResponse(body));

@@ -2,16 +2,17 @@ namespace Delivery.Kinesis.Aggregation;
 
 /// <summary>
 /// A forward-only reader of protobuf wire format, just enough for the KPL aggregate: tags, varints, length-delimited
-/// fields and skipping what is not needed. Every read is bounds-checked and reports malformed input instead of throwing.
+/// fields (as offsets into the buffer, so callers slice whatever holds it) and skipping what is not needed. Every read is
+/// bounds-checked and reports malformed input instead of throwing.
 /// </summary>
-internal struct ProtobufReader(ReadOnlyMemory<byte> buffer)
+internal ref struct ProtobufReader(ReadOnlySpan<byte> buffer)
 {
     public const int Varint = 0;
     public const int Fixed64 = 1;
     public const int LengthDelimited = 2;
     public const int Fixed32 = 5;
 
-    private readonly ReadOnlyMemory<byte> _buffer = buffer;
+    private readonly ReadOnlySpan<byte> _buffer = buffer;
     private int _position;
 
     public readonly bool End => _position >= _buffer.Length;
@@ -33,15 +34,14 @@ internal struct ProtobufReader(ReadOnlyMemory<byte> buffer)
     public bool TryReadVarint(out ulong value)
     {
         value = 0;
-        ReadOnlySpan<byte> span = _buffer.Span;
         for (int shift = 0; shift < 64; shift += 7)
         {
-            if (_position >= span.Length)
+            if (_position >= _buffer.Length)
             {
                 return false;
             }
 
-            byte b = span[_position++];
+            byte b = _buffer[_position++];
             value |= (ulong)(b & 0x7F) << shift;
             if ((b & 0x80) == 0)
             {
@@ -53,16 +53,19 @@ internal struct ProtobufReader(ReadOnlyMemory<byte> buffer)
         return false;
     }
 
-    public bool TryReadLengthDelimited(out ReadOnlyMemory<byte> value)
+    /// <summary>Reads a length-delimited field; <paramref name="offset"/> is where its bytes start in the buffer.</summary>
+    public bool TryReadLengthDelimited(out int offset, out int length)
     {
-        value = default;
-        if (!TryReadVarint(out ulong length) || length > (ulong)(_buffer.Length - _position))
+        offset = 0;
+        length = 0;
+        if (!TryReadVarint(out ulong declared) || declared > (ulong)(_buffer.Length - _position))
         {
             return false;
         }
 
-        value = _buffer.Slice(_position, (int)length);
-        _position += (int)length;
+        offset = _position;
+        length = (int)declared;
+        _position += length;
         return true;
     }
 
@@ -73,7 +76,7 @@ internal struct ProtobufReader(ReadOnlyMemory<byte> buffer)
             case Varint:
                 return TryReadVarint(out _);
             case LengthDelimited:
-                return TryReadLengthDelimited(out _);
+                return TryReadLengthDelimited(out _, out _);
             case Fixed64:
                 return TryAdvance(8);
             case Fixed32:

@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.ComponentModel.DataAnnotations;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Amazon.Runtime;
 using Delivery.Aws.Signing;
+using Delivery.Pages;
 using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
@@ -16,7 +16,7 @@ namespace Delivery.Kinesis.Client;
 /// for its calls: throttling, 5xx, network failures and attempt timeouts are retried with exponential backoff and
 /// jitter; everything else surfaces at once.
 /// </summary>
-public sealed class KinesisClient : IKinesisClient, IDisposable
+public sealed class KinesisClient : IKinesisClient, IRecordPageSource, IDisposable
 {
     /// <summary>The SigV4 signing name of Kinesis.</summary>
     public const string SigningName = "kinesis";
@@ -98,6 +98,13 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
             KinesisJsonContext.Default.GetRecordsResponse, streamName: null, cancellationToken);
 
     /// <inheritdoc />
+    public Task<RecordPageResponse> GetRecordPageAsync(GetRecordsRequest request, string shardId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(shardId);
+        return InvokeAsync("GetRecords", request, KinesisJsonContext.Default.GetRecordsRequest, body => GetRecordsPageParser.Parse(body, shardId), streamName: null, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public Task<PutRecordsResponse> PutRecordsAsync(PutRecordsRequest request, CancellationToken cancellationToken = default) =>
         InvokeAsync("PutRecords", request, KinesisJsonContext.Default.PutRecordsRequest,
             KinesisJsonContext.Default.PutRecordsResponse, request?.StreamName ?? request?.StreamARN, cancellationToken);
@@ -164,20 +171,35 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
             .Build();
     }
 
-    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
+    private Task<TResponse> InvokeAsync<TRequest, TResponse>(
         string operation,
         TRequest request,
         JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType,
         string? streamName,
         CancellationToken cancellationToken)
-        where TResponse : new()
+        where TResponse : new() =>
+        InvokeAsync(
+            operation,
+            request,
+            requestType,
+            body => body.IsEmpty ? new TResponse() : JsonSerializer.Deserialize(body, responseType) ?? new TResponse(),
+            streamName,
+            cancellationToken);
+
+    private async Task<TResponse> InvokeAsync<TRequest, TResponse>(
+        string operation,
+        TRequest request,
+        JsonTypeInfo<TRequest> requestType,
+        ResponseParser<TResponse> parse,
+        string? streamName,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
 
         // Serialized and hashed once; every attempt re-sends the same bytes with a fresh signature.
         byte[] body = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        var call = new Call<TResponse>(this, operation, body, SigV4Signer.HashPayload(body), responseType, streamName);
+        var call = new Call<TResponse>(this, operation, body, SigV4Signer.HashPayload(body), parse, streamName);
 
         ResilienceContext context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         try
@@ -194,7 +216,6 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
     }
 
     private async ValueTask<TResponse> SendOnceAsync<TResponse>(Call<TResponse> call, CancellationToken cancellationToken)
-        where TResponse : new()
     {
         using var timeout = new CancellationTokenSource(_attemptTimeout, _timeProvider);
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -203,22 +224,18 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
         {
             using HttpResponseMessage response = await _httpClient
                 .SendAsync(message, HttpCompletionOption.ResponseHeadersRead, attempt.Token).ConfigureAwait(false);
-            (byte[] buffer, int length) = await ReadBodyAsync(response.Content, attempt.Token).ConfigureAwait(false);
-            try
+            // GetRecords answers reach ~14 MB: read them into native memory that goes back at once (the reader has
+            // taken room in the memory budget for it), not into arrays a pool would keep.
+            using var body = new NativeBuffer(response.Content.Headers.ContentLength is > 0 and < int.MaxValue and var declared ? (int)declared + 1 : 16 * 1024);
+            await ReadBodyAsync(response.Content, body, attempt.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
             {
-                if (!response.IsSuccessStatusCode)
-                {
-                    string? errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
-                    throw KinesisErrors.FromResponse(call.Operation, response.StatusCode, buffer.AsSpan(0, length), errorType, call.StreamName);
-                }
+                string? errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out IEnumerable<string>? values) ? values.FirstOrDefault() : null;
+                throw KinesisErrors.FromResponse(call.Operation, response.StatusCode, body.Written, errorType, call.StreamName);
+            }
 
-                // CreateStream answers with an empty body.
-                return length == 0 ? new TResponse() : JsonSerializer.Deserialize(buffer.AsSpan(0, length), call.ResponseType) ?? new TResponse();
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
+            // CreateStream answers with an empty body.
+            return call.Parse(body.Written);
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -249,49 +266,33 @@ public sealed class KinesisClient : IKinesisClient, IDisposable
         return message;
     }
 
-    /// <summary>Reads the whole body into a pooled buffer the caller returns; GetRecords bodies reach ~14 MB.</summary>
-    private static async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    /// <summary>Reads the whole body into <paramref name="body"/>.</summary>
+    private static async Task ReadBodyAsync(HttpContent content, NativeBuffer body, CancellationToken cancellationToken)
     {
-        long? declared = content.Headers.ContentLength;
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < int.MaxValue ? (int)declared.Value : 16 * 1024);
-        int length = 0;
-        try
+        Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
         {
-            Stream stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            while (true)
             {
-                while (true)
+                int read = await stream.ReadAsync(body.FreeSpace(), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
                 {
-                    if (length == buffer.Length)
-                    {
-                        byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, length).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-
-                    int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        return (buffer, length);
-                    }
-
-                    length += read;
+                    return;
                 }
+
+                body.Advance(read);
             }
         }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
     }
+
+    /// <summary>Turns a successful answer's body into the response.</summary>
+    private delegate TResponse ResponseParser<TResponse>(ReadOnlySpan<byte> body);
 
     private sealed record Call<TResponse>(
         KinesisClient Client,
         string Operation,
         byte[] Body,
         string PayloadHash,
-        JsonTypeInfo<TResponse> ResponseType,
+        ResponseParser<TResponse> Parse,
         string? StreamName);
 }

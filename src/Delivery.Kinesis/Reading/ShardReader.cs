@@ -1,4 +1,3 @@
-using Delivery.Kinesis.Aggregation;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Delivery.Telemetry;
@@ -105,10 +104,10 @@ internal sealed class ShardReader
             // Room for the page is taken before it is read, so a reader never holds a page the budget does not count.
             await session.ReserveAsync(PageEstimate(pace.MaxRecordsPerRead), cancellationToken).ConfigureAwait(false);
             lastCall = _timeProvider.GetTimestamp();
-            GetRecordsResponse response;
+            RecordPageResponse response;
             try
             {
-                response = await _kinesis.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = pace.MaxRecordsPerRead }, cancellationToken).ConfigureAwait(false);
+                response = await ReadPageAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = pace.MaxRecordsPerRead }, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
             }
             catch (ExpiredIteratorException)
@@ -138,27 +137,43 @@ internal sealed class ShardReader
             }
 
             MillisBehindLatest = response.MillisBehindLatest;
-            long pageBytes = PageBytes(response);
-            _telemetry?.RecordsRead(_shardId, response.Records.Count, pageBytes, response.MillisBehindLatest);
-            if (response.Records.Count == 0)
+            _telemetry?.RecordsRead(_shardId, response.KinesisRecordCount, response.KinesisDataBytes, response.MillisBehindLatest);
+            foreach ((string sequenceNumber, string reason) in response.AggregateProblems)
             {
+                Log.AggregateNotDeaggregated(_logger, _shardId, sequenceNumber, reason);
+            }
+
+            RecordPage page = response.Page;
+            if (page.Count == 0)
+            {
+                page.Release();
                 await session.AppendAsync(_emptyPage, cancellationToken).ConfigureAwait(false);
             }
             else
             {
-                RecordPage page = ToPage(response);
-                _dataBytesPerRecord = Math.Max(1, (double)pageBytes / response.Records.Count);
-                _memoryBytesPerRecord = Math.Max(SourceRecord.OverheadBytes, (double)page.MemoryBytes / response.Records.Count);
-                if (startIsMoving)
+                _dataBytesPerRecord = Math.Max(1, (double)response.KinesisDataBytes / response.KinesisRecordCount);
+                _memoryBytesPerRecord = Math.Max(SourceRecord.OverheadBytes, (double)page.MemoryBytes / response.KinesisRecordCount);
+                ShardPosition last;
+                try
                 {
-                    // LATEST and AT_TIMESTAMP mean something else after a crash; the first record read is where a
-                    // new owner must start if nothing gets checkpointed before then.
-                    await beforeFirstRecord(page.Records[0].Position).ConfigureAwait(false);
-                    startIsMoving = false;
+                    last = page.Records[^1].Position;
+                    if (startIsMoving)
+                    {
+                        // LATEST and AT_TIMESTAMP mean something else after a crash; the first record read is where a
+                        // new owner must start if nothing gets checkpointed before then.
+                        await beforeFirstRecord(page.Records[0].Position).ConfigureAwait(false);
+                        startIsMoving = false;
+                    }
+                }
+                catch
+                {
+                    page.Release();
+                    throw;
                 }
 
+                // The page, and the reference on it, go to the session.
                 await session.AppendAsync(page, cancellationToken).ConfigureAwait(false);
-                _lastRead = page.Records[^1].Position;
+                _lastRead = last;
             }
 
             iterator = response.NextShardIterator;
@@ -167,7 +182,7 @@ internal sealed class ShardReader
                 ChildShards = response.ChildShards ?? [];
             }
 
-            bool caughtUp = response.Records.Count == 0 && (response.MillisBehindLatest ?? 0) == 0;
+            bool caughtUp = response.KinesisRecordCount == 0 && (response.MillisBehindLatest ?? 0) == 0;
             wait = caughtUp ? TimeSpan.FromMilliseconds(pace.IdleMillisBetweenReads) : TimeSpan.Zero;
         }
 
@@ -176,45 +191,24 @@ internal sealed class ShardReader
 
     /// <summary>
     /// What the next page should cost the memory budget: as many records as the limit and the 10 MiB a call returns at
-    /// most allow, each costing what this shard's last records did.
+    /// most allow, each costing what this shard's last records did, and the answer's JSON while it is read and parsed
+    /// (base64 data, sequence number, partition key and field names: about 4/3 of the data and 200 bytes).
     /// </summary>
     private long PageEstimate(int maxRecords)
     {
         double records = Math.Min(maxRecords, Math.Ceiling(MaxPageDataBytes / _dataBytesPerRecord));
-        return (long)Math.Ceiling(records * _memoryBytesPerRecord);
+        double answerPerRecord = (_dataBytesPerRecord * 4 / 3) + 200;
+        return (long)Math.Ceiling(records * (_memoryBytesPerRecord + answerPerRecord));
     }
 
     private static TimeSpan WithJitter(TimeSpan backoff) =>
         backoff + TimeSpan.FromTicks((long)(backoff.Ticks * 0.5 * Random.Shared.NextDouble()));
 
-    private static long PageBytes(GetRecordsResponse response)
-    {
-        long bytes = 0;
-        foreach (Record record in response.Records)
-        {
-            bytes += record.Data.Length;
-        }
-
-        return bytes;
-    }
-
-    private RecordPage ToPage(GetRecordsResponse response)
-    {
-        var records = new List<SourceRecord>(response.Records.Count);
-        foreach (Record record in response.Records)
-        {
-            ReadOnlyMemory<byte> data = record.Data.TryGetBuffer(out ArraySegment<byte> buffer)
-                ? buffer.AsMemory(0, (int)record.Data.Length)
-                : record.Data.ToArray();
-            var arrival = new DateTimeOffset(DateTime.SpecifyKind(record.ApproximateArrivalTimestamp, DateTimeKind.Utc));
-            if (KplDeaggregator.Deaggregate(record.SequenceNumber, record.PartitionKey, arrival, data, records) is { } reason)
-            {
-                Log.AggregateNotDeaggregated(_logger, _shardId, record.SequenceNumber, reason);
-            }
-        }
-
-        return new RecordPage(_shardId, records, response.MillisBehindLatest ?? 0);
-    }
+    /// <summary>One GetRecords call as a page: decoded in place by our client, copied from the SDK shape otherwise.</summary>
+    private async Task<RecordPageResponse> ReadPageAsync(GetRecordsRequest request, CancellationToken cancellationToken) =>
+        _kinesis is IRecordPageSource pages
+            ? await pages.GetRecordPageAsync(request, _shardId, cancellationToken).ConfigureAwait(false)
+            : RecordPageResponse.FromResponse(await _kinesis.GetRecordsAsync(request, cancellationToken).ConfigureAwait(false), _shardId);
 
     /// <summary>Opens the shard where reading stands, backing off while Kinesis is throttling or failing.</summary>
     private async Task<string?> OpenIteratorAsync(Lease lease, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using Delivery.Pages;
+
 namespace Delivery.Pipeline.Buffering;
 
 /// <summary>
@@ -5,7 +7,11 @@ namespace Delivery.Pipeline.Buffering;
 /// demand (interval, memory pressure, drain), and, first of all, at the cut points a previous owner planned and did not
 /// checkpoint. Reusing those points makes a batch re-delivered after a crash identical to the one written before it.
 /// </summary>
-/// <remarks>Not thread-safe; the owning shard session serialises access.</remarks>
+/// <remarks>
+/// The buffer holds page segments, not records: one reference on each page it holds records of (see
+/// <see cref="RecordPage"/>). A cut hands the segments, with their references, to the batch; a discard gives them back.
+/// Not thread-safe; the owning shard session serialises access.
+/// </remarks>
 public sealed class ShardBuffer
 {
     private readonly string _deliveryStreamName;
@@ -13,12 +19,7 @@ public sealed class ShardBuffer
     private readonly string _shardId;
     private readonly long _sizeLimitBytes;
     private readonly Queue<PlannedBatch> _plannedCuts;
-    private List<SourceRecord> _records = [];
-
-    // Records of the last batch cut at the size limit, or 0 after any other cut: a shard that keeps filling its buffer
-    // gets a list of the right size at once instead of growing one (large-object-heap copies on every doubling), while a
-    // shard that trickles in does not reserve room it will not use.
-    private int _sizeCutCount;
+    private readonly List<PageSegment> _segments = [];
 
     public ShardBuffer(string deliveryStreamName, string streamName, string shardId, long sizeLimitBytes, IEnumerable<PlannedBatch> plannedCuts)
     {
@@ -30,11 +31,11 @@ public sealed class ShardBuffer
         _plannedCuts = new Queue<PlannedBatch>(plannedCuts);
     }
 
-    public int Count => _records.Count;
+    public int Count { get; private set; }
 
     public long Bytes { get; private set; }
 
-    public bool IsEmpty => _records.Count == 0;
+    public bool IsEmpty => Count == 0;
 
     /// <summary>The previous owner's cut points this buffer has not reached yet, in order.</summary>
     public IEnumerable<PlannedBatch> PlannedCuts => _plannedCuts;
@@ -42,90 +43,39 @@ public sealed class ShardBuffer
     /// <summary>True while the buffer must cut at a previous owner's planned point and nowhere else.</summary>
     public bool IsReplayingPlannedCuts => _plannedCuts.Count > 0;
 
-    /// <summary>Appends a record in shard order; adds to <paramref name="cuts"/> any batch this completes.</summary>
-    public void Append(in SourceRecord record, List<DeliveryBatch> cuts)
-    {
-        if (_plannedCuts.TryPeek(out PlannedBatch planned) && record.Position > planned.Last)
-        {
-            // The planned batch's last record is gone (trimmed from the stream): what was planned up to here is all
-            // there is of it, so cut it now and stop replaying plans that lie behind this record.
-            if (!IsEmpty)
-            {
-                cuts.Add(Cut());
-            }
-
-            while (_plannedCuts.TryPeek(out planned) && record.Position > planned.Last)
-            {
-                _plannedCuts.Dequeue();
-            }
-        }
-
-        _records.Add(record);
-        Bytes += record.Data.Length;
-
-        if (_plannedCuts.TryPeek(out planned))
-        {
-            if (record.Position == planned.Last)
-            {
-                _plannedCuts.Dequeue();
-                cuts.Add(Cut());
-            }
-        }
-        else if (Bytes >= _sizeLimitBytes)
-        {
-            cuts.Add(Cut(atSizeLimit: true));
-        }
-    }
-
     /// <summary>
-    /// Appends <paramref name="records"/> from <paramref name="start"/> on, in shard order, exactly as appending them one
-    /// by one would, adding to <paramref name="cuts"/> any batch this completes. Outside planned cuts, records between
-    /// two cuts are copied as one block: this is the per-record hot path of the pipeline.
+    /// Appends the records of <paramref name="page"/> from <paramref name="start"/> on, in shard order, adding to
+    /// <paramref name="cuts"/> any batch this completes. The buffer takes its own references on the page; the caller
+    /// keeps its own. Outside planned cuts, the records between two cuts are taken as one block: this is the per-record
+    /// hot path of the pipeline, and it touches only the records' lengths.
     /// </summary>
-    public void Append(IReadOnlyList<SourceRecord> records, int start, List<DeliveryBatch> cuts)
+    public void Append(RecordPage page, int start, List<DeliveryBatch> cuts)
     {
-        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(page);
         int i = start;
-        while (i < records.Count)
+        while (i < page.Count)
         {
             if (_plannedCuts.Count > 0)
             {
-                Append(records[i], cuts);
+                AppendReplayed(page, i, cuts);
                 i++;
                 continue;
             }
 
             int end = i;
             long bytes = Bytes;
-            while (end < records.Count && bytes < _sizeLimitBytes)
+            while (end < page.Count && bytes < _sizeLimitBytes)
             {
-                bytes += records[end].Data.Length;
+                bytes += page.DataLengthAt(end);
                 end++;
             }
 
-            if (IsEmpty && _sizeCutCount > 0 && _records.Capacity < _sizeCutCount)
-            {
-                // Some headroom: a batch a few records longer than the last would otherwise double the list.
-                _records.Capacity = _sizeCutCount + (_sizeCutCount / 16) + 16;
-            }
-
-            if (records is SourceRecord[] array)
-            {
-                _records.AddRange(array.AsSpan(i, end - i));
-            }
-            else
-            {
-                for (int j = i; j < end; j++)
-                {
-                    _records.Add(records[j]);
-                }
-            }
-
+            Add(page, i, end - i);
             Bytes = bytes;
             i = end;
             if (Bytes >= _sizeLimitBytes)
             {
-                cuts.Add(Cut(atSizeLimit: true));
+                cuts.Add(Cut());
             }
         }
     }
@@ -136,30 +86,82 @@ public sealed class ShardBuffer
     /// </summary>
     public DeliveryBatch? TryCutNow() => IsEmpty || IsReplayingPlannedCuts ? null : Cut();
 
-    /// <summary>
-    /// Empties the buffer without delivering (lease lost); returns what the dropped records held of the memory budget
-    /// (<see cref="SourceRecord.MemoryBytes"/>).
-    /// </summary>
-    public long Discard()
+    /// <summary>Empties the buffer without delivering (lease lost, drain cut short): its page references go back.</summary>
+    public void Discard()
     {
-        long memory = 0;
-        foreach (SourceRecord record in _records)
+        foreach (PageSegment segment in _segments)
         {
-            memory += record.MemoryBytes;
+            segment.Page.Release();
         }
 
-        _records = [];
+        _segments.Clear();
+        Count = 0;
         Bytes = 0;
-        return memory;
     }
 
-    private DeliveryBatch Cut(bool atSizeLimit = false)
+    /// <summary>One record while a previous owner's planned cuts are replayed: the batch ends exactly where it ended then.</summary>
+    private void AppendReplayed(RecordPage page, int index, List<DeliveryBatch> cuts)
     {
-        List<SourceRecord> records = _records;
-        _sizeCutCount = atSizeLimit ? records.Count : 0;
-        _records = [];
+        SourceRecord record = page.Records[index];
+        if (_plannedCuts.TryPeek(out PlannedBatch planned) && record.ComparePosition(planned.Last) > 0)
+        {
+            // The planned batch's last record is gone (trimmed from the stream): what was planned up to here is all
+            // there is of it, so cut it now and stop replaying plans that lie behind this record.
+            if (!IsEmpty)
+            {
+                cuts.Add(Cut());
+            }
+
+            while (_plannedCuts.TryPeek(out planned) && record.ComparePosition(planned.Last) > 0)
+            {
+                _plannedCuts.Dequeue();
+            }
+        }
+
+        Add(page, index, 1);
+        Bytes += record.Data.Length;
+        if (_plannedCuts.TryPeek(out planned))
+        {
+            if (record.ComparePosition(planned.Last) == 0)
+            {
+                _plannedCuts.Dequeue();
+                cuts.Add(Cut());
+            }
+        }
+        else if (Bytes >= _sizeLimitBytes)
+        {
+            cuts.Add(Cut());
+        }
+    }
+
+    /// <summary>Adds records to the buffer: they extend its last segment when they follow it in the same page.</summary>
+    private void Add(RecordPage page, int start, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        Count += count;
+        if (_segments.Count > 0 && _segments[^1] is { } last && ReferenceEquals(last.Page, page) && last.Start + last.Count == start)
+        {
+            _segments[^1] = last with { Count = last.Count + count };
+            return;
+        }
+
+        page.Retain();
+        _segments.Add(new PageSegment(page, start, count));
+    }
+
+    private DeliveryBatch Cut()
+    {
+        PageSegment[] segments = [.. _segments];
+        _segments.Clear();
+        Count = 0;
         Bytes = 0;
-        var source = new BatchSource(_streamName, _shardId, records[0].Position, records[^1].Position);
-        return new DeliveryBatch(_deliveryStreamName, source, records);
+        PageSegment first = segments[0];
+        PageSegment last = segments[^1];
+        var source = new BatchSource(_streamName, _shardId, first[0].Position, last[last.Count - 1].Position);
+        return new DeliveryBatch(_deliveryStreamName, source, segments);
     }
 }

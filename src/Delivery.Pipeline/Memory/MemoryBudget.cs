@@ -1,12 +1,15 @@
+using Delivery.Pages;
+
 namespace Delivery.Pipeline.Memory;
 
 /// <summary>
-/// The bytes of records a worker may hold at once, shared by all its pipelines: each record's data and the objects
-/// around it (<see cref="SourceRecord.MemoryBytes"/>). A reader takes bytes before it reads a page; they come back when
-/// the batch holding those records is acknowledged or dropped on a lost lease. When the budget is spent, readers wait
+/// The bytes of records a worker may hold at once, shared by all its pipelines: every page of records held (its native
+/// memory, <see cref="RecordPage.MemoryBytes"/>) and what processors made of them while their batch is written. A
+/// reader takes bytes before it reads a page; they come back when the page's last holder lets go of it (the last batch
+/// holding any of its records is acknowledged, or dropped on a lost lease). When the budget is spent, readers wait
 /// before they read: nothing is dropped to make room, and no page waits in memory outside the budget.
 /// </summary>
-public sealed class MemoryBudget
+public sealed class MemoryBudget : IMemoryAccount
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<Waiter> _waiters = new();
@@ -45,6 +48,9 @@ public sealed class MemoryBudget
             }
         }
     }
+
+    /// <inheritdoc cref="IMemoryAccount.Charge"/>
+    public void Charge(long bytes) => ForceAcquire(bytes);
 
     /// <summary>Takes the bytes without waiting if they are free (first come, first served behind earlier waiters).</summary>
     public bool TryAcquire(long bytes)

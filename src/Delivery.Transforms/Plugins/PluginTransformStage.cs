@@ -49,6 +49,10 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
     protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
         DeliveryBatch batch = run.Batch;
+
+        // The records' bytes are lent to the plugin for this call only; the loan ends when the plugin's task does
+        // (after a timeout too), and the pages it lends from stay held until then.
+        var loan = new MemoryLoan();
         var input = new TransformRecord[records.Count];
         for (int i = 0; i < input.Length; i++)
         {
@@ -57,7 +61,7 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
             input[i] = new TransformRecord(
                 i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                record.Data,
+                loan.Lend(record.Data),
                 source.ApproximateArrivalTimestamp,
                 new KinesisRecordMetadata(batch.Source.ShardId, source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
                 record.KeysFromTransform ?? NoKeys);
@@ -71,7 +75,19 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             Region = run.Environment.Region,
             Records = input,
         };
-        IReadOnlyList<TransformedRecord>? results = await _transform.TransformAsync(invocation, cancellationToken).ConfigureAwait(false);
+        Task<IReadOnlyList<TransformedRecord>> call;
+        try
+        {
+            call = _transform.TransformAsync(invocation, cancellationToken).AsTask();
+        }
+        catch
+        {
+            loan.Dispose();
+            throw;
+        }
+
+        _ = call.ContinueWith(static (_, state) => ((MemoryLoan)state!).Dispose(), loan, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        IReadOnlyList<TransformedRecord>? results = await call.ConfigureAwait(false);
         if (results is null)
         {
             throw new TransformInvocationException(TransformErrorCodes.PluginException, $"{Name} returned null instead of a list of results.");
@@ -81,24 +97,25 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
         for (int i = 0; i < results.Count; i++)
         {
             TransformedRecord? result = results[i];
-            replies.Add(result is null ? TransformReply.Invalid(-1, TransformErrorCodes.InvalidResult, "null result") : Reply(result));
+            replies.Add(result is null ? TransformReply.Invalid(-1, TransformErrorCodes.InvalidResult, "null result") : Reply(result, loan));
         }
 
         return replies;
     }
 
-    private static TransformReply Reply(TransformedRecord result)
+    private static TransformReply Reply(TransformedRecord result, MemoryLoan loan)
     {
         int index = result.RecordId is null ? -1 : TransformReply.ParseRecordId(result.RecordId);
-        IReadOnlyList<ReadOnlyMemory<byte>> data = result.Data ?? [];
-
-        // One record is what nearly every result is; a split (or none) keeps the plugin's list.
-        (ReadOnlyMemory<byte> single, IReadOnlyList<ReadOnlyMemory<byte>>? split) = data.Count == 1 ? (data[0], null) : (default(ReadOnlyMemory<byte>), data);
         if (result.Result != TransformResult.Ok)
         {
-            return new TransformReply(index, result.Result, single, null, result.ErrorMessage) { Split = split };
+            return new TransformReply(index, result.Result, default, null, result.ErrorMessage);
         }
 
+        // Parts that are slices of what was lent (a record passed through, or cut) point at the batch's bytes again.
+        // One part is what nearly every result is; a split (or none) keeps a list.
+        IReadOnlyList<ReadOnlyMemory<byte>> parts = result.Data ?? [];
+        ReadOnlyMemory<byte> single = parts.Count == 1 ? loan.Reclaim(parts[0]) : default;
+        ReadOnlyMemory<byte>[]? split = parts.Count == 1 ? null : [.. parts.Select(loan.Reclaim)];
         Dictionary<string, string>? keys = CopyKeys(result.PartitionKeys, out string? problem);
         return problem is null
             ? new TransformReply(index, result.Result, single, keys, result.ErrorMessage) { Split = split }

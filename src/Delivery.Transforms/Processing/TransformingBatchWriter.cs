@@ -48,6 +48,10 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         ProcessingOutcome outcome = await _chain.RunAsync(batch, cancellationToken).ConfigureAwait(false);
+
+        // What the processors made (decompressed, transformed records) is held beside the batch's pages while it is
+        // written: the memory budget counts it, so readers wait rather than let it pile up beyond the budget.
+        using IDisposable charge = batch.ChargeWhileWriting(ProcessedBytes(outcome.Records));
         ProcessingRun run = outcome.Run;
         List<BatchPart> parts = _partitioner is null
             ? outcome.Records.Count == 0 ? [] : [BatchPart.Of(batch, null, outcome.Records)]
@@ -73,6 +77,18 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _chain.DisposeAsync();
+
+    /// <summary>Bytes of the processed records that are copies, not the batch's own bytes passed through.</summary>
+    private static long ProcessedBytes(IReadOnlyList<ChainRecord> records)
+    {
+        long bytes = 0;
+        foreach (ChainRecord record in records)
+        {
+            bytes += RecordPage.IsPageMemory(record.Data) ? 0 : record.Data.Length;
+        }
+
+        return bytes;
+    }
 
     // Without split records no part's refusals concern another part: each is encoded and written in one go, so only
     // a few encoded objects are held at a time.

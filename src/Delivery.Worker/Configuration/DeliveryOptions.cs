@@ -27,9 +27,10 @@ public sealed class DeliveryOptions
     public int ShutdownGracePeriodSeconds { get; set; } = 25;
 
     /// <summary>
-    /// MiB of records the worker holds at most, across all pipelines: buffered and in-flight batches and the next page of
-    /// each reader, each record counted with the objects around its data (<see cref="SourceRecord.MemoryBytes"/>).
-    /// Readers wait before reading when it is spent. Default 512; 16 to 1048576.
+    /// MiB of records the worker holds at most, across all pipelines: the pages of buffered and in-flight batches
+    /// (<see cref="RecordPage.MemoryBytes"/>), the next page of each reader with its GetRecords answer, and what
+    /// processors make of a batch while it is written. Readers wait before reading when it is spent. Default 512; 16 to
+    /// 1048576.
     /// </summary>
     [Range(16, 1048576)]
     public int MemoryBudgetMiB { get; set; } = 512;

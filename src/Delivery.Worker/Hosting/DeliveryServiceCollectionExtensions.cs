@@ -5,6 +5,7 @@ using Delivery.Aws.Credentials;
 using Delivery.Destinations.S3;
 using Delivery.DirectPut;
 using Delivery.Kinesis.Client;
+using Delivery.Pages;
 using Delivery.Pipeline.Memory;
 using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
@@ -45,7 +46,12 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
         services.AddRecordProcessing();
         services.AddDestinations(options);
-        services.AddSingleton(new MemoryBudget(options.MemoryBudgetMiB * 1024L * 1024L));
+        long budgetBytes = options.MemoryBudgetMiB * 1024L * 1024L;
+        services.AddSingleton(new MemoryBudget(budgetBytes));
+
+        // Freed page blocks kept for reuse sit outside the budget: a sixteenth of it, so the process stays within the
+        // budget plus a fixed allowance whatever its size.
+        PageMemory.MaxRetainedBytes = Math.Min(64L * 1024 * 1024, budgetBytes / 16);
         services.AddSingleton<DeliveryWorkerService>();
 
         // Hosted services start in this order and stop in the reverse one: metrics export and the health endpoints are

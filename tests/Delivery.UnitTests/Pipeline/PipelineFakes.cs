@@ -67,6 +67,8 @@ internal sealed class RecordingBatchWriter : IBatchWriter
             throw new DeliveryException(FailureKind.Retryable, "Fake.Unavailable", "destination unavailable");
         }
 
+        // A destination keeps what it wrote, not the pipeline's batch: that goes back to its pages once acknowledged.
+        batch = batch.Snapshot();
         Written.Enqueue(batch);
         if (HangAfterWriting)
         {
@@ -104,7 +106,7 @@ internal sealed class RecordingBackupWriter : IBackupWriter
             throw new DeliveryException(FailureKind.Retryable, "Fake.BackupUnavailable", "backup bucket unavailable");
         }
 
-        Written.Enqueue((batch, errorOutputType, records.ToArray()));
+        Written.Enqueue((batch.Snapshot(), errorOutputType, records.ToArray()));
         return Task.CompletedTask;
     }
 }
@@ -151,4 +153,18 @@ internal static class Records
     }
 
     public static ShardPosition Position(int n) => new((1000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
+
+internal static class BatchSnapshots
+{
+    /// <summary>
+    /// A copy of the batch on the heap, with the same id, source and partition: what a destination that keeps the
+    /// records beyond the write (a test double) must keep, since the batch's pages are returned once it is done.
+    /// </summary>
+    public static DeliveryBatch Snapshot(this DeliveryBatch batch) =>
+        new(batch.DeliveryStreamName, batch.Source, [.. batch.Records.Select(record => record.Snapshot())], batch.Partition);
+
+    /// <summary>A copy of the record on the heap.</summary>
+    public static SourceRecord Snapshot(this SourceRecord record) =>
+        new(record.Position, record.PartitionKey, record.ApproximateArrivalTimestamp, record.Data.ToArray());
 }

@@ -22,8 +22,9 @@ public sealed class SourceRecordBackupWriterTests
         backup.Unblock();
 
         (await write).AllDelivered.ShouldBeTrue();
-        backup.Written.ShouldHaveSingleItem().ShouldBeSameAs(batch);
-        destination.Written.ShouldHaveSingleItem().ShouldBeSameAs(batch);
+        backup.Written.ShouldHaveSingleItem().Records.ShouldBe(batch.Records, "the backup gets the batch as read");
+        destination.Written.ShouldHaveSingleItem().Records.ShouldBe(batch.Records);
+        backup.Written.Single().Id.ShouldBe(batch.Id);
     }
 
     [Fact]

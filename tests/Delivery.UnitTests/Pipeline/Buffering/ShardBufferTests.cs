@@ -10,10 +10,8 @@ public sealed class ShardBufferTests
         var buffer = new ShardBuffer("p", "s", "shard", 1024 * 1024, [new PlannedBatch(Records.Position(1), Records.Position(5))]);
         var cuts = new List<DeliveryBatch>();
 
-        foreach (SourceRecord record in Records.Page("shard", 1, 3).Records.Concat(Records.Page("shard", 7, 2).Records))
-        {
-            buffer.Append(record, cuts);
-        }
+        buffer.Append(Records.Page("shard", 1, 3), 0, cuts);
+        buffer.Append(Records.Page("shard", 7, 2), 0, cuts);
 
         cuts.ShouldHaveSingleItem().Source.Last.ShouldBe(Records.Position(3));
         buffer.IsReplayingPlannedCuts.ShouldBeFalse();
@@ -27,10 +25,7 @@ public sealed class ShardBufferTests
         foreach (int attempt in new[] { 1, 2 })
         {
             var buffer = new ShardBuffer("p", "s", "shard", 25, []);
-            foreach (SourceRecord record in Records.Page("shard", 1, 3).Records)
-            {
-                buffer.Append(record, cuts);
-            }
+            buffer.Append(Records.Page("shard", 1, 3), 0, cuts);
         }
 
         cuts.Count.ShouldBe(2);
@@ -53,16 +48,50 @@ public sealed class ShardBufferTests
 
         foreach (SourceRecord record in records.Skip(2))
         {
-            byRecord.Append(record, recordCuts);
+            byRecord.Append(new RecordPage("shard", [record], 0), 0, recordCuts);
         }
 
-        byPage.Append(records.Take(40).ToArray(), 2, pageCuts);
-        byPage.Append(records.Skip(40).ToList(), 0, pageCuts);
+        byPage.Append(new RecordPage("shard", [.. records.Take(40)], 0), 2, pageCuts);
+        byPage.Append(new RecordPage("shard", [.. records.Skip(40)], 0), 0, pageCuts);
 
         pageCuts.Select(Describe).ShouldBe(recordCuts.Select(Describe));
         pageCuts.Count.ShouldBeGreaterThan(1);
         byPage.Bytes.ShouldBe(byRecord.Bytes);
         Describe(byPage.TryCutNow()!).ShouldBe(Describe(byRecord.TryCutNow()!));
+    }
+
+    [Fact]
+    public void ACutBatch_HoldsItsPages_UntilItIsReleased_AndTheBufferHoldsOnlyWhatItStillBuffers()
+    {
+        RecordPage page = Records.Page("shard", 1, 10, size: 10);
+        var buffer = new ShardBuffer("p", "s", "shard", 45, []);
+        var cuts = new List<DeliveryBatch>();
+
+        buffer.Append(page, 0, cuts);
+        page.Release();
+
+        cuts.Count.ShouldBe(2, "45 bytes cut after the 5th and the 10th record");
+        page.IsAlive.ShouldBeTrue();
+        cuts[0].Release();
+        page.IsAlive.ShouldBeTrue("the second batch still holds records of it");
+        cuts[1].Release();
+        page.IsAlive.ShouldBeFalse("the last holder returned it");
+        Should.Throw<ObjectDisposedException>(() => cuts[1].Records[0].Data.Span.ToArray());
+    }
+
+    [Fact]
+    public void ADiscardedBuffer_GivesItsPagesBack()
+    {
+        RecordPage page = Records.Page("shard", 1, 3);
+        var buffer = new ShardBuffer("p", "s", "shard", 1024, []);
+        buffer.Append(page, 0, []);
+        page.Release();
+        page.IsAlive.ShouldBeTrue("the buffer holds its records");
+
+        buffer.Discard();
+
+        page.IsAlive.ShouldBeFalse();
+        buffer.IsEmpty.ShouldBeTrue();
     }
 
     private static string Describe(DeliveryBatch batch) =>

@@ -52,7 +52,7 @@ public sealed class FirehoseEventWriterTests
     {
         // The event is assembled by hand, not by Utf8JsonWriter: what needs escaping must still be escaped.
         DeliveryBatch plain = Of("x", "y");
-        SourceRecord[] source = [.. plain.Records.Select(record => record with { PartitionKey = awkward })];
+        SourceRecord[] source = [.. plain.Records.Select(record => new SourceRecord(record.Position, awkward, record.ApproximateArrivalTimestamp, record.Data))];
         var batch = new DeliveryBatch(plain.DeliveryStreamName, plain.Source with { ShardId = awkward }, source);
 
         FirehoseTransformEvent written = Write(batch, Records(batch), awkward);

@@ -25,9 +25,18 @@ internal sealed class DelegateTransform(Func<TransformInvocation, CancellationTo
 
     public ValueTask<IReadOnlyList<TransformedRecord>> TransformAsync(TransformInvocation invocation, CancellationToken cancellationToken)
     {
+        // A plugin that keeps records past its call must copy their bytes: the ones it is lent stop working then.
+        var kept = new TransformInvocation
+        {
+            InvocationId = invocation.InvocationId,
+            DeliveryStreamArn = invocation.DeliveryStreamArn,
+            SourceKinesisStreamArn = invocation.SourceKinesisStreamArn,
+            Region = invocation.Region,
+            Records = [.. invocation.Records.Select(record => record with { Data = record.Data.ToArray() })],
+        };
         lock (_invocations)
         {
-            _invocations.Add(invocation);
+            _invocations.Add(kept);
         }
 
         return transform(invocation, cancellationToken);

@@ -55,6 +55,52 @@ public sealed class PluginTransformStageTests
     }
 
     [Fact]
+    public async Task ARecordsBytes_AreLentForTheCallOnly_AndAPassedThroughRecordIsStillDeliveredWhole()
+    {
+        DeliveryBatch batch = Of("alpha", "beta");
+        ReadOnlyMemory<byte> kept = default;
+        var transform = new DelegateTransform(record =>
+        {
+            kept = record.Data;
+            return TransformedRecord.Ok(record.RecordId, record.Data[1..]);
+        });
+
+        IReadOnlyList<ChainRecord> output = await Stage(transform).ProcessAsync(Run(batch), Records(batch), default);
+
+        Texts(output).ShouldBe(["lpha", "eta"], "what the plugin returned of the lent bytes is the batch's own bytes again");
+        Should.Throw<ObjectDisposedException>(() => kept.Span.ToArray()).Message.ShouldContain("copy them");
+    }
+
+    [Fact]
+    public async Task APluginStillRunningAfterItsTimeout_KeepsThePagesItReadsFromHeld_UntilItEnds()
+    {
+        RecordPage page = new("shardId-000000000003", [new SourceRecord(new ShardPosition("4959000001"), "pk", FirstArrival, "held"u8.ToArray())], 0);
+        var source = new BatchSource("orders", "shardId-000000000003", new ShardPosition("4959000001"), new ShardPosition("4959000001"));
+        var batch = new DeliveryBatch("clicks", source, [new Delivery.Pages.PageSegment(page, 0, 1)]);
+        var stuck = new TaskCompletionSource();
+        var read = new TaskCompletionSource<string>();
+        var transform = new DelegateTransform(async (invocation, _) =>
+        {
+            ReadOnlyMemory<byte> data = invocation.Records[0].Data;
+            await stuck.Task;
+
+            // Ignoring its token, the plugin reads on after the stage gave up on it: the page must not be gone.
+            read.SetResult(Encoding.UTF8.GetString(data.Span));
+            return [TransformedRecord.Dropped("0")];
+        });
+
+        ProcessingRun run = Run(batch);
+        await Stage(transform, Settings with { Timeout = TimeSpan.FromMilliseconds(50), NumberOfRetries = 0 }).ProcessAsync(run, Records(batch), default);
+        run.Failures().ShouldHaveSingleItem().ErrorCode.ShouldBe(TransformErrorCodes.PluginTimeout);
+        batch.Release();
+        page.IsAlive.ShouldBeTrue("the stuck plugin's loan still holds the page");
+
+        stuck.SetResult();
+        (await read.Task).ShouldBe("held");
+        await Eventually.TrueAsync(() => !page.IsAlive, "the page goes back once the plugin's call ends");
+    }
+
+    [Fact]
     public async Task EachResultType_IsApplied_AndEveryRecordIdMustComeBackExactlyOnce()
     {
         DeliveryBatch batch = Of("ok", "drop", "fail", "split", "missing", "twice", "keys");

@@ -35,6 +35,26 @@ public sealed class TransformingBatchWriterTests
     }
 
     [Fact]
+    public async Task WhatTheProcessorsMake_IsChargedToTheMemoryBudget_WhileTheBatchIsWritten()
+    {
+        DeliveryBatch batch = Of("a", "b");
+        var budget = new Delivery.Pipeline.Memory.MemoryBudget(1024 * 1024);
+        batch.ChargeTo(budget);
+        long chargedDuringWrite = -1;
+        var destination = new CapturingDestination(_ =>
+        {
+            chargedDuringWrite = budget.UsedBytes;
+            return BatchWriteResult.Delivered;
+        });
+        var writer = Writer([Plugin(record => TransformedRecord.Ok(record.RecordId, new byte[1000]))], null, destination);
+
+        (await writer.WriteAsync(batch, default)).AllDelivered.ShouldBeTrue();
+
+        chargedDuringWrite.ShouldBe(2000, "two transformed records of 1,000 bytes are held while the batch is written");
+        budget.UsedBytes.ShouldBe(0, "and given back once it is written");
+    }
+
+    [Fact]
     public async Task ACloudWatchLogsChain_DecompressesExtractsAndDelimits_InTheConfiguredOrder()
     {
         DeliveryBatch batch = Of(
