@@ -53,6 +53,12 @@ public static class ErrorOutputTypes
     public const string RedshiftFailed = "redshift-failed";
 
     /// <summary>
+    /// Splunk's HTTP Event Collector refused the record, or did not acknowledge its request as indexed within the
+    /// retry duration.
+    /// </summary>
+    public const string SplunkFailed = "splunk-failed";
+
+    /// <summary>
     /// OpenSearch (or Elasticsearch) did not index the record within the retry duration, or refused it for good. The
     /// spelling is Firehose's own value of <c>!{firehose:error-output-type}</c> for its OpenSearch Service destination.
     /// </summary>
@@ -65,9 +71,9 @@ public static class ErrorOutputTypes
     public const string DecompressionFailed = "decompression-failed";
 
     /// <summary>True for the types that mean the destination itself refused the records (it gave the batch up).</summary>
-    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed or OpenSearchFailed;
+    public static bool IsDestinationFailure(string errorOutputType) => errorOutputType is HttpEndpointFailed or RedshiftFailed or OpenSearchFailed or SplunkFailed;
 
     /// <summary>Every type, in the order above.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, OpenSearchFailed, PartitionCountExceeded, DecompressionFailed];
+        [ProcessingFailed, FormatConversionFailed, HttpEndpointFailed, RedshiftFailed, SplunkFailed, OpenSearchFailed, PartitionCountExceeded, DecompressionFailed];
 }

@@ -25,7 +25,7 @@ public sealed record DeliveryStreamEntry(string Name, string Region, string Acco
 }
 
 /// <summary>What DescribeDeliveryStream says about a pipeline's destination.</summary>
-/// <param name="Kind">S3, HttpEndpoint, Redshift or AmazonOpenSearchService.</param>
+/// <param name="Kind">S3, HttpEndpoint, Redshift, AmazonOpenSearchService or Splunk.</param>
 /// <param name="BufferSizeInMBs">The buffering size hint.</param>
 /// <param name="BufferIntervalInSeconds">The buffering interval hint.</param>
 public sealed record DestinationSummary(DestinationKind Kind, int BufferSizeInMBs, int BufferIntervalInSeconds)
@@ -42,7 +42,7 @@ public sealed record DestinationSummary(DestinationKind Kind, int BufferSizeInMB
     /// <summary>Firehose's name of the compression format: UNCOMPRESSED, GZIP, ZIP, Snappy or HADOOP_SNAPPY.</summary>
     public string? CompressionFormat { get; init; }
 
-    /// <summary>The endpoint URL without user info or query values (HTTP endpoint; the cluster endpoint of OpenSearch).</summary>
+    /// <summary>The endpoint URL without user info or query values (HTTP endpoint; the cluster endpoint of OpenSearch; Splunk's HEC endpoint).</summary>
     public string? Url { get; init; }
 
     /// <summary>The index name before rotation (OpenSearch).</summary>
@@ -53,6 +53,19 @@ public sealed record DestinationSummary(DestinationKind Kind, int BufferSizeInMB
 
     /// <summary>NoRotation, OneHour, OneDay, OneWeek or OneMonth (OpenSearch).</summary>
     public string? IndexRotationPeriod { get; init; }
+
+
+    /// <summary>Raw or Event (Splunk).</summary>
+    public string? HecEndpointType { get; init; }
+
+    /// <summary>How long an acknowledgement is waited for (Splunk).</summary>
+    public int? AcknowledgmentTimeoutInSeconds { get; init; }
+
+    /// <summary>How long a request is retried (Splunk).</summary>
+    public int? RetryDurationInSeconds { get; init; }
+
+    /// <summary>Firehose's name of what goes to the backup bucket: FailedEventsOnly or AllEvents (Splunk).</summary>
+    public string? S3BackupMode { get; init; }
 
     /// <summary>The table loaded (Redshift).</summary>
     public string? Table { get; init; }
@@ -65,4 +78,5 @@ public enum DestinationKind
     HttpEndpoint,
     Redshift,
     AmazonOpenSearchService,
+    Splunk,
 }

@@ -123,7 +123,7 @@ public sealed class DeliveryMetrics : IDisposable
     /// <summary>
     /// The Firehose metric prefix of a destination type (a writer's DestinationType): <c>s3</c> is
     /// <c>DeliveryToS3</c>, <c>http</c> <c>DeliveryToHttpEndpoint</c>, <c>redshift</c> <c>DeliveryToRedshift</c>,
-    /// <c>opensearch</c> <c>DeliveryToAmazonOpenSearchService</c>.
+    /// <c>opensearch</c> <c>DeliveryToAmazonOpenSearchService</c>, <c>splunk</c> <c>DeliveryToSplunk</c>.
     /// </summary>
     public static string MetricPrefix(string destinationType)
     {
@@ -135,6 +135,7 @@ public sealed class DeliveryMetrics : IDisposable
             "HTTP" or "HTTPENDPOINT" => "DeliveryToHttpEndpoint",
             "REDSHIFT" => "DeliveryToRedshift",
             "OPENSEARCH" or "AMAZONOPENSEARCHSERVICE" => "DeliveryToAmazonOpenSearchService",
+            "SPLUNK" => "DeliveryToSplunk",
             _ => "DeliveryTo" + char.ToUpperInvariant(destinationType[0]) + destinationType[1..],
         };
     }

@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 
 namespace Delivery.Telemetry;
 
-/// <summary>The instruments of one destination kind, under its Firehose prefix (DeliveryToS3, DeliveryToHttpEndpoint...).</summary>
+/// <summary>The instruments of one destination kind, under its Firehose prefix (DeliveryToS3, DeliveryToHttpEndpoint, DeliveryToSplunk...).</summary>
 internal sealed class DestinationInstruments
 {
     public DestinationInstruments(DeliveryMetrics metrics, string prefix)
@@ -14,6 +14,11 @@ internal sealed class DestinationInstruments
         if (prefix == "DeliveryToS3")
         {
             ObjectCount = metrics.Meter.CreateCounter<long>(prefix + ".ObjectCount", "{object}", "Objects written.");
+        }
+
+        if (prefix == "DeliveryToSplunk")
+        {
+            DataAckLatency = metrics.Meter.CreateHistogram<double>(prefix + ".DataAckLatency", "s", "Time from sending a request to Splunk to seeing it acknowledged as indexed.");
         }
 
         metrics.Meter.CreateObservableGauge(prefix + ".DataFreshness", () => metrics.ObserveDestination(prefix, pipeline => pipeline.DataFreshness()?.TotalSeconds), "s",
@@ -31,4 +36,6 @@ internal sealed class DestinationInstruments
     public Histogram<int> Success { get; }
 
     public Counter<long>? ObjectCount { get; }
+
+    public Histogram<double>? DataAckLatency { get; }
 }

@@ -43,7 +43,7 @@ public sealed class PipelineTelemetry
     /// <summary>What each shard of this pipeline did last, for shards this worker has read.</summary>
     public IReadOnlyDictionary<string, ShardActivity> Shards => _shards;
 
-    /// <summary>The destination type of the pipeline's writer ("s3", "http", "redshift"); names its DataFreshness metric.</summary>
+    /// <summary>The destination type of the pipeline's writer ("s3", "http_endpoint", "redshift", "splunk"); names its DataFreshness metric.</summary>
     public string? DestinationType => _destinationType;
 
     /// <summary>When any batch of this pipeline was last delivered; null before the first.</summary>
@@ -203,6 +203,18 @@ public sealed class PipelineTelemetry
         Shard(shardId).LastError = error;
         _lastDeliveryFailure = error;
         Interlocked.CompareExchange(ref _deliveryFailingSinceTicks, error.At.UtcTicks, -1);
+    }
+
+    /// <summary>
+    /// A request was acknowledged as indexed <paramref name="latency"/> after it was sent (Splunk's DataAckLatency);
+    /// recorded under the destination <see cref="TrackFreshness"/> named.
+    /// </summary>
+    public void DataAcknowledged(TimeSpan latency)
+    {
+        if (_destinationType is { } destinationType)
+        {
+            _metrics.Destination(destinationType).DataAckLatency?.Record(latency.TotalSeconds, Tags);
+        }
     }
 
     // ---- Backup bucket ----

@@ -32,6 +32,22 @@ public sealed class TimerCountingFakeTimeProvider : FakeTimeProvider
         }
     }
 
+    /// <summary>
+    /// The active timers that are waits (delays, backoffs), not timeouts: a <see cref="CancellationTokenSource"/>'s timer
+    /// fires only when something takes too long. Tests that move the clock while the code waits use this, so that a
+    /// call still in flight on another thread is not timed out by the test's own clock steps.
+    /// </summary>
+    public int WaitingTimerCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.Count(timer => !timer.IsTimeout);
+            }
+        }
+    }
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var counted = new CountedTimer(this, callback, state);
@@ -60,6 +76,8 @@ public sealed class TimerCountingFakeTimeProvider : FakeTimeProvider
         private bool _periodic;
 
         public ITimer? Inner { get; set; }
+
+        public bool IsTimeout { get; } = state is CancellationTokenSource;
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Delivery.Destinations.Requests;
 using Microsoft.IO;
 
 namespace Delivery.Destinations.Http;
@@ -42,47 +43,9 @@ internal sealed class HttpEndpointRequest : IDisposable
 
     /// <summary>
     /// Cuts a batch into requests of at most <see cref="MaxRecordsPerRequest"/> records and <see cref="MaxDataBytesPerRequest"/>
-    /// data bytes, in order. The cut depends on the records alone, so a batch delivered again is cut the same way.
+    /// data bytes, in order (see <see cref="RequestSlices"/>).
     /// </summary>
-    /// <remarks>
-    /// Records a processor split from one source record share its position. They go into one request unless they alone
-    /// exceed a request, so a request given up (whose records are backed up whole) never holds part of a record whose
-    /// other parts another request delivered.
-    /// </remarks>
-    public static List<(int Start, int Count)> Slices(DeliveryBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        IReadOnlyList<SourceRecord> records = batch.Records;
-        var slices = new List<(int, int)>(1);
-        int start = 0;
-        long bytes = 0;
-        for (int i = 0; i < records.Count; i++)
-        {
-            int length = records[i].Data.Length;
-            if (i > start && (i - start == MaxRecordsPerRequest || bytes + length > MaxDataBytesPerRequest))
-            {
-                int cut = i;
-                while (cut > start && records[cut - 1].Position == records[cut].Position)
-                {
-                    cut--;
-                }
-
-                cut = cut == start ? i : cut;
-                slices.Add((start, cut - start));
-                start = cut;
-                bytes = 0;
-                for (int moved = cut; moved < i; moved++)
-                {
-                    bytes += records[moved].Data.Length;
-                }
-            }
-
-            bytes += length;
-        }
-
-        slices.Add((start, records.Count - start));
-        return slices;
-    }
+    public static List<(int Start, int Count)> Slices(DeliveryBatch batch) => RequestSlices.Of(batch, MaxRecordsPerRequest, MaxDataBytesPerRequest);
 
     /// <summary>
     /// The request id of slice <paramref name="slice"/> of <paramref name="slices"/>, formatted as a GUID as Firehose's

@@ -1,6 +1,6 @@
+using Delivery.Destinations.Requests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IO;
@@ -24,18 +24,7 @@ public static class HttpEndpointServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<HttpEndpointOptions>, HttpEndpointOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHttpClient(ClientName(pipelineName))
-            .ConfigureHttpClient(client => client.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-                AllowAutoRedirect = false,
-                AutomaticDecompression = System.Net.DecompressionMethods.None,
-            })
-
-            // The factory's own logging may print headers at Trace; the access key must never reach a log.
-            .RedactLoggedHeaders(static _ => true);
+        services.AddDestinationHttpClient(ClientName(pipelineName), options.ConnectTimeoutSeconds);
         return services;
     }
 

@@ -159,6 +159,19 @@ public static class FirehoseResponseWriter
                 WriteBufferingHints(json, destination);
                 json.WriteEndObject();
                 break;
+            case DestinationKind.Splunk:
+                // Never the token: DescribeDeliveryStream is answered to any producer that may put.
+                json.WriteStartObject("SplunkDestinationDescription");
+                json.WriteString("HECEndpoint", destination.Url);
+                json.WriteString("HECEndpointType", destination.HecEndpointType);
+                json.WriteNumber("HECAcknowledgmentTimeoutInSeconds", destination.AcknowledgmentTimeoutInSeconds ?? 180);
+                json.WriteStartObject("RetryOptions");
+                json.WriteNumber("DurationInSeconds", destination.RetryDurationInSeconds ?? 300);
+                json.WriteEndObject();
+                json.WriteString("S3BackupMode", destination.S3BackupMode);
+                WriteBufferingHints(json, destination);
+                json.WriteEndObject();
+                break;
         }
 
         json.WriteEndObject();

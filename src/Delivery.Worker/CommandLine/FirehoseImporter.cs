@@ -8,8 +8,9 @@ namespace Delivery.Worker.CommandLine;
 /// <summary>
 /// Maps the JSON of Firehose's <c>DescribeDeliveryStream</c> (as <c>aws firehose describe-delivery-stream</c> prints
 /// it) to a Delivery pipeline: source stream, buffering, prefixes, compression, processors, dynamic partitioning,
-/// format conversion, backup, encryption, and the S3, HTTP endpoint (a partner's by its preset), Redshift or OpenSearch
-/// destination. What Firehose does that this mapping cannot express is reported as a note, never dropped without a word.
+/// format conversion, backup, encryption, and the S3, HTTP endpoint (a partner's by its preset), Redshift, OpenSearch
+/// or Splunk destination. What Firehose does that this mapping cannot express is reported as a note, never dropped
+/// without a word.
 /// </summary>
 internal static partial class FirehoseImporter
 {
@@ -56,10 +57,14 @@ internal static partial class FirehoseImporter
         {
             MapOpenSearch(openSearch, pipeline, notes, region);
         }
+        else if (destination.TryGetProperty("SplunkDestinationDescription", out JsonElement splunk))
+        {
+            MapSplunk(splunk, name, pipeline, notes);
+        }
         else
         {
             string kind = destination.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => n.EndsWith("DestinationDescription", StringComparison.Ordinal)) ?? "unknown";
-            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints, Redshift and OpenSearch.");
+            throw new FormatException($"Delivery stream '{firehoseName}' delivers to {kind}; Delivery delivers to S3, HTTP endpoints, Redshift, OpenSearch and Splunk.");
         }
 
         return new ImportedPipeline(name, region, pipeline, notes);

@@ -21,7 +21,7 @@ internal static class ImportFirehoseVerb
     private static readonly JsonSerializerOptions NoteJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Without these there is nothing to run; a configuration missing them is reported rather than repaired.
-    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ConnectionString", "Table", "Endpoint", "IndexName" };
+    private static readonly HashSet<string> Essential = new(StringComparer.OrdinalIgnoreCase) { "StreamName", "BucketName", "Url", "ConnectionString", "Table", "Endpoint", "IndexName", "HecEndpoint" };
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
@@ -116,7 +116,8 @@ internal static class ImportFirehoseVerb
         IConfiguration configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(root.ToJsonString()))).Build();
         try
         {
-            DeliveryOptionsLoader.Load(configuration);
+            // The secrets' variables are set where the worker runs, not where it is imported: taken as set here.
+            DeliveryOptionsLoader.Load(configuration, name => Environment.GetEnvironmentVariable(name) ?? "set-where-the-worker-runs");
             return [];
         }
         catch (InvalidDeliveryConfigurationException ex)

@@ -63,6 +63,7 @@ public static partial class DeliveryOptionsLoader
         DeliveryOptionsRules.Validate(options, errors);
         DirectPutRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
         OpenSearchRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
+        SplunkTokenRules.Validate(options, environment ?? Environment.GetEnvironmentVariable, errors);
         if (errors.Count > 0)
         {
             // A key whose value did not convert was left out of binding; what the later checks say of it (missing,

@@ -3,6 +3,7 @@ using Delivery.Destinations.Http;
 using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.Destinations.Splunk;
 
 namespace Delivery.Worker.Configuration;
 
@@ -13,17 +14,22 @@ public static partial class DeliveryOptionsRules
     public static int DestinationCount(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
-        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1) + (pipeline.OpenSearch is null ? 0 : 1);
+        return (pipeline.S3 is null ? 0 : 1) + (pipeline.HttpEndpoint is null ? 0 : 1) + (pipeline.Redshift is null ? 0 : 1) + (pipeline.OpenSearch is null ? 0 : 1)
+            + (pipeline.Splunk is null ? 0 : 1);
     }
 
-    /// <summary>True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData, OpenSearch AllDocuments).</summary>
+    /// <summary>
+    /// True when every source record is also written to the backup bucket (S3/Redshift Enabled, HTTP AllData, OpenSearch
+    /// AllDocuments, Splunk AllEvents).
+    /// </summary>
     public static bool BacksUpSourceRecords(PipelineOptions pipeline)
     {
         ArgumentNullException.ThrowIfNull(pipeline);
         return pipeline.S3?.S3BackupMode == SourceRecordBackup.Enabled
             || pipeline.Redshift?.S3BackupMode == SourceRecordBackup.Enabled
             || pipeline.HttpEndpoint?.S3BackupMode == HttpBackupMode.AllData
-            || pipeline.OpenSearch?.S3BackupMode == OpenSearchBackupMode.AllDocuments;
+            || pipeline.OpenSearch?.S3BackupMode == OpenSearchBackupMode.AllDocuments
+            || pipeline.Splunk?.S3BackupMode == SplunkBackupMode.AllEvents;
     }
 
     private static void ValidateDestination(string path, string name, PipelineOptions pipeline, List<ConfigurationValidationError> errors)
@@ -31,10 +37,10 @@ public static partial class DeliveryOptionsRules
         switch (DestinationCount(pipeline))
         {
             case 0:
-                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift or OpenSearch (Endpoint and IndexName at least)."));
+                errors.Add(new(path, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift, OpenSearch (Endpoint and IndexName at least) or Splunk (HecEndpoint and HecTokenVariable at least)."));
                 return;
             case > 1:
-                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and OpenSearch."));
+                errors.Add(new(path, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift, OpenSearch and Splunk."));
                 return;
         }
 
@@ -71,6 +77,16 @@ public static partial class DeliveryOptionsRules
             {
                 errors.Add(new($"{path}:Buffering:SizeInMBs",
                     $"value '{pipeline.Buffering.SizeInMBs}' is too large for OpenSearch: its buffer is 1 to {OpenSearchDestinationOptions.MaxBufferSizeInMBs} MiB, as in Firehose."));
+            }
+        }
+
+        if (pipeline.Splunk is { } splunk)
+        {
+            AddDestinationRules($"{path}:Splunk", new SplunkDestinationOptionsValidator().Validate(name, splunk), errors);
+            if (pipeline.Buffering.SizeInMBs > SplunkDestinationOptions.MaxBufferSizeInMBs)
+            {
+                errors.Add(new($"{path}:Buffering:SizeInMBs",
+                    $"value '{pipeline.Buffering.SizeInMBs}' is too large for Splunk: its buffer is 1 to {SplunkDestinationOptions.MaxBufferSizeInMBs} MiB, as in Firehose."));
             }
         }
     }

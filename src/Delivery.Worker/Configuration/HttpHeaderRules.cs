@@ -47,7 +47,7 @@ internal static class HttpHeaderRules
         return request.Headers.TryAddWithoutValidation(name, "") ? null : "is a content header, set by Delivery for the event it sends; a configured one would not be sent.";
     }
 
-    private static string? ValueProblem(string value)
+    internal static string? ValueProblem(string value)
     {
         for (int i = 0; i < value.Length; i++)
         {

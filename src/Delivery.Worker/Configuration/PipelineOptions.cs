@@ -4,6 +4,7 @@ using Delivery.Destinations.Http;
 using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.Destinations.Splunk;
 using Delivery.DirectPut;
 using Delivery.Kinesis;
 using Delivery.Pipeline.Buffering;
@@ -36,6 +37,9 @@ public sealed class PipelineOptions
 
     /// <summary>The OpenSearch destination: Amazon OpenSearch Service, OpenSearch or Elasticsearch through the _bulk API.</summary>
     public OpenSearchDestinationOptions? OpenSearch { get; set; }
+
+    /// <summary>The Splunk destination: HTTP Event Collector with indexer acknowledgement.</summary>
+    public SplunkDestinationOptions? Splunk { get; set; }
 
     /// <summary>Processors (built-in, Lambda, HTTP, plugins) applied to every batch before it is written. Default none.</summary>
     public ProcessingOptions? Processing { get; set; }

@@ -103,7 +103,7 @@ internal sealed class DeliveryWorkerService(
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
         PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
-        IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline);
+        IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline, telemetry);
 
         // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
         (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");

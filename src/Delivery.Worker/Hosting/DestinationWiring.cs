@@ -6,6 +6,8 @@ using Delivery.Destinations.Http;
 using Delivery.Destinations.OpenSearch;
 using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
+using Delivery.Destinations.Splunk;
+using Delivery.Telemetry;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -38,13 +40,18 @@ internal static class DestinationWiring
             {
                 services.AddOpenSearchDestination(name, openSearch, options.Aws.Region);
             }
+
+            if (pipeline.Splunk is { } splunk)
+            {
+                services.AddSplunkDestination(name, splunk);
+            }
         }
 
         return services;
     }
 
-    /// <summary>The pipeline's destination writer.</summary>
-    public static IBatchWriter CreateDestinationWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline)
+    /// <summary>The pipeline's destination writer; <paramref name="telemetry"/> receives what only the writer sees (Splunk's acknowledgement latency).</summary>
+    public static IBatchWriter CreateDestinationWriter(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline, PipelineTelemetry? telemetry = null)
     {
         IAmazonS3 s3 = services.GetRequiredService<IAmazonS3>();
         return pipeline switch
@@ -54,13 +61,15 @@ internal static class DestinationWiring
                 name, http, http.SourceArn ?? HttpEndpointServiceCollectionExtensions.DefaultSourceArn(options.Aws.Region, name)),
             { Redshift: { } redshift } => services.CreateRedshiftBatchWriter(name, redshift, s3, services.GetService<AWSCredentials>()),
             { OpenSearch: { } openSearch } => services.CreateOpenSearchBatchWriter(name, openSearch),
+            { Splunk: { } splunk } => services.CreateSplunkBatchWriter(
+                name, splunk, HecToken(splunk) ?? "", telemetry is null ? null : telemetry.DataAcknowledged),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
     }
 
     /// <summary>
     /// What to check before the pipeline reads anything, in order: its destination (the bucket; the endpoint; the
-    /// staging bucket and the database; the cluster), then the backup bucket under each prefix the pipeline writes there. Each
+    /// staging bucket and the database; the cluster; the collector and its token), then the backup bucket under each prefix the pipeline writes there. Each
     /// check names the setting an operator changes to fix it.
     /// </summary>
     public static IReadOnlyList<IDestinationCheck> CreateChecks(IServiceProvider services, string name, PipelineOptions pipeline)
@@ -86,6 +95,9 @@ internal static class DestinationWiring
                 break;
             case { OpenSearch: { } openSearch }:
                 checks.Add(services.CreateOpenSearchCheck(name, openSearch, $"{key}:OpenSearch:Endpoint"));
+                break;
+            case { Splunk: { } splunk }:
+                checks.Add(services.CreateSplunkCheck(name, splunk, HecToken(splunk), $"{key}:Splunk"));
                 break;
         }
 
@@ -131,6 +143,10 @@ internal static class DestinationWiring
         { HttpEndpoint: { } http } => http.RedactedUrl(),
         { Redshift: { } redshift } => $"{redshift.Loader} {redshift.Table} via s3://{redshift.IntermediateS3?.BucketName}/{redshift.IntermediateS3?.Prefix}",
         { OpenSearch: { } openSearch } => $"{openSearch.RedactedEndpoint()} index {openSearch.IndexName} ({openSearch.IndexRotationPeriod})",
+        { Splunk: { } splunk } => $"Splunk HEC {splunk.HecEndpointType} at {splunk.RedactedEndpoint()}",
         _ => "(no destination)",
     };
+
+    // Validation has checked the variable is set; the start-up check reports it again should it vanish before start.
+    private static string? HecToken(SplunkDestinationOptions splunk) => Environment.GetEnvironmentVariable(splunk.HecTokenVariable);
 }

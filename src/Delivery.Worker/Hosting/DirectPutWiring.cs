@@ -64,6 +64,14 @@ internal static class DirectPutWiring
                 TypeName = openSearch.TypeName,
                 IndexRotationPeriod = openSearch.IndexRotationPeriod.ToString(),
             },
+            { Splunk: { } splunk } => new DestinationSummary(DestinationKind.Splunk, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds)
+            {
+                Url = splunk.RedactedEndpoint(),
+                HecEndpointType = splunk.HecEndpointType.ToString(),
+                AcknowledgmentTimeoutInSeconds = splunk.HecAcknowledgmentTimeoutInSeconds,
+                RetryDurationInSeconds = splunk.RetryDurationSeconds,
+                S3BackupMode = splunk.S3BackupMode.ToString(),
+            },
             _ => new DestinationSummary(DestinationKind.S3, pipeline.Buffering.SizeInMBs, pipeline.Buffering.IntervalInSeconds),
         };
     }

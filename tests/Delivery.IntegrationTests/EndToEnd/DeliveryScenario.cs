@@ -319,6 +319,24 @@ internal sealed class DeliveryScenario : IDisposable
         return [.. objects.OrderBy(entry => entry.ShardId, StringComparer.Ordinal).ThenBy(entry => entry.First)];
     }
 
+    /// <summary>The lines of every gzip object in the bucket under <paramref name="prefix"/> (a source-record backup).</summary>
+    public async Task<List<string>> ReadGzipLinesAsync(string prefix)
+    {
+        var lines = new List<string>();
+        ListObjectsV2Response listing = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = BucketName, Prefix = prefix });
+        foreach (S3Object item in listing.S3Objects ?? [])
+        {
+            using GetObjectResponse stored = await _s3.GetObjectAsync(BucketName, item.Key);
+            using var reader = new StreamReader(new GZipStream(stored.ResponseStream, CompressionMode.Decompress), System.Text.Encoding.UTF8);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                lines.Add(line);
+            }
+        }
+
+        return lines;
+    }
+
     /// <summary>The source shard and first position of an object, from its metadata.</summary>
     public async Task<(string ShardId, ShardPosition First)> SourceOfAsync(string key)
     {

@@ -1,7 +1,4 @@
-using System.IO.Compression;
 using System.Text;
-using Amazon.S3;
-using Amazon.S3.Model;
 using Delivery.IntegrationTests.Destinations.Http;
 using Delivery.Testing;
 
@@ -46,26 +43,8 @@ public sealed class KinesisToHttpEndpointEndToEndTests(LocalAwsStack stack)
         accepted.Select(a => a.RequestId).ShouldBeUnique();
         accepted.ShouldAllBe(a => a.Header("X-Amz-Firehose-Access-Key") == AccessKey && a.Header("Content-Encoding") == "gzip");
         accepted.SelectMany(a => a.Records).Select(r => Encoding.UTF8.GetString(r)).Order(StringComparer.Ordinal).ShouldBe(expected);
-        (await SourceBackupAsync(scenario.BucketName)).Order(StringComparer.Ordinal).ShouldBe(expected);
+        (await scenario.ReadGzipLinesAsync("source/")).Order(StringComparer.Ordinal).ShouldBe(expected);
         worker.Output.ShouldNotContain(AccessKey);
         worker.Output.ShouldContain("HttpEndpointBatchWriter[4202]", customMessage: "the first attempt of each request is refused and logged");
-    }
-
-    private async Task<List<string>> SourceBackupAsync(string bucket)
-    {
-        using AmazonS3Client s3 = stack.CreateS3Client();
-        var lines = new List<string>();
-        ListObjectsV2Response listing = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = "source/" });
-        foreach (S3Object item in listing.S3Objects ?? [])
-        {
-            using GetObjectResponse stored = await s3.GetObjectAsync(bucket, item.Key);
-            using var reader = new StreamReader(new GZipStream(stored.ResponseStream, CompressionMode.Decompress), Encoding.UTF8);
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                lines.Add(line);
-            }
-        }
-
-        return lines;
     }
 }

@@ -49,9 +49,15 @@ public sealed class PageOwnershipTests : IAsyncDisposable
         _writer.FailNext(3);
 
         await session.AppendAsync(page, CancellationToken.None);
-        await Eventually.TrueAsync(() => _writer.Attempts >= 1, "the batch has been tried once");
-        _time.Advance(TimeSpan.FromSeconds(1));
-        await Eventually.TrueAsync(() => _writer.Attempts >= 2, "the batch has failed once and is retried on the clock");
+        // The retry waits on the fake clock; its timer may not exist yet when the clock first moves, so move it until
+        // the second attempt has been made.
+        await Eventually.TrueAsync(
+            () =>
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(200));
+                return _writer.Attempts >= 2;
+            },
+            "the batch has failed once and is retried on the clock");
         page.IsAlive.ShouldBeTrue("a batch being retried still holds its records");
 
         await Eventually.TrueAsync(

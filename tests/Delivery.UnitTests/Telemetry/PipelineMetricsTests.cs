@@ -184,8 +184,24 @@ public sealed class PipelineMetricsTests : IAsyncDisposable
     [InlineData("http-endpoint", "DeliveryToHttpEndpoint")]
     [InlineData("redshift", "DeliveryToRedshift")]
     [InlineData("opensearch", "DeliveryToAmazonOpenSearchService")]
+    [InlineData("splunk", "DeliveryToSplunk")]
     public void DestinationTypes_MapToFirehosesMetricPrefixes(string destinationType, string prefix) =>
         DeliveryMetrics.MetricPrefix(destinationType).ShouldBe(prefix);
+
+    [Fact]
+    public void SplunksAcknowledgementLatency_IsDeliveryToSplunkDataAckLatency_OnlyForSplunk()
+    {
+        PipelineTelemetry splunk = _metrics.ForPipeline(Name);
+        splunk.TrackFreshness("splunk", () => null);
+        PipelineTelemetry s3 = _metrics.ForPipeline("other");
+        s3.TrackFreshness("s3", () => null);
+
+        splunk.DataAcknowledged(TimeSpan.FromSeconds(7));
+        s3.DataAcknowledged(TimeSpan.FromSeconds(3));
+
+        _capture.Values("DeliveryToSplunk.DataAckLatency", Name).ShouldBe([7]);
+        _capture.Values("DeliveryToS3.DataAckLatency", "other").ShouldBeEmpty();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -25,6 +25,34 @@ public sealed class RetryDurationPolicyTests
         _attempts.Select(a => (a - start).TotalSeconds).ShouldBe([0, 1, 3, 7, 10]);
     }
 
+    [Theory]
+    [InlineData(RetryDurationStart.FirstAttempt, new double[] { 0, 181 })]
+    [InlineData(RetryDurationStart.FirstFailure, new double[] { 0, 181, 363 })]
+    public async Task ADurationCountedFromTheFirstFailure_IsNotUsedUpByALongFirstAttempt(RetryDurationStart start, double[] expected)
+    {
+        // Each attempt takes 180 s (an acknowledgement timeout) before it fails; 1 s and 2 s backoffs between them.
+        var policy = new RetryDurationPolicy(TimeSpan.FromSeconds(300), _time, () => 0.5, start);
+        DateTimeOffset begin = _time.GetUtcNow();
+
+        Task<RetriedOutcome> run = policy.ExecuteAsync(
+            async (_, token) =>
+            {
+                lock (_attempts)
+                {
+                    _attempts.Add(_time.GetUtcNow());
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(180), _time, token);
+                return AttemptOutcome.Retryable("X.AckTimeout", "no ack");
+            },
+            0,
+            CancellationToken.None);
+        await AdvanceUntilDoneAsync(run);
+
+        (await run).AttemptsMade.ShouldBe(expected.Length);
+        _attempts.Select(a => (a - begin).TotalSeconds).ShouldBe(expected);
+    }
+
     [Fact]
     public async Task APermanentFailure_EndsAtOnce()
     {

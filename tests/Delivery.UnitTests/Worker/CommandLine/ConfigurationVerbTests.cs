@@ -14,6 +14,9 @@ public sealed class ConfigurationVerbTests
         // config/direct-put.json names the variables its key pairs' secrets come from, as a deployment sets them.
         Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_WEB", "test-secret-web");
         Environment.SetEnvironmentVariable("DIRECT_PUT_SECRET_AGENT", "test-secret-agent");
+
+        // config/splunk.json reads its HEC token from this variable.
+        Environment.SetEnvironmentVariable("SPLUNK_HEC_TOKEN_VPC_FLOW", "test-hec-token");
     }
 
     private static readonly string BrokenConfigs = Path.Combine(LocalAwsStack.RepositoryRoot, "tests", "Delivery.UnitTests", "Worker", "CommandLine", "BrokenConfigs");

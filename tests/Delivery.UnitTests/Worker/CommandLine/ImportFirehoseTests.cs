@@ -2,9 +2,12 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Delivery.Destinations.Http;
+using Delivery.Destinations.Splunk;
+using Delivery.DirectPut.Protocol;
 using Delivery.Testing;
 using Delivery.Worker.CommandLine;
 using Delivery.Worker.Configuration;
+using Delivery.Worker.Hosting;
 using Microsoft.Extensions.Configuration;
 
 namespace Delivery.UnitTests.Worker.CommandLine;
@@ -143,6 +146,52 @@ public sealed class ImportFirehoseTests
         result.Notes.ShouldContain(note => note.Contains("S3:DataFormatConversion is not carried over", StringComparison.Ordinal), "without the Glue schema the conversion cannot be set up, and says so");
     }
 
+    [Fact]
+    public void Splunk_ImportsToAConfigurationThatValidates_WithTheTokenLeftToTheEnvironment()
+    {
+        (ImportResult result, JsonObject pipeline) = Import("splunk.json", "vpc-flow-to-splunk");
+
+        result.Problems.ShouldBeEmpty();
+        PipelineOptions loaded = Load(result, name => name == "SPLUNK_HEC_TOKEN_VPC_FLOW_TO_SPLUNK" ? "from-a-secret" : null).Pipelines["vpc-flow-to-splunk"];
+        SplunkDestinationOptions splunk = loaded.Splunk!;
+        splunk.HecEndpoint.ShouldBe(new Uri("https://http-inputs-firehose-acme.splunkcloud.com:443"));
+        splunk.HecEndpointType.ShouldBe(HecEndpointType.Event);
+        splunk.HecTokenVariable.ShouldBe("SPLUNK_HEC_TOKEN_VPC_FLOW_TO_SPLUNK");
+        splunk.HecAcknowledgmentTimeoutInSeconds.ShouldBe(300);
+        splunk.RetryDurationSeconds.ShouldBe(600);
+        splunk.S3BackupMode.ShouldBe(SplunkBackupMode.AllEvents);
+        (loaded.Buffering.SizeInMBs, loaded.Buffering.IntervalInSeconds).ShouldBe((5, 60));
+        loaded.Backup!.BucketName.ShouldBe("acme-vpc-flow-backup");
+        loaded.Backup.Prefix.ShouldBe("splunk/all/");
+        loaded.Backup.ErrorOutputPrefix.ShouldBe("splunk/failed/!{firehose:error-output-type}/");
+        result.Configuration.ToJsonString().ShouldNotContain("3a1f9c2e-7b4d-4e8a-9f60-2c5d8e1b7a44", customMessage: "the HEC token DescribeDeliveryStream shows stays out of the file");
+        result.Notes.ShouldContain(note => note.Contains("SPLUNK_HEC_TOKEN_VPC_FLOW_TO_SPLUNK", StringComparison.Ordinal));
+        pipeline["Splunk"]!.AsObject().ContainsKey("EventFormat").ShouldBeFalse("Firehose sends event records as they are, the default");
+    }
+
+    [Fact]
+    public void ASplunkPipeline_AsDirectPutDescribesIt_ImportsBackToItsOwnSettings()
+    {
+        IConfiguration configuration = ConfigurationVerbTests.Configuration(Path.Combine(LocalAwsStack.RepositoryRoot, "config", "splunk.json"));
+        DeliveryOptions options = DeliveryOptionsLoader.Load(configuration, _ => "hec-secret-7f3a");
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            FirehoseResponseWriter.WriteDescribeDeliveryStream(json, DirectPutWiring.Streams(options).Single(), encrypted: false, DateTimeOffset.UnixEpoch);
+        }
+
+        using JsonDocument described = JsonDocument.Parse(buffer.WrittenMemory);
+        described.RootElement.GetRawText().ShouldNotContain("hec-secret-7f3a");
+        SplunkDestinationOptions original = options.Pipelines["vpc-flow"].Splunk!;
+        ImportResult result = ImportFirehoseVerb.Import(described.RootElement);
+
+        // Delivery's DescribeDeliveryStream does not describe the backup bucket, which a Splunk pipeline needs.
+        result.Configuration["Delivery"]!["Pipelines"]!["vpc-flow"]!["Backup"] = new JsonObject { ["BucketName"] = "acme-vpc-flow-backup" };
+        SplunkDestinationOptions imported = Load(result, _ => "hec-secret-7f3a").Pipelines["vpc-flow"].Splunk!;
+        (imported.HecEndpoint, imported.HecEndpointType, imported.HecAcknowledgmentTimeoutInSeconds, imported.RetryDurationSeconds, imported.S3BackupMode)
+            .ShouldBe((original.HecEndpoint, original.HecEndpointType, original.HecAcknowledgmentTimeoutInSeconds, original.RetryDurationSeconds, original.S3BackupMode));
+    }
+
     public static TheoryData<string> EverySample() => [.. Directory.GetFiles(Samples, "*.json").Select(file => Path.GetFileName(file)!).Order()];
 
     [Theory]
@@ -218,8 +267,8 @@ public sealed class ImportFirehoseTests
         return (result, result.Configuration["Delivery"]!["Pipelines"]![pipeline]!.AsObject());
     }
 
-    private static DeliveryOptions Load(ImportResult result) =>
-        DeliveryOptionsLoader.Load(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(result.Configuration.ToJsonString()))).Build());
+    private static DeliveryOptions Load(ImportResult result, Func<string, string?>? environment = null) =>
+        DeliveryOptionsLoader.Load(new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(result.Configuration.ToJsonString()))).Build(), environment);
 
     /// <summary>The Firehose value is in the imported setting, or a note says it was not carried over.</summary>
     private static void CarriedOverOrNoted(ImportResult result, JsonObject parent, string key, string firehoseValue)

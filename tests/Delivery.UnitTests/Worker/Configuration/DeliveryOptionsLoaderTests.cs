@@ -130,7 +130,7 @@ public sealed class DeliveryOptionsLoaderTests
 
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
 
-        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift or OpenSearch (Endpoint and IndexName at least)."));
+        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has no destination: configure one of S3 (BucketName at least), HttpEndpoint (Url, or Preset and Site), Redshift, OpenSearch (Endpoint and IndexName at least) or Splunk (HecEndpoint and HecTokenVariable at least)."));
     }
 
     [Fact]

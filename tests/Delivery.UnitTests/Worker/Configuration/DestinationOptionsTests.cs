@@ -160,7 +160,7 @@ public sealed class DestinationOptionsTests
     {
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(Http, $"{P}:S3:BucketName", "analytics-raw")));
 
-        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift and OpenSearch."));
+        error.Errors.ShouldHaveSingleItem().ShouldBe(new ConfigurationValidationError(P, "has more than one destination: configure exactly one of S3, HttpEndpoint, Redshift, OpenSearch and Splunk."));
     }
 
     [Theory]
