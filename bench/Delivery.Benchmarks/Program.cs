@@ -23,13 +23,18 @@ internal static class Program
                 return await EndToEndCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "local":
                 return await LocalStack.LocalStackCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "parquet":
+                return await ParquetReference.ParquetCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
+            case "parquet-run":
+                // One side of the parquet comparison, in a process of its own; the orchestrator reads the last stdout line.
+                return ParquetReference.EncoderRun.Run(rest);
             case "parquet-net":
                 return await ParquetNet.ParquetNetCommand.RunAsync(rest, Console.Out).ConfigureAwait(false);
             case "micro":
                 Micro.MicroBenchmarks.Run(rest);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | parquet-net [--records N] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Delivery.Benchmarks e2e [--quick] | local [--quick] | parquet [--inputs 600,100,nested] [--codecs snappy,gzip] [--runs N] | parquet-net [--records N] | micro [BenchmarkDotNet options] | scenario [options]").ConfigureAwait(false);
                 return 2;
         }
     }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Delivery.Benchmarks.Data;
 using Delivery.Formats.Compression;
+using Delivery.Formats.Parquet;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
@@ -45,17 +46,24 @@ public sealed record Scenario
     public bool Verify { get; init; }
 
     /// <summary>
+    /// When set, records are converted to Parquet with these page codecs (the schema of the shape's DuckDB comparison)
+    /// and the floor is the encoder alone; otherwise NDJSON compressed by <see cref="Compression"/>.
+    /// </summary>
+    public ParquetCompression? Parquet { get; init; }
+
+    /// <summary>
     /// Feed GetRecords answers (JSON with base64 data, built before the clock starts) that the run parses into pages
     /// as the Kinesis reader does, instead of pages; the floor is then parse + gzip of the same answers.
     /// </summary>
     public bool FromResponses { get; init; }
 
-    /// <summary>Also time the codec alone on the same bytes.</summary>
+    /// <summary>Also time the codec (or the Parquet encoder) alone on the same bytes.</summary>
     public bool CodecFloor { get; init; } = true;
 
     public long RecordsFor(RecordPool pool) => Math.Max(Shards, Math.Min(MaxRecords, (long)(Megabytes * 1_000_000L / pool.AverageBytes)));
 
-    public string CodecLabel => Compression == CompressionFormat.Uncompressed ? "none" : $"{Compression.ToString().ToLowerInvariant()} {Level}";
+    public string CodecLabel => Parquet is { } pages ? $"Parquet, {pages.ToString().ToLowerInvariant()} pages"
+        : Compression == CompressionFormat.Uncompressed ? "none" : $"{Compression.ToString().ToLowerInvariant()} {Level}";
 }
 
 /// <summary>What one scenario measured; printed by the child process as one JSON line.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.IO.Compression;
 using Delivery.Benchmarks.Data;
 using Delivery.Formats.Compression;
+using Delivery.Formats.Parquet;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
@@ -25,6 +26,7 @@ public static class ScenarioArguments
         "--codec-floor", s.CodecFloor ? "true" : "false",
         "--seconds", Invariant(s.Seconds),
         "--page-records", Invariant(s.RecordsPerPage),
+        "--parquet", s.Parquet?.ToString() ?? "none",
         "--from-responses", s.FromResponses ? "true" : "false",
     ];
 
@@ -51,6 +53,7 @@ public static class ScenarioArguments
                 "--codec-floor" => scenario with { CodecFloor = bool.Parse(value) },
                 "--seconds" => scenario with { Seconds = Int(value), Prebuilt = Int(value) == 0 && scenario.Prebuilt },
                 "--page-records" => scenario with { RecordsPerPage = Int(value) },
+                "--parquet" => scenario with { Parquet = value == "none" ? null : Enum.Parse<ParquetCompression>(value, ignoreCase: true) },
                 "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };

@@ -1,5 +1,6 @@
 using Delivery.Benchmarks.Data;
 using Delivery.Destinations.S3;
+using Delivery.Formats.Compression;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
@@ -32,7 +33,7 @@ public static class ScenarioRunner
 
         if (scenario.CodecFloor)
         {
-            CodecFloor.Measure(scenario, warmSource, maxBytes: 32L * 1024 * 1024);
+            Floor(scenario, warmSource, maxBytes: 32L * 1024 * 1024);
         }
 
         await progress.WriteLineAsync(steady
@@ -59,7 +60,7 @@ public static class ScenarioRunner
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
-            (codec, codecRecords, codecBytes) = CodecFloor.Measure(scenario, floorSource, maxBytes: 768L * 1024 * 1024);
+            (codec, codecRecords, codecBytes) = Floor(scenario, floorSource, maxBytes: scenario.Parquet is null ? 768L * 1024 * 1024 : 256L * 1024 * 1024);
         }
 
         return new ScenarioResult
@@ -81,6 +82,9 @@ public static class ScenarioRunner
             HeapPeakBytes = outcome.HeapPeak,
         };
     }
+
+    private static (ResourceUse Use, long Records, long Bytes) Floor(Scenario scenario, InMemoryShardSource source, long maxBytes) =>
+        scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes) : ParquetFloor.Measure(scenario, source, maxBytes);
 
     private static RecordPage[][]? Prebuild(InMemoryShardSource source, bool prebuilt) => prebuilt
         ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreatePage(s, p)).ToArray())]
@@ -209,7 +213,9 @@ public static class ScenarioRunner
             (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
             store.KeepObjects = keepObjects;
             var writer = new S3BatchWriter(
-                new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
+                scenario.Parquet is { } pages
+                    ? new S3DestinationOptions { BucketName = "bench", CompressionFormat = CompressionFormat.Uncompressed, DataFormatConversion = ParquetFloor.Conversion(scenario.Shape, pages) }
+                    : new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
                 client,
                 NullLogger<S3BatchWriter>.Instance);
             var settings = new PipelineSettings

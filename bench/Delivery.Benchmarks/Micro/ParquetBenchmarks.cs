@@ -5,6 +5,7 @@ using Delivery.Formats;
 using Delivery.Formats.Parquet;
 using Delivery.Formats.Parquet.Json;
 using Delivery.Formats.Parquet.Schema;
+using Delivery.Benchmarks.ParquetReference;
 
 namespace Delivery.Benchmarks.Micro;
 
@@ -62,25 +63,8 @@ public class ParquetBenchmarks : IReadsRecordBytes
     /// <summary>The columns a user would declare for each generated record kind, and how its timestamps read.</summary>
     private static (IReadOnlyList<ParquetColumn> Columns, JsonConversionOptions Json) Schema(RecordShape shape) => shape switch
     {
-        RecordShape.Log100 =>
-        (
-            [
-                new("ts", "timestamp"), new("lvl", "string"), new("svc", "string"), new("msg", "string"), new("ms", "int"),
-                new("req", "string"),
-            ],
-            new JsonConversionOptions { TimestampFormats = ["millis"] }
-        ),
-        RecordShape.Click600 =>
-        (
-            [
-                new("event_id", "string"), new("event_type", "string"), new("event_time", "timestamp"), new("seq", "bigint"),
-                new("user_id", "string"), new("session_id", "string"), new("page_url", "string"), new("referrer", "string"),
-                new("user_agent", "string"), new("ip", "string"), new("geo", "struct<country:string,city:string>"),
-                new("product", "struct<sku:string,category:string,price:double,quantity:int>"), new("logged_in", "boolean"),
-                new("device", "string"),
-            ],
-            new JsonConversionOptions()
-        ),
+        // The same schemas as the parquet command's comparison with DuckDB.
+        RecordShape.Log100 or RecordShape.Click600 => (ParquetInputs.For(shape)!.Columns, ParquetInputs.For(shape)!.Json),
         RecordShape.Trace4K =>
         (
             [

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Delivery.Benchmarks.Data;
 using Delivery.Benchmarks.EndToEnd;
@@ -18,10 +21,12 @@ namespace Delivery.Benchmarks.Micro;
 /// stages size it (growing one from 64 KiB, as the HTTP stage once did, was 3-5 times slower); and reading the response
 /// of a transform that
 /// returns every record Ok, its data as it came, with two partition keys each for dynamic partitioning. Per operation:
-/// one event or one response.
+/// one event or one response. Beside them, their floors in the same run: base64 of every record's data alone (what any
+/// event writer must do), and a <see cref="Utf8JsonReader"/> pass over the response that decodes each data string and
+/// nothing else (what any reader built on it must do).
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(ThroughputConfig<TransformContractBenchmarks>))]
+[Config(typeof(TransformContractBenchmarks.Columns))]
 public class TransformContractBenchmarks : IReadsRecordBytes
 {
     private const int RecordCount = 1_000;
@@ -32,9 +37,13 @@ public class TransformContractBenchmarks : IReadsRecordBytes
     private ChainRecord[] _records = [];
     private int _eventBytesEstimate;
     private byte[] _response = [];
+    private byte[] _floorBuffer = [];
 
     [Params(RecordShape.Log100, RecordShape.Click600, RecordShape.Trace4K)]
     public RecordShape Shape { get; set; }
+
+    /// <summary>Bytes allocated per record beyond the output data: the target is at most 16.</summary>
+    public const double AllocationTarget = 16;
 
     public static long RecordBytesPerOperation(BenchmarkCase benchmarkCase) =>
         BenchmarkData.Records((RecordShape)benchmarkCase.Parameters[nameof(Shape)], RecordCount).Sum(record => (long)record.Data.Length);
@@ -48,20 +57,67 @@ public class TransformContractBenchmarks : IReadsRecordBytes
         _records = [.. _source.Select((record, i) => new ChainRecord(i, record.Data))];
         _eventBytesEstimate = FirehoseEventWriter.EnvelopeBytes + (int)_records.Sum(record => FirehoseEventWriter.EstimateRecordBytes(_run, record));
         _response = Response(_source);
+        _floorBuffer = new byte[_eventBytesEstimate + _response.Length];
         CheckEvent();
         CheckResponse();
     }
 
+    /// <summary>As the Lambda and HTTP stages do: into a pooled buffer of the estimated size, given back once sent.</summary>
     [Benchmark(Baseline = true, Description = "write event")]
     public int WriteEvent()
     {
-        var payload = new ArrayBufferWriter<byte>(_eventBytesEstimate);
+        using var payload = new PooledBufferWriter(_eventBytesEstimate);
         FirehoseEventWriter.Write(payload, InvocationId, _run, _records);
         return payload.WrittenCount;
     }
 
+    /// <summary>As the stages do: the replies are applied, then given back; the decoded data is the output.</summary>
     [Benchmark(Description = "read response")]
-    public int ReadResponse() => FirehoseResponseReader.Read(_response).Count;
+    public int ReadResponse()
+    {
+        using TransformReplies replies = FirehoseResponseReader.Read(_response);
+        return replies.Count;
+    }
+
+    /// <summary>The event's unavoidable work: each record's data base64-encoded, one after the other.</summary>
+    [Benchmark(Description = "floor: base64 encode")]
+    public int Base64Floor()
+    {
+        Span<byte> target = _floorBuffer;
+        int at = 0;
+        foreach (ChainRecord record in _records)
+        {
+            System.Buffers.Text.Base64.EncodeToUtf8(record.Data.Span, target[at..], out _, out int written);
+            at += written;
+        }
+
+        return at;
+    }
+
+    /// <summary>The response's unavoidable work with the standard reader: every token read, each data string decoded.</summary>
+    [Benchmark(Description = "floor: scan + decode")]
+    public int ScanFloor()
+    {
+        var reader = new Utf8JsonReader(_response);
+        Span<byte> target = _floorBuffer;
+        int at = 0;
+        bool data = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                data = reader.ValueTextEquals("data"u8);
+            }
+            else if (data && reader.TokenType == JsonTokenType.String)
+            {
+                System.Buffers.Text.Base64.DecodeFromUtf8(reader.ValueSpan, target[at..], out _, out int written);
+                at += written;
+                data = false;
+            }
+        }
+
+        return at;
+    }
 
     /// <summary>The event must hold every record's data, in order, under its index as recordId.</summary>
     private void CheckEvent()
@@ -90,7 +146,7 @@ public class TransformContractBenchmarks : IReadsRecordBytes
     /// <summary>Every reply must be Ok with the record's data and both keys, or the reader took a failure path.</summary>
     private void CheckResponse()
     {
-        List<TransformReply> replies = FirehoseResponseReader.Read(_response);
+        using TransformReplies replies = FirehoseResponseReader.Read(_response);
         if (replies.Count != RecordCount)
         {
             throw new InvalidOperationException($"The response gave {replies.Count} replies, not {RecordCount}.");
@@ -99,8 +155,8 @@ public class TransformContractBenchmarks : IReadsRecordBytes
         for (int i = 0; i < RecordCount; i++)
         {
             TransformReply reply = replies[i];
-            if (reply.Result != TransformResult.Ok || reply.RecordId != i.ToString(CultureInfo.InvariantCulture) || reply.Data.Count != 1
-                || !reply.Data[0].Span.SequenceEqual(_source[i].Data.Span) || reply.PartitionKeys?.Count != 2)
+            if (reply.Result != TransformResult.Ok || reply.RecordIndex != i || reply.Split is not null
+                || !reply.Data.Span.SequenceEqual(_source[i].Data.Span) || reply.PartitionKeys?.Count != 2)
             {
                 throw new InvalidOperationException($"Reply {i} is not what the response holds: {reply.Result} {reply.ErrorMessage}");
             }
@@ -135,5 +191,53 @@ public class TransformContractBenchmarks : IReadsRecordBytes
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>MB/s, and what an operation allocates per record beyond its output (the decoded data of a response).</summary>
+    private sealed class Columns : ManualConfig
+    {
+        public Columns()
+        {
+            AddColumn(new ThroughputColumn(RecordBytesPerOperation));
+            AddColumn(new ThroughputColumn(RecordBytesPerOperation, best: true));
+            AddColumn(new BeyondOutputColumn());
+        }
+    }
+
+    private sealed class BeyondOutputColumn : IColumn
+    {
+        public string Id => nameof(BeyondOutputColumn);
+
+        public string ColumnName => "B/record beyond output (<= 16)";
+
+        public bool AlwaysShow => true;
+
+        public ColumnCategory Category => ColumnCategory.Custom;
+
+        public int PriorityInCategory => 2;
+
+        public bool IsNumeric => true;
+
+        public UnitType UnitType => UnitType.Dimensionless;
+
+        public string Legend => "Bytes allocated per record beyond the output data (a response's decoded data; an event is written into a pooled buffer)";
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
+
+        public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+        {
+            if (summary[benchmarkCase] is not { } report)
+            {
+                return "NA";
+            }
+
+            long allocated = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase) ?? 0;
+            long output = benchmarkCase.Descriptor.WorkloadMethod.Name == nameof(ReadResponse) ? RecordBytesPerOperation(benchmarkCase) : 0;
+            return ((allocated - output) / (double)RecordCount).ToString("N1", style.CultureInfo ?? CultureInfo.InvariantCulture);
+        }
+
+        public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+        public bool IsAvailable(Summary summary) => true;
     }
 }

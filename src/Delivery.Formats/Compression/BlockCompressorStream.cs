@@ -3,10 +3,12 @@ namespace Delivery.Formats.Compression;
 /// <summary>
 /// A write-only stream that cuts what is written into blocks of a fixed size and hands each full block (and the last,
 /// shorter one on dispose) to <see cref="WriteBlock"/>: the shape of both Snappy framings. The destination stays open.
+/// The block and the room for its compressed form are pooled: a stream per object allocates no large arrays.
 /// </summary>
 internal abstract class BlockCompressorStream(Stream destination, int blockSize) : WriteOnlyStream
 {
-    private readonly byte[] _block = new byte[blockSize];
+    private byte[] _block = System.Buffers.ArrayPool<byte>.Shared.Rent(blockSize);
+    private byte[] _compressed = System.Buffers.ArrayPool<byte>.Shared.Rent(Snappier.Snappy.GetMaxCompressedLength(blockSize));
     private int _used;
 
     protected Stream Destination { get; } = destination;
@@ -16,13 +18,13 @@ internal abstract class BlockCompressorStream(Stream destination, int blockSize)
         ObjectDisposedException.ThrowIf(Disposed, this);
         while (!buffer.IsEmpty)
         {
-            int take = Math.Min(buffer.Length, _block.Length - _used);
+            int take = Math.Min(buffer.Length, blockSize - _used);
             buffer[..take].CopyTo(_block.AsSpan(_used));
             _used += take;
             buffer = buffer[take..];
-            if (_used == _block.Length)
+            if (_used == blockSize)
             {
-                WriteBlock(_block);
+                WriteBlock(_block.AsSpan(0, blockSize));
                 _used = 0;
             }
         }
@@ -31,6 +33,9 @@ internal abstract class BlockCompressorStream(Stream destination, int blockSize)
     public override void Flush()
     {
     }
+
+    /// <summary>Room for one block's Snappy-compressed form.</summary>
+    protected Span<byte> CompressedBuffer => _compressed;
 
     /// <summary>Compresses and writes one block of at most the block size.</summary>
     protected abstract void WriteBlock(ReadOnlySpan<byte> block);
@@ -52,6 +57,9 @@ internal abstract class BlockCompressorStream(Stream destination, int blockSize)
             }
 
             Complete();
+            System.Buffers.ArrayPool<byte>.Shared.Return(_block);
+            System.Buffers.ArrayPool<byte>.Shared.Return(_compressed);
+            _block = _compressed = [];
         }
 
         base.Dispose(disposing);

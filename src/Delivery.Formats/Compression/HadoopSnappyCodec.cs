@@ -5,7 +5,7 @@ namespace Delivery.Formats.Compression;
 /// <summary>
 /// Snappy in Hadoop's block framing (Firehose <c>HADOOP_SNAPPY</c>), what Hadoop's SnappyCodec, Hive, Spark and Athena
 /// read: for each block of input, its length as a big-endian uint32, then its compressed bytes preceded by their
-/// big-endian length. Blocks are compressed by IronSnappy; the framing is ours.
+/// big-endian length. Blocks are compressed by Snappier; the framing is ours.
 /// </summary>
 public sealed class HadoopSnappyCodec : ICompressionCodec
 {
@@ -44,7 +44,7 @@ public sealed class HadoopSnappyCodec : ICompressionCodec
             while (produced < expected)
             {
                 int compressed = checked((int)BinaryPrimitives.ReadUInt32BigEndian(framed.AsSpan(at)));
-                byte[] block = IronSnappy.Snappy.Decode(framed.AsSpan(at + 4, compressed));
+                byte[] block = Snappier.Snappy.DecompressToArray(framed.AsSpan(at + 4, compressed));
                 output.Write(block);
                 produced += block.Length;
                 at += 4 + compressed;
@@ -63,7 +63,7 @@ public sealed class HadoopSnappyCodec : ICompressionCodec
     {
         protected override void WriteBlock(ReadOnlySpan<byte> block)
         {
-            byte[] compressed = IronSnappy.Snappy.Encode(block);
+            Span<byte> compressed = CompressedBuffer[..Snappier.Snappy.Compress(block, CompressedBuffer)];
             Span<byte> header = stackalloc byte[8];
             BinaryPrimitives.WriteUInt32BigEndian(header, (uint)block.Length);
             BinaryPrimitives.WriteUInt32BigEndian(header[4..], (uint)compressed.Length);

@@ -24,6 +24,10 @@ internal sealed class ParquetFileWriter : IDisposable
     private readonly ParquetWriterSettings _settings;
     private readonly Stream _output;
     private readonly ColumnChunkWriter[] _columns;
+
+    // Columns whose open page filled up during the current row, each listed once.
+    private readonly int[] _fullPages;
+    private int _fullCount;
     private readonly List<RowGroupMetadata> _rowGroups = [];
     private long _position;
     private long _rowGroupRows;
@@ -36,16 +40,17 @@ internal sealed class ParquetFileWriter : IDisposable
         _settings = settings;
         _output = output;
         _columns = [.. schema.Leaves.Select(leaf => new ColumnChunkWriter(leaf, settings))];
+        _fullPages = new int[_columns.Length];
         _output.Write(Magic);
         _position = Magic.Length;
     }
 
     public long RowCount => _totalRows;
 
-    /// <summary>Adds the rows of one converted record; every leaf column gets at least one entry per row.</summary>
-    public void Append(ShreddedRecord record)
+    /// <summary>Adds the rows of one converted record, whose JSON is <paramref name="json"/>; every leaf column gets at least one entry per row.</summary>
+    public void Append(ShreddedRecord record, ReadOnlySpan<byte> json)
     {
-        ReadOnlySpan<byte> bytes = record.Bytes.WrittenSpan;
+        ReadOnlySpan<byte> scratch = record.Bytes.WrittenSpan;
         ReadOnlySpan<LeafValue> values = record.Values;
         int start = 0;
         for (int row = 0; row < record.RowCount; row++)
@@ -53,18 +58,25 @@ internal sealed class ParquetFileWriter : IDisposable
             int end = record.RowEnd(row);
             foreach (ref readonly LeafValue value in values[start..end])
             {
-                _columns[value.Leaf].Add(in value, bytes);
+                // A dead entry is what a key given twice held first.
+                if (value.Leaf >= 0 && _columns[value.Leaf].Add(in value, (value.InRecord ? json : scratch).Slice(value.Offset, value.Length)))
+                {
+                    _fullPages[_fullCount++] = value.Leaf;
+                }
             }
 
             start = end;
-            foreach (ColumnChunkWriter column in _columns)
+
+            // Pages close between rows, never inside one.
+            for (int i = 0; i < _fullCount; i++)
             {
-                column.EndRecord();
+                _columns[_fullPages[i]].EndPage();
             }
 
+            _fullCount = 0;
             _rowGroupRows++;
             _totalRows++;
-            if (_rowGroupRows % SizeCheckInterval == 0 && _columns.Sum(column => column.EstimatedBytes) >= _settings.BlockSizeBytes)
+            if (_rowGroupRows % SizeCheckInterval == 0 && EstimatedBytes() >= _settings.BlockSizeBytes)
             {
                 FlushRowGroup();
             }
@@ -100,6 +112,17 @@ internal sealed class ParquetFileWriter : IDisposable
         {
             column.Dispose();
         }
+    }
+
+    private long EstimatedBytes()
+    {
+        long total = 0;
+        foreach (ColumnChunkWriter column in _columns)
+        {
+            total += column.EstimatedBytes;
+        }
+
+        return total;
     }
 
     private void FlushRowGroup()

@@ -77,7 +77,7 @@ public sealed class ParquetFormatter : IBatchFormatter
         {
             try
             {
-                converter.Convert(records[i].Data, record);
+                converter.Convert(records[i].Data.Span, record);
             }
             catch (RecordConversionException ex)
             {
@@ -92,7 +92,7 @@ public sealed class ParquetFormatter : IBatchFormatter
                 continue;
             }
 
-            file.Append(record);
+            file.Append(record, records[i].Data.Span);
             written++;
         }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Delivery.Transforms.Processing;
 
@@ -7,29 +9,59 @@ namespace Delivery.Transforms.Contract;
 
 /// <summary>
 /// Reads a transform's JSON response (<c>{"records":[{"recordId","result","data","metadata":{"partitionKeys"}}]}</c>) in
-/// one forward pass with <see cref="Utf8JsonReader"/>, decoding base64 straight from the UTF-8 bytes into one buffer for
-/// the whole response. A response that is not of that shape throws <see cref="TransformInvocationException"/>
-/// (<see cref="TransformErrorCodes.JsonProcessingException"/>); a record that is malformed on its own becomes an invalid
-/// <see cref="TransformReply"/>, so only that record fails.
+/// one forward pass with <see cref="Utf8JsonReader"/>, decoding base64 straight from the UTF-8 bytes. A response that is
+/// not of that shape throws <see cref="TransformInvocationException"/> (<see cref="TransformErrorCodes.JsonProcessingException"/>);
+/// a record that is malformed on its own becomes an invalid <see cref="TransformReply"/>, so only that record fails.
 /// </summary>
-public static class FirehoseResponseReader
+/// <remarks>
+/// Nothing is allocated per record that reads well: recordIds and results are compared as bytes, the results live in a
+/// pooled <see cref="TransformReplies"/>, all decoded data ends in one array of exactly its size (decoded first into a
+/// pooled buffer, then copied), and partition keys given as the same JSON text share one dictionary, built the first
+/// time that text is seen in the response (records of one batch mostly go to a few partitions). Strings are made only
+/// for messages about records that fail. A strict scanner of its own reads the responses transforms usually send
+/// first (see <c>FirehoseResponseReader.Fast.cs</c>); whatever it does not take is read again by the reader path.
+/// </remarks>
+public static partial class FirehoseResponseReader
 {
-    public static List<TransformReply> Read(ReadOnlySpan<byte> json)
+    /// <summary>Reads <paramref name="json"/>; the caller disposes the replies once it has applied them.</summary>
+    public static TransformReplies Read(ReadOnlySpan<byte> json) => Read(json, fastPath: true);
+
+    /// <param name="json">The response body.</param>
+    /// <param name="fastPath">Try the strict scanner first (tests turn it off to compare the two).</param>
+    internal static TransformReplies Read(ReadOnlySpan<byte> json, bool fastPath)
     {
+        // About 200 bytes of JSON a result at least: room for all of them in one rented array.
+        var replies = new TransformReplies((json.Length / 128) + 1);
         try
         {
-            return ReadRecords(json);
+            // Decoded data is never longer than three quarters of the base64 that holds it.
+            using var decoded = new DecodeBuffer((json.Length / 4 * 3) + 3);
+            if (!fastPath || !TryReadFast(json, replies, decoded))
+            {
+                replies.Clear();
+                decoded.Reset();
+                ReadRecords(json, replies, decoded);
+            }
+
+            decoded.MoveInto(replies);
+            return replies;
         }
         catch (JsonException ex)
         {
+            replies.Dispose();
             throw new TransformInvocationException(
                 TransformErrorCodes.JsonProcessingException,
                 $"The transform's response is not valid JSON ({ex.Message.TrimEnd('.')}).",
                 ex);
         }
+        catch
+        {
+            replies.Dispose();
+            throw;
+        }
     }
 
-    private static List<TransformReply> ReadRecords(ReadOnlySpan<byte> json)
+    private static void ReadRecords(ReadOnlySpan<byte> json, TransformReplies replies, DecodeBuffer decoded)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -37,9 +69,8 @@ public static class FirehoseResponseReader
             throw Shape("the response is not a JSON object");
         }
 
-        // Decoded data is never longer than three quarters of the base64 that holds it.
-        var decoded = new DecodeBuffer(new byte[(json.Length / 4 * 3) + 3]);
-        List<TransformReply>? replies = null;
+        var keys = new KeysCache();
+        bool sawRecords = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (!JsonText.NameIs(ref reader, "records"u8))
@@ -55,32 +86,41 @@ public static class FirehoseResponseReader
                 throw Shape("'records' is not an array");
             }
 
-            replies = [];
+            // A second 'records' replaces the first, as a JSON object's last key wins.
+            sawRecords = true;
+            replies.Clear();
+            int element = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    throw Shape($"element {replies.Count} of 'records' is not an object");
+                    throw Shape($"element {element} of 'records' is not an object");
                 }
 
-                if (ReadRecord(ref reader, decoded) is { } reply)
+                if (ReadRecord(ref reader, json, decoded, keys, out TransformReply reply))
                 {
                     replies.Add(reply);
                 }
+
+                element++;
             }
         }
 
         // Anything after the object is as wrong as a broken object; reading past the end finds it.
         reader.Read();
-        return replies ?? throw Shape("the response has no 'records' array");
+        if (!sawRecords)
+        {
+            throw Shape("the response has no 'records' array");
+        }
     }
 
     // A record without a recordId cannot be matched to an input; it is left out, and the input it was meant for fails
     // as missing.
-    private static TransformReply? ReadRecord(ref Utf8JsonReader reader, DecodeBuffer decoded)
+    private static bool ReadRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, DecodeBuffer decoded, KeysCache keysCache, out TransformReply reply)
     {
-        string? recordId = null;
-        string? result = null;
+        reply = default;
+        var id = default(RecordId);
+        TransformResult? result = null;
         string resultProblem = "missing";
         ReadOnlyMemory<byte>? data = null;
         string? dataProblem = null;
@@ -92,20 +132,20 @@ public static class FirehoseResponseReader
             {
                 // An id that is not valid Unicode cannot be one Delivery sent: like a missing id, it matches no input.
                 reader.Read();
-                recordId = reader.TokenType == JsonTokenType.String && JsonText.TryGetString(ref reader, out string? id) ? id : null;
+                id = RecordId.Read(ref reader, json);
                 reader.Skip();
             }
             else if (JsonText.NameIs(ref reader, "result"u8))
             {
                 reader.Read();
-                result = null;
-                resultProblem = reader.TokenType != JsonTokenType.String ? "not a string"
-                    : JsonText.TryGetString(ref reader, out result) ? "missing" : "not valid Unicode";
+                (result, resultProblem) = ReadResult(ref reader);
                 reader.Skip();
             }
             else if (JsonText.NameIs(ref reader, "data"u8))
             {
                 reader.Read();
+                data = null;
+                dataProblem = null;
                 if (reader.TokenType == JsonTokenType.String)
                 {
                     data = decoded.Decode(ref reader, out dataProblem);
@@ -119,7 +159,7 @@ public static class FirehoseResponseReader
             else if (JsonText.NameIs(ref reader, "metadata"u8))
             {
                 reader.Read();
-                keys = ReadMetadata(ref reader, out keysProblem);
+                keys = ReadMetadata(ref reader, json, keysCache, out keysProblem);
             }
             else
             {
@@ -128,43 +168,62 @@ public static class FirehoseResponseReader
             }
         }
 
-        if (recordId is null)
+        if (!id.Present)
         {
-            return null;
+            return false;
         }
 
-        TransformResult? parsed = result switch
+        if (result is null)
         {
-            "Ok" => TransformResult.Ok,
-            "Dropped" => TransformResult.Dropped,
-            "ProcessingFailed" => TransformResult.ProcessingFailed,
-            _ => null,
-        };
-        if (parsed is null)
+            reply = TransformReply.Invalid(id.Index, TransformErrorCodes.InvalidResult, $"The result of record {id.Text(json)} is {resultProblem}; it must be Ok, Dropped or ProcessingFailed.");
+        }
+        else if (result != TransformResult.Ok)
         {
-            string found = result is null ? resultProblem : $"'{result}'";
-            return TransformReply.Invalid(recordId, TransformErrorCodes.InvalidResult, $"The result of record {recordId} is {found}; it must be Ok, Dropped or ProcessingFailed.");
+            reply = new TransformReply(id.Index, result.Value, default, null);
+        }
+        else if (dataProblem is not null || data is null)
+        {
+            reply = TransformReply.Invalid(id.Index, TransformErrorCodes.InvalidData, $"The data of Ok record {id.Text(json)} {dataProblem ?? "is missing"}.");
+        }
+        else if (keysProblem is not null)
+        {
+            reply = TransformReply.Invalid(id.Index, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {id.Text(json)}: {keysProblem}.");
+        }
+        else
+        {
+            reply = new TransformReply(id.Index, TransformResult.Ok, data.Value, keys);
         }
 
-        if (parsed != TransformResult.Ok)
-        {
-            return new TransformReply(recordId, parsed.Value, [], null);
-        }
-
-        if (dataProblem is not null || data is null)
-        {
-            return TransformReply.Invalid(recordId, TransformErrorCodes.InvalidData, $"The data of Ok record {recordId} {dataProblem ?? "is missing"}.");
-        }
-
-        if (keysProblem is not null)
-        {
-            return TransformReply.Invalid(recordId, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {recordId}: {keysProblem}.");
-        }
-
-        return new TransformReply(recordId, TransformResult.Ok, [data.Value], keys);
+        return true;
     }
 
-    private static Dictionary<string, string>? ReadMetadata(ref Utf8JsonReader reader, out string? problem)
+    /// <summary>The result the string token holds, compared as bytes; or null and what is wrong with it.</summary>
+    private static (TransformResult? Result, string Problem) ReadResult(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return (null, "not a string");
+        }
+
+        if (JsonText.NameIs(ref reader, "Ok"u8))
+        {
+            return (TransformResult.Ok, "");
+        }
+
+        if (JsonText.NameIs(ref reader, "Dropped"u8))
+        {
+            return (TransformResult.Dropped, "");
+        }
+
+        if (JsonText.NameIs(ref reader, "ProcessingFailed"u8))
+        {
+            return (TransformResult.ProcessingFailed, "");
+        }
+
+        return (null, JsonText.TryGetString(ref reader, out string? text) ? $"'{text}'" : "not valid Unicode");
+    }
+
+    private static IReadOnlyDictionary<string, string>? ReadMetadata(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, KeysCache cache, out string? problem)
     {
         problem = null;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -173,7 +232,7 @@ public static class FirehoseResponseReader
             return null;
         }
 
-        Dictionary<string, string>? keys = null;
+        IReadOnlyDictionary<string, string>? keys = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (!JsonText.NameIs(ref reader, "partitionKeys"u8))
@@ -196,31 +255,56 @@ public static class FirehoseResponseReader
                 continue;
             }
 
-            keys = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            // The same text gives the same keys: look it up before reading it.
+            int start = (int)reader.TokenStartIndex;
+            Utf8JsonReader end = reader;
+            end.Skip();
+            ReadOnlySpan<byte> text = json[start..(int)end.BytesConsumed];
+            if (cache.TryGet(text, out IReadOnlyDictionary<string, string>? known))
             {
-                if (!JsonText.TryGetString(ref reader, out string? name))
-                {
-                    problem ??= "a key name is not valid Unicode";
-                    reader.Read();
-                    reader.Skip();
-                    continue;
-                }
+                reader = end;
+                keys = known;
+                continue;
+            }
 
+            Dictionary<string, string> read = ReadPartitionKeys(ref reader, ref problem);
+            if (problem is null)
+            {
+                cache.Add(text, read);
+            }
+
+            keys = read;
+        }
+
+        return keys;
+    }
+
+    private static Dictionary<string, string> ReadPartitionKeys(ref Utf8JsonReader reader, ref string? problem)
+    {
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!JsonText.TryGetString(ref reader, out string? name))
+            {
+                problem ??= "a key name is not valid Unicode";
                 reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    problem ??= $"the value of '{name}' is a {reader.TokenType}, not a string";
-                    reader.Skip();
-                }
-                else if (JsonText.TryGetString(ref reader, out string? value))
-                {
-                    keys[name] = value;
-                }
-                else
-                {
-                    problem ??= $"the value of '{name}' is not valid Unicode";
-                }
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.String)
+            {
+                problem ??= $"the value of '{name}' is a {reader.TokenType}, not a string";
+                reader.Skip();
+            }
+            else if (JsonText.TryGetString(ref reader, out string? value))
+            {
+                keys[name] = value;
+            }
+            else
+            {
+                problem ??= $"the value of '{name}' is not valid Unicode";
             }
         }
 
@@ -230,65 +314,27 @@ public static class FirehoseResponseReader
     private static TransformInvocationException Shape(string problem) =>
         new(TransformErrorCodes.JsonProcessingException, $"The transform's response is not a Firehose transform response: {problem}.");
 
-    /// <summary>One array that every record's decoded data is a slice of: one allocation per response.</summary>
-    private sealed class DecodeBuffer(byte[] buffer)
+    /// <summary>A result's recordId: where it is in the response (its text is made only for messages) and the index it names.</summary>
+    private readonly record struct RecordId(bool Present, int Index, int Start, int Length, string? Unescaped)
     {
-        private int _used;
-
-        public ReadOnlyMemory<byte>? Decode(ref Utf8JsonReader reader, out string? problem)
+        public static RecordId Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
-            ReadOnlySpan<byte> base64 = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
-            byte[]? unescaped = null;
-            try
+            if (reader.TokenType != JsonTokenType.String)
             {
-                if (reader.ValueIsEscaped)
-                {
-                    // A JSON encoder may write '/' as "\/" or '+' as "\u002B"; base64 is decoded from the unescaped text.
-                    unescaped = ArrayPool<byte>.Shared.Rent(base64.Length);
-                    if (!TryUnescape(ref reader, unescaped, out int length))
-                    {
-                        problem = "is not valid base64";
-                        return null;
-                    }
-
-                    base64 = unescaped.AsSpan(0, length);
-                }
-
-                Span<byte> target = buffer.AsSpan(_used);
-                OperationStatus status = Base64.DecodeFromUtf8(base64, target, out _, out int written);
-                if (status != OperationStatus.Done)
-                {
-                    problem = "is not valid base64";
-                    return null;
-                }
-
-                ReadOnlyMemory<byte> data = buffer.AsMemory(_used, written);
-                _used += written;
-                problem = null;
-                return data;
+                return default;
             }
-            finally
+
+            if (!reader.ValueIsEscaped)
             {
-                if (unescaped is not null)
-                {
-                    ArrayPool<byte>.Shared.Return(unescaped);
-                }
+                ReadOnlySpan<byte> raw = reader.ValueSpan;
+                return System.Text.Unicode.Utf8.IsValid(raw)
+                    ? new RecordId(true, TransformReply.ParseRecordId(raw), (int)reader.TokenStartIndex + 1, raw.Length, null)
+                    : default;
             }
+
+            return JsonText.TryGetString(ref reader, out string? text) ? new RecordId(true, TransformReply.ParseRecordId(text), 0, 0, text) : default;
         }
 
-        // An escape of an unpaired surrogate has no UTF-8 form, so it cannot be base64 either.
-        private static bool TryUnescape(ref Utf8JsonReader reader, byte[] target, out int length)
-        {
-            try
-            {
-                length = reader.CopyString(target);
-                return true;
-            }
-            catch (InvalidOperationException)
-            {
-                length = 0;
-                return false;
-            }
-        }
+        public string Text(ReadOnlySpan<byte> json) => Unescaped ?? Encoding.UTF8.GetString(json.Slice(Start, Length));
     }
 }

@@ -150,7 +150,17 @@ public abstract class InvocationStage : IProcessingStage
                 IReadOnlyList<TransformReply> replies = await InvokeOnceAsync(run, invocationId, records, linked.Token)
                     .WaitAsync(linked.Token).ConfigureAwait(false);
                 var output = new List<ChainRecord>(records.Count);
-                int unknown = ReplyMapper.Apply(run, records, replies, output, attempt, Name);
+                int unknown;
+                try
+                {
+                    unknown = ReplyMapper.Apply(run, records, replies, output, attempt, Name);
+                }
+                finally
+                {
+                    // Pooled replies go back once applied; the records keep their data.
+                    (replies as IDisposable)?.Dispose();
+                }
+
                 if (unknown > 0)
                 {
                     Log.UnknownRecordIds(Logger, Name, invocationId, unknown);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Delivery.Transforms.Processing;
 
 namespace Delivery.Transforms.Contract;
@@ -29,7 +28,8 @@ public static class ReplyMapper
         int unknown = 0;
         for (int j = 0; j < replies.Count; j++)
         {
-            if (!TryParseId(replies[j].RecordId, input.Count, out int index))
+            int index = replies[j].RecordIndex;
+            if ((uint)index >= (uint)input.Count)
             {
                 unknown++;
             }
@@ -64,9 +64,16 @@ public static class ReplyMapper
             {
                 case TransformResult.Ok:
                     IReadOnlyDictionary<string, string>? keys = Merge(record.KeysFromTransform, reply.PartitionKeys);
-                    foreach (ReadOnlyMemory<byte> data in reply.Data)
+                    if (reply.Split is { } parts)
                     {
-                        output.Add(record with { Data = data, KeysFromTransform = keys });
+                        foreach (ReadOnlyMemory<byte> data in parts)
+                        {
+                            output.Add(record with { Data = data, KeysFromTransform = keys });
+                        }
+                    }
+                    else
+                    {
+                        output.Add(record with { Data = reply.Data, KeysFromTransform = keys });
                     }
 
                     break;
@@ -81,12 +88,6 @@ public static class ReplyMapper
 
         return unknown;
     }
-
-    // Only the exact text Delivery sent counts: "007" or "+7" is not recordId 7.
-    private static bool TryParseId(string recordId, int count, out int index) =>
-        int.TryParse(recordId, NumberStyles.None, CultureInfo.InvariantCulture, out index)
-        && index < count
-        && (recordId.Length == 1 || recordId[0] != '0');
 
     // A later transform's keys add to and override an earlier one's.
     private static IReadOnlyDictionary<string, string>? Merge(IReadOnlyDictionary<string, string>? earlier, IReadOnlyDictionary<string, string>? later)

@@ -62,7 +62,7 @@ public sealed class HttpTransformStage : InvocationStage, IDisposable
 
     protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
-        var payload = new ArrayBufferWriter<byte>(EstimateEventBytes(run, records));
+        using var payload = new PooledBufferWriter(EstimateEventBytes(run, records));
         FirehoseEventWriter.Write(payload, invocationId, run, records);
         using var request = new HttpRequestMessage(HttpMethod.Post, _url) { Content = new ReadOnlyMemoryContent(payload.WrittenMemory) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -82,8 +82,8 @@ public sealed class HttpTransformStage : InvocationStage, IDisposable
                     $"{Name} answered {status} {response.ReasonPhrase}.");
             }
 
-            byte[] body = await BoundedBody.ReadAsync(response.Content, _maxResponseBytes, TooLarge, cancellationToken).ConfigureAwait(false);
-            return FirehoseResponseReader.Read(body);
+            using PooledBufferWriter body = await BoundedBody.ReadAsync(response.Content, _maxResponseBytes, TooLarge, cancellationToken).ConfigureAwait(false);
+            return FirehoseResponseReader.Read(body.WrittenSpan);
         }
         catch (HttpRequestException ex)
         {

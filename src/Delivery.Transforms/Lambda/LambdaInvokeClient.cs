@@ -63,7 +63,13 @@ public sealed class LambdaInvokeClient : ILambdaInvoker, IDisposable
         try
         {
             using HttpResponseMessage response = await _httpClient.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            byte[] body = await BoundedBody.ReadAsync(response.Content, _maxResponseBytes, bytes => TooLarge(response, bytes), cancellationToken).ConfigureAwait(false);
+            byte[] body;
+            using (PooledBufferWriter read = await BoundedBody.ReadAsync(response.Content, _maxResponseBytes, bytes => TooLarge(response, bytes), cancellationToken).ConfigureAwait(false))
+            {
+                // The response outlives this call: it gets an array of its own.
+                body = read.WrittenSpan.ToArray();
+            }
+
             if (!response.IsSuccessStatusCode)
             {
                 throw Error(response, body);

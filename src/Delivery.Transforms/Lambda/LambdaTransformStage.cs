@@ -41,7 +41,7 @@ public sealed class LambdaTransformStage : InvocationStage
 
     protected override async Task<IReadOnlyList<TransformReply>> InvokeOnceAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
-        var payload = new ArrayBufferWriter<byte>(EstimateEventBytes(run, records));
+        using var payload = new PooledBufferWriter(EstimateEventBytes(run, records));
         FirehoseEventWriter.Write(payload, invocationId, run, records);
         InvokeResponse response;
         try

@@ -93,11 +93,11 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
             throw new TransformInvocationException(TransformErrorCodes.PluginException, $"{Name} returned null instead of a list of results.");
         }
 
-        var replies = new TransformReply[results.Count];
-        for (int i = 0; i < replies.Length; i++)
+        var replies = new TransformReplies(results.Count);
+        for (int i = 0; i < results.Count; i++)
         {
             TransformedRecord? result = results[i];
-            replies[i] = result is null ? TransformReply.Invalid("", TransformErrorCodes.InvalidResult, "null result") : Reply(result, loan);
+            replies.Add(result is null ? TransformReply.Invalid(-1, TransformErrorCodes.InvalidResult, "null result") : Reply(result, loan));
         }
 
         return replies;
@@ -105,17 +105,21 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
 
     private static TransformReply Reply(TransformedRecord result, MemoryLoan loan)
     {
+        int index = result.RecordId is null ? -1 : TransformReply.ParseRecordId(result.RecordId);
         if (result.Result != TransformResult.Ok)
         {
-            return new TransformReply(result.RecordId, result.Result, result.Data, null, result.ErrorMessage);
+            return new TransformReply(index, result.Result, default, null, result.ErrorMessage);
         }
 
         // Parts that are slices of what was lent (a record passed through, or cut) point at the batch's bytes again.
-        ReadOnlyMemory<byte>[] data = [.. result.Data.Select(loan.Reclaim)];
+        // One part is what nearly every result is; a split (or none) keeps a list.
+        IReadOnlyList<ReadOnlyMemory<byte>> parts = result.Data ?? [];
+        ReadOnlyMemory<byte> single = parts.Count == 1 ? loan.Reclaim(parts[0]) : default;
+        ReadOnlyMemory<byte>[]? split = parts.Count == 1 ? null : [.. parts.Select(loan.Reclaim)];
         Dictionary<string, string>? keys = CopyKeys(result.PartitionKeys, out string? problem);
         return problem is null
-            ? new TransformReply(result.RecordId, result.Result, data, keys, result.ErrorMessage)
-            : TransformReply.Invalid(result.RecordId, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
+            ? new TransformReply(index, result.Result, single, keys, result.ErrorMessage) { Split = split }
+            : TransformReply.Invalid(index, TransformErrorCodes.InvalidPartitionKeys, $"The partition keys of record {result.RecordId}: {problem}.");
     }
 
     // The plugin's keys are read once, into a dictionary of ours, so what a nullable-oblivious or careless plugin puts

@@ -5,7 +5,7 @@ namespace Delivery.Worker.Redrive;
 /// <summary>
 /// Every name <c>redrive</c> gives is derived from the backup object's bucket and key and the lines' numbers, never from
 /// the clock or a counter, so a redrive that stopped anywhere and runs again writes the same objects under the same keys
-/// (docs/decisions/0012-redrive-ids-and-markers.md).
+/// (docs/decisions/0013-redrive-ids-and-markers.md).
 /// </summary>
 internal static class RedriveIds
 {

@@ -6,46 +6,62 @@ namespace Delivery.Formats.Parquet.Columns;
 
 /// <summary>
 /// Builds the column chunk of one leaf for the current row group: levels and values go into the open data page, pages
-/// are encoded and compressed as they fill, and <see cref="WriteChunk"/> writes the dictionary page (if any page used
-/// it) followed by the data pages.
+/// are encoded and compressed as they fill into one pooled buffer, and <see cref="WriteChunk"/> writes the dictionary
+/// page (if any page used it) followed by the data pages. Nothing is allocated per value or per page.
 /// </summary>
 /// <remarks>
 /// Values are dictionary-encoded while that pays. The dictionary is given up for the rest of the row group when it
-/// outgrows <see cref="ParquetWriterSettings.DictionaryPageSizeLimitBytes"/>, or when the first page shows that
-/// dictionary plus indices would not be smaller than plain values (unique ids, long free text). Pages already written
-/// keep their dictionary encoding; the open page is re-encoded plain.
+/// outgrows <see cref="ParquetWriterSettings.DictionaryPageSizeLimitBytes"/>, when the first page shows that dictionary
+/// plus indices would not be smaller than plain values (long free text), or earlier in the first page: after
+/// <see cref="DistinctCheckValues"/> values when nearly every one was new (ids, hashes, timestamps), after
+/// <see cref="RatioCheckValues"/> when the dictionary is already a tenth larger than plain values. For such a column the
+/// first page's verdict is foregone, and reaching it later only costs time (dictionary lookups were a fifth of the
+/// encoder's time on the benchmark's records). Pages already written keep their dictionary encoding; the open page is
+/// re-encoded plain.
 /// </remarks>
 internal sealed class ColumnChunkWriter : IDisposable
 {
+    /// <summary>Values of the first page after which a column of nearly all distinct values drops its dictionary.</summary>
+    public const int DistinctCheckValues = 1024;
+
+    /// <summary>Values of the first page after which a column whose dictionary is clearly larger drops it.</summary>
+    public const int RatioCheckValues = 4096;
+
+    // The open page's encoded size is compared with the page size every this many entries (a power of two).
+    private const int SizeCheckEntries = 32;
+
     private readonly LeafNode _leaf;
     private readonly ParquetWriterSettings _settings;
     private readonly PhysicalType _type;
     private readonly int _maxDefinition;
     private readonly int _maxRepetition;
+    private readonly bool _isBytes;
+    private readonly int _fixedWidth;
     private readonly bool _dictionaryAllowed;
+    private readonly int _pageRowLimit;
+    private readonly int _pageSizeLimit;
 
     private readonly IntBuffer _repetitions = new();
     private readonly IntBuffer _definitions = new();
     private readonly IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
     private readonly ByteBuffer _plain = new(4096);
     private readonly ByteBuffer _body = new(4096);
+    private readonly ByteBuffer _compressed = new(4096);
     private readonly ByteBuffer _header = new(64);
     private int _pageEntries;
     private int _pageRows;
+    private int _pageValues;
     private long _pagePlainBytes;
+    private bool _fullReported;
 
-    private readonly Dictionary<long, int> _fixedDictionary = [];
-    private readonly List<long> _fixedEntries = [];
-    private readonly Dictionary<byte[], int> _bytesDictionary = new(ByteArrayComparer.Instance);
-    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _bytesLookup;
-    private readonly List<byte[]> _bytesEntries = [];
-    private readonly ByteBuffer _dictionaryPlain = new(4096);
+    private readonly BytesDictionary? _bytesDictionary;
+    private readonly FixedDictionary? _fixedDictionary;
+    private readonly ByteBuffer _fixedPlain = new(1024); // the fixed-width dictionary's PLAIN page body
     private bool _dictionaryMode;
     private bool _dictionaryEvaluated;
     private bool _dictionaryUsed;
 
-    private readonly List<byte[]> _pages = [];
-    private long _pagesCompressedBytes;
+    private readonly ByteBuffer _pages = new(4096); // the chunk's data pages, each header and compressed body
     private long _pagesUncompressedBytes;
     private long _chunkEntries;
     private readonly ColumnStatistics _statistics;
@@ -57,16 +73,35 @@ internal sealed class ColumnChunkWriter : IDisposable
         _type = leaf.PhysicalType;
         _maxDefinition = leaf.DefinitionLevel;
         _maxRepetition = leaf.RepetitionLevel;
+        _isBytes = _type is PhysicalType.ByteArray or PhysicalType.FixedLenByteArray;
+        _fixedWidth = _type is PhysicalType.Int32 or PhysicalType.Float ? 4 : 8;
         _dictionaryAllowed = settings.EnableDictionary && _type != PhysicalType.Boolean;
+        _pageRowLimit = settings.PageRowLimit;
+        _pageSizeLimit = settings.PageSizeBytes;
         _dictionaryMode = _dictionaryAllowed;
-        _bytesLookup = _bytesDictionary.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (_dictionaryAllowed)
+        {
+            _bytesDictionary = _isBytes ? new BytesDictionary(lengthPrefixed: _type == PhysicalType.ByteArray) : null;
+            _fixedDictionary = _isBytes ? null : new FixedDictionary();
+        }
+
         _statistics = new ColumnStatistics(_type, signedBytes: _type == PhysicalType.FixedLenByteArray);
     }
 
     /// <summary>What the chunk holds so far, encoded: a row group is closed when the sum over its columns reaches the block size.</summary>
-    public long EstimatedBytes => _pagesCompressedBytes + EstimatedPageBytes() + (_dictionaryMode || _dictionaryUsed ? _dictionaryPlain.Length : 0);
+    public long EstimatedBytes => _pages.Length + EstimatedPageBytes() + (_dictionaryMode || _dictionaryUsed ? DictionaryPlain.Length : 0);
 
-    public void Add(in LeafValue value, ReadOnlySpan<byte> recordBytes)
+    private ByteBuffer DictionaryPlain => _bytesDictionary?.Plain ?? _fixedPlain;
+
+    private int DictionaryCount => _bytesDictionary?.Count ?? _fixedDictionary?.Count ?? 0;
+
+    /// <summary>
+    /// Adds one entry. Returns true when the open page has just become full (by size or rows), once per page: the file
+    /// closes it once the row ends, so that a row never spans pages.
+    /// </summary>
+    /// <param name="value">The entry: levels, and fixed-width values in its bits.</param>
+    /// <param name="bytes">A byte-array entry's value.</param>
+    public bool Add(in LeafValue value, ReadOnlySpan<byte> bytes)
     {
         if (_maxRepetition > 0)
         {
@@ -79,87 +114,89 @@ internal sealed class ColumnChunkWriter : IDisposable
         }
 
         _pageEntries++;
+        bool rowLimit = false;
         if (value.Repetition == 0)
         {
-            _pageRows++;
+            rowLimit = ++_pageRows >= _pageRowLimit;
         }
 
         if (value.Definition < _maxDefinition)
         {
             _statistics.NullCount++;
-            return;
         }
-
-        if (_type == PhysicalType.Boolean)
+        else if (_isBytes)
         {
-            _indices.Add((int)value.Bits);
-            _statistics.UpdateFixed(value.Bits);
-            return;
-        }
-
-        bool isBytes = _type is PhysicalType.ByteArray or PhysicalType.FixedLenByteArray;
-        ReadOnlySpan<byte> bytes = isBytes ? recordBytes.Slice(value.Offset, value.Length) : default;
-        if (_dictionaryMode)
-        {
-            AddToDictionary(value.Bits, bytes, isBytes);
-        }
-        else
-        {
-            AppendPlain(_plain, value.Bits, bytes);
-            if (isBytes)
+            if (_dictionaryMode)
             {
-                _statistics.UpdateBytes(bytes);
+                AddToDictionary(bytes);
             }
             else
             {
-                _statistics.UpdateFixed(value.Bits);
+                AppendBytes(_plain, bytes);
+                _statistics.UpdateBytes(bytes);
             }
         }
+        else if (_type == PhysicalType.Boolean)
+        {
+            _indices.Add((int)value.Bits);
+            _statistics.UpdateFixed(value.Bits);
+        }
+        else if (_dictionaryMode)
+        {
+            AddToDictionary(value.Bits);
+        }
+        else
+        {
+            AppendFixed(_plain, value.Bits);
+            _statistics.UpdateFixed(value.Bits);
+        }
+
+        // The page's size is looked at every few entries, so it may run over by that many values.
+        if (_fullReported || !(rowLimit || ((_pageEntries & (SizeCheckEntries - 1)) == 0 && EstimatedPageBytes() >= _pageSizeLimit)))
+        {
+            return false;
+        }
+
+        _fullReported = true;
+        return true;
     }
 
-    /// <summary>Called between records: closes the open page when it is full.</summary>
-    public void EndRecord()
+    /// <summary>Closes the open page, if it holds anything.</summary>
+    public void EndPage()
     {
-        if (_pageEntries > 0 && (_pageRows >= _settings.PageRowLimit || EstimatedPageBytes() >= _settings.PageSizeBytes))
+        if (_pageEntries > 0)
         {
             CutPage();
         }
     }
 
     /// <summary>
-    /// Writes the chunk at <paramref name="offset"/> of the file (the dictionary page first), returns its metadata and
-    /// starts an empty chunk for the next row group.
+    /// Writes the chunk at <paramref name="offset"/> of the file (the dictionary page first) and returns its metadata;
+    /// <see cref="Reset"/> then starts an empty chunk for the next row group.
     /// </summary>
     public ColumnChunkMetadata WriteChunk(Stream output, long offset)
     {
-        if (_pageEntries > 0)
-        {
-            CutPage();
-        }
-
+        EndPage();
         long position = offset;
         long? dictionaryOffset = null;
-        long compressedTotal = _pagesCompressedBytes;
+        long compressedTotal = _pages.Length;
         long uncompressedTotal = _pagesUncompressedBytes;
         if (_dictionaryUsed)
         {
-            int entries = IsBytes ? _bytesEntries.Count : _fixedEntries.Count;
-            byte[] compressed = PageCompressor.Compress(_settings.Compression, _dictionaryPlain);
-            WritePageHeader(PageType.DictionaryPage, _dictionaryPlain.Length, compressed.Length, entries, PageEncoding.Plain);
+            ByteBuffer plain = DictionaryPlain;
+            _compressed.Clear();
+            int compressed = PageCompressor.Compress(_settings.Compression, plain.WrittenSpan, _compressed);
+            WritePageHeader(PageType.DictionaryPage, plain.Length, compressed, DictionaryCount, PageEncoding.Plain);
             output.Write(_header.WrittenSpan);
-            output.Write(compressed);
+            output.Write(_compressed.WrittenSpan);
             dictionaryOffset = position;
-            position += _header.Length + compressed.Length;
-            compressedTotal += _header.Length + compressed.Length;
-            uncompressedTotal += _header.Length + _dictionaryPlain.Length;
+            position += _header.Length + compressed;
+            compressedTotal += _header.Length + compressed;
+            uncompressedTotal += _header.Length + plain.Length;
         }
 
         long dataOffset = position;
-        foreach (byte[] page in _pages)
-        {
-            output.Write(page);
-        }
-
+        output.Write(_pages.WrittenSpan);
         var encodings = new List<int> { (int)PageEncoding.Plain };
         if (_maxDefinition > 0 || _maxRepetition > 0)
         {
@@ -178,15 +215,10 @@ internal sealed class ColumnChunkWriter : IDisposable
     public void Reset()
     {
         _pages.Clear();
-        _pagesCompressedBytes = 0;
         _pagesUncompressedBytes = 0;
         _chunkEntries = 0;
         _statistics.Reset();
-        _fixedDictionary.Clear();
-        _fixedEntries.Clear();
-        _bytesDictionary.Clear();
-        _bytesEntries.Clear();
-        _dictionaryPlain.Clear();
+        ClearDictionary();
         _dictionaryMode = _dictionaryAllowed;
         _dictionaryEvaluated = false;
         _dictionaryUsed = false;
@@ -199,14 +231,14 @@ internal sealed class ColumnChunkWriter : IDisposable
         _indices.Dispose();
         _plain.Dispose();
         _body.Dispose();
+        _compressed.Dispose();
         _header.Dispose();
-        _dictionaryPlain.Dispose();
+        _fixedPlain.Dispose();
+        _pages.Dispose();
+        _bytesDictionary?.Dispose();
+        _fixedDictionary?.Dispose();
         _statistics.Dispose();
     }
-
-    private bool IsBytes => _type is PhysicalType.ByteArray or PhysicalType.FixedLenByteArray;
-
-    private int DictionaryCount => IsBytes ? _bytesEntries.Count : _fixedEntries.Count;
 
     private int IndexBitWidth => Math.Max(1, RleBitPackedHybrid.BitWidth(DictionaryCount - 1));
 
@@ -214,62 +246,74 @@ internal sealed class ColumnChunkWriter : IDisposable
         ? _indices.Count / 8
         : _dictionaryMode ? ((long)_indices.Count * IndexBitWidth / 8) : _plain.Length;
 
-    private void AddToDictionary(long bits, ReadOnlySpan<byte> bytes, bool isBytes)
+    private void AddToDictionary(ReadOnlySpan<byte> bytes)
     {
-        int index;
-        bool added = false;
-        if (isBytes)
-        {
-            if (!_bytesLookup.TryGetValue(bytes, out index))
-            {
-                index = _bytesEntries.Count;
-                byte[] key = bytes.ToArray();
-                _bytesDictionary.Add(key, index);
-                _bytesEntries.Add(key);
-                _statistics.UpdateBytes(bytes);
-                added = true;
-            }
-
-            _pagePlainBytes += _type == PhysicalType.ByteArray ? 4 + bytes.Length : bytes.Length;
-        }
-        else
-        {
-            if (!_fixedDictionary.TryGetValue(bits, out index))
-            {
-                index = _fixedEntries.Count;
-                _fixedDictionary.Add(bits, index);
-                _fixedEntries.Add(bits);
-                _statistics.UpdateFixed(bits);
-                added = true;
-            }
-
-            _pagePlainBytes += FixedWidth;
-        }
-
+        int index = _bytesDictionary!.GetOrAdd(bytes, out bool added);
         _indices.Add(index);
+        _pagePlainBytes += _type == PhysicalType.ByteArray ? 4 + bytes.Length : bytes.Length;
         if (added)
         {
-            AppendPlain(_dictionaryPlain, bits, bytes);
-            if (_dictionaryPlain.Length > _settings.DictionaryPageSizeLimitBytes)
-            {
-                FallBackToPlain();
-            }
+            _statistics.UpdateBytes(bytes);
+        }
+
+        AfterDictionaryAdd(added);
+    }
+
+    private void AddToDictionary(long bits)
+    {
+        int index = _fixedDictionary!.GetOrAdd(bits, out bool added);
+        _indices.Add(index);
+        _pagePlainBytes += _fixedWidth;
+        if (added)
+        {
+            AppendFixed(_fixedPlain, bits);
+            _statistics.UpdateFixed(bits);
+        }
+
+        AfterDictionaryAdd(added);
+    }
+
+    private void AfterDictionaryAdd(bool added)
+    {
+        _pageValues++;
+        if (added && DictionaryPlain.Length > _settings.DictionaryPageSizeLimitBytes)
+        {
+            FallBackToPlain();
+        }
+        else if (!_dictionaryEvaluated && _pageValues is DistinctCheckValues or RatioCheckValues && DictionaryClearlyLoses())
+        {
+            _dictionaryEvaluated = true;
+            FallBackToPlain();
         }
     }
 
-    private int FixedWidth => _type is PhysicalType.Int32 or PhysicalType.Float ? 4 : 8;
+    /// <summary>
+    /// Early in the first page: nearly every value was new, or (from <see cref="RatioCheckValues"/> on) dictionary and
+    /// indices take a tenth more than the values would plain. Repeats only become more frequent as a page fills, so a
+    /// column this far behind at the start does not catch up: the first page's check would drop the dictionary too.
+    /// </summary>
+    private bool DictionaryClearlyLoses()
+    {
+        if (DictionaryCount >= _pageValues - (_pageValues / 64))
+        {
+            return true;
+        }
+
+        long dictionaryEncoded = DictionaryPlain.Length + ((((long)_indices.Count * IndexBitWidth) + 7) / 8);
+        return _pageValues >= RatioCheckValues && dictionaryEncoded * 10 >= _pagePlainBytes * 11;
+    }
 
     private void FallBackToPlain()
     {
         foreach (int index in _indices.Span)
         {
-            if (IsBytes)
+            if (_isBytes)
             {
-                AppendPlain(_plain, 0, _bytesEntries[index]);
+                AppendBytes(_plain, _bytesDictionary![index]);
             }
             else
             {
-                AppendPlain(_plain, _fixedEntries[index], default);
+                AppendFixed(_plain, _fixedDictionary![index]);
             }
         }
 
@@ -278,33 +322,38 @@ internal sealed class ColumnChunkWriter : IDisposable
         if (!_dictionaryUsed)
         {
             // No page refers to it: drop it, so no dictionary page is written.
-            _fixedDictionary.Clear();
-            _fixedEntries.Clear();
-            _bytesDictionary.Clear();
-            _bytesEntries.Clear();
-            _dictionaryPlain.Clear();
+            ClearDictionary();
         }
     }
 
-    private void AppendPlain(ByteBuffer target, long bits, ReadOnlySpan<byte> bytes)
+    private void ClearDictionary()
     {
-        switch (_type)
+        _bytesDictionary?.Clear();
+        _fixedDictionary?.Clear();
+        _fixedPlain.Clear();
+    }
+
+    private void AppendFixed(ByteBuffer target, long bits)
+    {
+        if (_fixedWidth == 4)
         {
-            case PhysicalType.Int32 or PhysicalType.Float:
-                target.WriteInt32((int)bits);
-                break;
-            case PhysicalType.Int64 or PhysicalType.Double:
-                target.WriteInt64(bits);
-                break;
-            case PhysicalType.ByteArray:
-                target.WriteInt32(bytes.Length);
-                target.Write(bytes);
-                break;
-            case PhysicalType.FixedLenByteArray:
-                target.Write(bytes);
-                break;
-            default:
-                throw new InvalidOperationException($"Plain values of {_type} are bit-packed, not appended.");
+            target.WriteInt32((int)bits);
+        }
+        else
+        {
+            target.WriteInt64(bits);
+        }
+    }
+
+    private void AppendBytes(ByteBuffer target, ReadOnlySpan<byte> bytes)
+    {
+        if (_type == PhysicalType.ByteArray)
+        {
+            target.WriteLengthPrefixed(bytes);
+        }
+        else
+        {
+            target.Write(bytes);
         }
     }
 
@@ -313,7 +362,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         if (_dictionaryMode && !_dictionaryEvaluated)
         {
             _dictionaryEvaluated = true;
-            long dictionaryEncoded = _dictionaryPlain.Length + (((long)_indices.Count * IndexBitWidth) + 7) / 8;
+            long dictionaryEncoded = DictionaryPlain.Length + ((((long)_indices.Count * IndexBitWidth) + 7) / 8);
             if (dictionaryEncoded >= _pagePlainBytes)
             {
                 FallBackToPlain();
@@ -351,13 +400,11 @@ internal sealed class ColumnChunkWriter : IDisposable
             encoding = PageEncoding.Plain;
         }
 
-        byte[] compressed = PageCompressor.Compress(_settings.Compression, _body);
-        WritePageHeader(PageType.DataPage, _body.Length, compressed.Length, _pageEntries, encoding);
-        byte[] page = new byte[_header.Length + compressed.Length];
-        _header.WrittenSpan.CopyTo(page);
-        compressed.CopyTo(page.AsSpan(_header.Length));
-        _pages.Add(page);
-        _pagesCompressedBytes += page.Length;
+        _compressed.Clear();
+        int compressed = PageCompressor.Compress(_settings.Compression, _body.WrittenSpan, _compressed);
+        WritePageHeader(PageType.DataPage, _body.Length, compressed, _pageEntries, encoding);
+        _pages.Write(_header.WrittenSpan);
+        _pages.Write(_compressed.WrittenSpan);
         _pagesUncompressedBytes += _header.Length + _body.Length;
         _chunkEntries += _pageEntries;
 
@@ -367,7 +414,9 @@ internal sealed class ColumnChunkWriter : IDisposable
         _plain.Clear();
         _pageEntries = 0;
         _pageRows = 0;
+        _pageValues = 0;
         _pagePlainBytes = 0;
+        _fullReported = false;
     }
 
     private void WriteLevels(ReadOnlySpan<int> levels, int maxLevel)

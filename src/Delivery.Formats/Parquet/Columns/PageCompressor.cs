@@ -6,6 +6,9 @@ namespace Delivery.Formats.Parquet.Columns;
 /// <summary>Compresses one page body with the file's codec; the Parquet codec id goes into the column metadata.</summary>
 internal static class PageCompressor
 {
+    // Parquet's GZIP codec is a gzip member per page; zlib's default effort, as Hadoop's GzipCodec uses.
+    private static readonly ZLibCompressionOptions GzipOptions = new() { CompressionLevel = 6 };
+
     public static int CodecId(ParquetCompression compression) => compression switch
     {
         ParquetCompression.Uncompressed => 0,
@@ -14,32 +17,30 @@ internal static class PageCompressor
         _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, null),
     };
 
-    /// <summary>Returns the compressed bytes of <paramref name="body"/>, a new array the page keeps.</summary>
-    public static byte[] Compress(ParquetCompression compression, ReadOnlySpan<byte> body)
+    /// <summary>Appends the compressed form of <paramref name="body"/> to <paramref name="target"/>; returns its length.</summary>
+    public static int Compress(ParquetCompression compression, ReadOnlySpan<byte> body, ByteBuffer target)
     {
+        int start = target.Length;
         switch (compression)
         {
             case ParquetCompression.Uncompressed:
-                return body.ToArray();
+                target.Write(body);
+                break;
             case ParquetCompression.Snappy:
-                return IronSnappy.Snappy.Encode(body);
+                int written = Snappier.Snappy.Compress(body, target.GetSpan(Snappier.Snappy.GetMaxCompressedLength(body.Length)));
+                target.Advance(written);
+                break;
             case ParquetCompression.Gzip:
-                using (var output = new MemoryStream((body.Length / 3) + 64))
+                using (var gzip = new GZipStream(new ByteBufferStream(target), GzipOptions, leaveOpen: false))
                 {
-                    // Parquet's GZIP codec is a gzip member per page; zlib's default effort, as Hadoop's GzipCodec uses.
-                    using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true))
-                    {
-                        gzip.Write(body);
-                    }
-
-                    return output.ToArray();
+                    gzip.Write(body);
                 }
 
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(compression), compression, null);
         }
-    }
 
-    /// <summary>Compresses the written bytes of <paramref name="body"/>.</summary>
-    public static byte[] Compress(ParquetCompression compression, ByteBuffer body) => Compress(compression, body.WrittenSpan);
+        return target.Length - start;
+    }
 }

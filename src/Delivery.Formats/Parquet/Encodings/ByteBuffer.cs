@@ -49,6 +49,15 @@ internal sealed class ByteBuffer : IDisposable
         _length += bytes.Length;
     }
 
+    /// <summary>Writes the length of <paramref name="bytes"/> (int32, little-endian), then the bytes: PLAIN BYTE_ARRAY.</summary>
+    public void WriteLengthPrefixed(ReadOnlySpan<byte> bytes)
+    {
+        Ensure(4 + bytes.Length);
+        BinaryPrimitives.WriteInt32LittleEndian(_array.AsSpan(_length), bytes.Length);
+        bytes.CopyTo(_array.AsSpan(_length + 4));
+        _length += 4 + bytes.Length;
+    }
+
     public void WriteInt32(int value)
     {
         Ensure(4);
@@ -76,13 +85,17 @@ internal sealed class ByteBuffer : IDisposable
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private void Ensure(int extra)
     {
-        if (_array.Length - _length >= extra)
+        if (_array.Length - _length < extra)
         {
-            return;
+            Grow(extra);
         }
+    }
 
+    private void Grow(int extra)
+    {
         long wanted = Math.Max((long)_length + extra, (long)_array.Length * 2);
         if (wanted > Array.MaxLength)
         {

@@ -11,16 +11,27 @@ internal sealed class IntBuffer : IDisposable
 
     public ReadOnlySpan<int> Span => _array.AsSpan(0, Count);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public void Add(int value)
     {
-        if (Count == _array.Length)
+        int count = Count;
+        int[] array = _array;
+        if ((uint)count < (uint)array.Length)
         {
-            int[] bigger = ArrayPool<int>.Shared.Rent(_array.Length * 2);
-            _array.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<int>.Shared.Return(_array);
-            _array = bigger;
+            array[count] = value;
+            Count = count + 1;
+            return;
         }
 
+        AddGrowing(value);
+    }
+
+    private void AddGrowing(int value)
+    {
+        int[] bigger = ArrayPool<int>.Shared.Rent(_array.Length * 2);
+        _array.AsSpan(0, Count).CopyTo(bigger);
+        ArrayPool<int>.Shared.Return(_array);
+        _array = bigger;
         _array[Count++] = value;
     }
 

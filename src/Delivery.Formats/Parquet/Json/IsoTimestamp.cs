@@ -100,6 +100,20 @@ internal static class IsoTimestamp
         return true;
     }
 
+    /// <summary>Exactly <c>yyyy-MM-dd</c>, a valid date: its <see cref="DateOnly.DayNumber"/>. Anything else is left to the general parser.</summary>
+    public static bool TryParseDate(ReadOnlySpan<byte> text, out int dayNumber)
+    {
+        dayNumber = 0;
+        if (text.Length != 10 || !Digits(text, 0, 4, out int year) || text[4] != '-' || !Digits(text, 5, 2, out int month) || text[7] != '-'
+            || !Digits(text, 8, 2, out int day) || month is < 1 or > 12 || year < 1 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+
+        dayNumber = new DateOnly(year, month, day).DayNumber;
+        return true;
+    }
+
     private static bool Digits(ReadOnlySpan<byte> text, int start, int count, out int value)
     {
         value = 0;

@@ -1,8 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Delivery.Formats.Parquet.Columns;
@@ -13,31 +8,48 @@ using Delivery.Formats.Parquet.Thrift;
 namespace Delivery.Formats.Parquet.Json;
 
 /// <summary>
-/// Turns one JSON record into the leaf entries of its row(s) (Dremel shredding): every leaf gets its repetition and
-/// definition levels and, when present, its value converted to the column's type. A value that does not fit throws
-/// <see cref="RecordConversionException"/> naming the column path and the problem. One converter per file; not thread-safe.
+/// Turns one JSON record into the leaf entries of its row(s) (Dremel shredding) in one forward pass with
+/// <see cref="Utf8JsonReader"/>: every leaf gets its repetition and definition levels and, when present, its value
+/// converted to the column's type. No document is built and nothing is allocated for a record that fits. A value that
+/// does not fit throws <see cref="RecordConversionException"/> naming the column path and the problem, unless the record
+/// is not JSON at all, which is reported as such. One converter per file; not thread-safe.
 /// </summary>
-internal sealed class JsonRecordConverter : IDisposable
+/// <remarks>
+/// Keys are matched as they come, so a key given twice has its first value's entries marked dead in the
+/// <see cref="ShreddedRecord"/> when the second arrives: the last one wins, as in the OpenX SerDe.
+/// </remarks>
+internal sealed partial class JsonRecordConverter : IDisposable
 {
-    private static readonly int EpochDayNumber = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+    private static readonly JsonReaderOptions ReaderOptions = new() { AllowMultipleValues = true };
 
-    private readonly ParquetSchema _schema;
     private readonly TimestampReader _timestamps;
-    private readonly Dictionary<StructNode, FieldMatcher> _matchers = [];
-    private readonly Dictionary<StructNode, JsonElement[]> _slots = [];
+    private readonly Plan _root;
     private readonly LeafNode? _catchAll;
-    private readonly int _catchAllIndex = -1;
     private readonly ByteBuffer _catchAllJson = new(256);
+
+    // The fast path covers schemas without maps, binary, long decimals or a catch-all column.
+    private readonly bool _fastPath;
+
+    // Whether the record being converted is UTF-8 throughout, which spares checking each string on its own.
+    private bool _recordIsUtf8;
+
+    // Per object being read: where each field's entries start and end in the record (-1: not seen), as a stack.
+    private int[] _frames = new int[64];
+    private int _frameTop;
+
+    // Per map being read: its entries so far, as a stack, to find a key given twice.
+    private MapEntry[] _mapKeys = new MapEntry[16];
+    private int _mapKeyTop;
 
     public JsonRecordConverter(ParquetSchema schema, JsonConversionOptions options)
     {
-        _schema = schema;
         _timestamps = new TimestampReader(options.TimestampFormats);
         IReadOnlyList<SchemaNode> columns = schema.Root.Children;
+        int catchAllIndex = -1;
         if (options.CatchAllColumn is { } catchAll)
         {
-            _catchAllIndex = columns.Count - 1;
-            _catchAll = (LeafNode)columns[_catchAllIndex];
+            catchAllIndex = columns.Count - 1;
+            _catchAll = (LeafNode)columns[catchAllIndex];
             if (!_catchAll.Name.Equals(catchAll, StringComparison.Ordinal))
             {
                 throw new ArgumentException($"The catch-all column '{catchAll}' must be the schema's last column.", nameof(options));
@@ -47,58 +59,69 @@ internal sealed class JsonRecordConverter : IDisposable
         var rootNames = new List<KeyValuePair<string, int>>();
         for (int i = 0; i < columns.Count; i++)
         {
-            if (i == _catchAllIndex)
+            if (i != catchAllIndex)
             {
-                continue;
+                string key = options.ColumnToJsonKeyMappings.TryGetValue(columns[i].Name, out string? mapped) ? mapped : columns[i].Name;
+                rootNames.Add(new(key, i));
             }
-
-            string key = options.ColumnToJsonKeyMappings.TryGetValue(columns[i].Name, out string? mapped) ? mapped : columns[i].Name;
-            rootNames.Add(new(key, i));
         }
 
-        _matchers[schema.Root] = new FieldMatcher(rootNames, options);
-        _slots[schema.Root] = new JsonElement[columns.Count];
-        foreach (SchemaNode column in columns)
-        {
-            Prepare(column, options);
-        }
+        _root = new Plan(schema.Root, [.. columns.Select(column => Plan.For(column, options))], new FieldMatcher(rootNames, options)) { CatchAllIndex = catchAllIndex };
+        _fastPath = _catchAll is null
+            && !schema.Leaves.Any(leaf => leaf.Kind == GlueKind.Binary || leaf.PhysicalType == PhysicalType.FixedLenByteArray || leaf.PathInSchema.Contains("key_value"));
     }
+
+    /// <summary>Whether the last record went through the fast path (for tests).</summary>
+    internal bool UsedFastPath { get; private set; }
 
     public void Dispose() => _catchAllJson.Dispose();
 
     /// <summary>Converts <paramref name="record"/> into <paramref name="output"/> (cleared first); returns the rows it holds.</summary>
-    public int Convert(ReadOnlyMemory<byte> record, ShreddedRecord output)
+    /// <param name="record">The record's bytes.</param>
+    /// <param name="output">Receives the record's entries.</param>
+    /// <param name="fastPath">Try the fast path first (tests turn it off to compare the two).</param>
+    public int Convert(ReadOnlySpan<byte> record, ShreddedRecord output, bool fastPath = true)
     {
-        output.Clear();
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(record);
-        }
-        catch (JsonException)
-        {
-            // Firehose accepts several objects in one record ({"a":1}{"a":2}); anything else is malformed.
-            return ConvertMany(record.Span, output);
-        }
-
-        using (document)
-        {
-            ConvertRow(document.RootElement, output);
-        }
-
-        return 1;
-    }
-
-    private int ConvertMany(ReadOnlySpan<byte> record, ShreddedRecord output)
-    {
-        var reader = new Utf8JsonReader(record, new JsonReaderOptions { AllowMultipleValues = true });
         int rows = 0;
+        output.Clear();
+        _frameTop = 0;
+        _mapKeyTop = 0;
+        _recordIsUtf8 = Utf8.IsValid(record);
+        UsedFastPath = fastPath && _fastPath && _recordIsUtf8 && TryConvertFast(record, output, out rows);
+        if (UsedFastPath)
+        {
+            return rows;
+        }
+
+        output.Clear();
+        _frameTop = 0;
+        var reader = new Utf8JsonReader(record, ReaderOptions);
+        rows = 0;
         try
         {
+            // Firehose accepts several objects in one record ({"a":1}{"a":2}); each is a row.
             while (reader.Read())
             {
-                using JsonDocument document = JsonDocument.ParseValue(ref reader);
-                ConvertRow(document.RootElement, output);
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    JsonTokenType found = reader.TokenType;
+                    reader.Skip();
+                    ThrowIfMalformed(ref reader);
+                    throw new RecordConversionException(FormatConversionErrorCodes.MalformedJson, $"The record must be a JSON object, not {Describe(found)}.");
+                }
+
+                try
+                {
+                    ShredStruct(ref reader, record, _root, 0, output);
+                }
+                catch (RecordConversionException)
+                {
+                    // A record that is not JSON is reported as such, whatever else is wrong with it.
+                    ThrowIfMalformed(ref reader);
+                    throw;
+                }
+
+                output.EndRow();
                 rows++;
             }
         }
@@ -115,131 +138,194 @@ internal sealed class JsonRecordConverter : IDisposable
         return rows;
     }
 
-    private void ConvertRow(JsonElement root, ShreddedRecord output)
+    /// <summary>Reads the rest of the record; throws <see cref="JsonException"/> when it is not JSON.</summary>
+    private static void ThrowIfMalformed(ref Utf8JsonReader reader)
     {
-        if (root.ValueKind != JsonValueKind.Object)
+        while (reader.Read())
         {
-            throw new RecordConversionException(FormatConversionErrorCodes.MalformedJson, $"The record must be a JSON object, not {Describe(root.ValueKind)}.");
-        }
-
-        ShredStruct(_schema.Root, root, 0, output, isRoot: true);
-        output.EndRow();
-    }
-
-    private void Prepare(SchemaNode node, JsonConversionOptions options)
-    {
-        switch (node)
-        {
-            case StructNode structNode:
-                _matchers[structNode] = new FieldMatcher(structNode.Children.Select((child, i) => new KeyValuePair<string, int>(child.Name, i)), options);
-                _slots[structNode] = new JsonElement[structNode.Children.Count];
-                foreach (SchemaNode child in structNode.Children)
-                {
-                    Prepare(child, options);
-                }
-
-                break;
-            case ListNode list:
-                Prepare(list.Element, options);
-                break;
-            case MapNode map:
-                Prepare(map.Value, options);
-                break;
         }
     }
 
-    private void ShredStruct(StructNode node, JsonElement value, int repetition, ShreddedRecord output, bool isRoot = false)
+    /// <summary>Reads the object <paramref name="reader"/> is on (StartObject) up to its end.</summary>
+    private void ShredStruct(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Plan plan, int repetition, ShreddedRecord output)
     {
-        // Each struct node owns one slot array: the schema is a tree, so a node is never inside itself.
-        JsonElement[] slots = _slots[node];
-        Array.Clear(slots);
-        FieldMatcher matcher = _matchers[node];
+        bool isRoot = plan == _root;
+        int fields = plan.Children.Length;
+        int frame = PushFrame(fields);
         if (isRoot)
         {
             _catchAllJson.Clear();
         }
 
-        foreach (JsonProperty property in value.EnumerateObject())
+        int cursor = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            int index = matcher.Find(property);
-            if (index >= 0)
+            int field = plan.Matcher!.Find(ref reader, ref cursor);
+            if (field < 0)
             {
-                slots[index] = property.Value; // the last of duplicate keys wins
-            }
-            else if (isRoot && _catchAll is not null)
-            {
-                AppendCatchAll(property);
-            }
-        }
+                if (isRoot && _catchAll is not null)
+                {
+                    AppendCatchAll(ref reader, json);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
 
-        for (int i = 0; i < node.Children.Count; i++)
-        {
-            if (isRoot && i == _catchAllIndex)
-            {
-                WriteCatchAll(output, repetition);
                 continue;
             }
 
-            ShredNode(node.Children[i], slots[i], repetition, node.DefinitionLevel, output);
-        }
-    }
-
-    private void ShredNode(SchemaNode node, JsonElement value, int repetition, int parentDefinition, ShreddedRecord output)
-    {
-        if (value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
-        {
-            if (!node.Optional)
+            reader.Read();
+            int slot = frame + (2 * field);
+            if (_frames[slot] >= 0)
             {
-                throw new RecordConversionException(FormatConversionErrorCodes.MissingRequiredValue,
-                    $"Column '{node.Path}' is not nullable but the record has {(value.ValueKind == JsonValueKind.Null ? "null" : "no value")} for it.");
+                output.Kill(_frames[slot], _frames[slot + 1]); // the last of duplicate keys wins
             }
 
-            EmitNulls(node, repetition, parentDefinition, output);
+            _frames[slot] = output.Count;
+            ShredNode(ref reader, json, plan.Children[field], repetition, plan.Node.DefinitionLevel, output);
+            _frames[slot + 1] = output.Count;
+        }
+
+        for (int i = 0; i < fields; i++)
+        {
+            if (_frames[frame + (2 * i)] < 0 && i != plan.CatchAllIndex)
+            {
+                Missing(plan.Children[i].Node, repetition, plan.Node.DefinitionLevel, isNull: false, output);
+            }
+        }
+
+        if (isRoot && _catchAll is not null)
+        {
+            WriteCatchAll(output, repetition);
+        }
+
+        _frameTop = frame;
+    }
+
+    private int PushFrame(int fields)
+    {
+        int frame = _frameTop;
+        int needed = frame + (2 * fields);
+        if (needed > _frames.Length)
+        {
+            Array.Resize(ref _frames, Math.Max(needed, _frames.Length * 2));
+        }
+
+        _frames.AsSpan(frame, 2 * fields).Fill(-1);
+        _frameTop = needed;
+        return frame;
+    }
+
+    /// <summary>Shreds the value <paramref name="reader"/> is on into the leaves of <paramref name="plan"/>.</summary>
+    private void ShredNode(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Plan plan, int repetition, int parentDefinition, ShreddedRecord output)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            Missing(plan.Node, repetition, parentDefinition, isNull: true, output);
             return;
         }
 
-        switch (node)
+        switch (plan.Kind)
         {
-            case LeafNode leaf:
-                WriteValue(leaf, value, repetition, output);
+            case NodeKind.Leaf:
+                WriteValue(ref reader, json, plan.Leaf!, repetition, output);
                 break;
-            case StructNode structNode:
-                Expect(node, value, JsonValueKind.Object, "an object");
-                ShredStruct(structNode, value, repetition, output);
+            case NodeKind.Struct:
+                Expect(ref reader, plan.Node, JsonTokenType.StartObject, "an object");
+                ShredStruct(ref reader, json, plan, repetition, output);
                 break;
-            case ListNode list:
-                Expect(node, value, JsonValueKind.Array, "an array");
+            case NodeKind.List:
+                Expect(ref reader, plan.Node, JsonTokenType.StartArray, "an array");
+                var list = (ListNode)plan.Node;
                 int elements = 0;
-                foreach (JsonElement element in value.EnumerateArray())
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    ShredNode(list.Element, element, elements == 0 ? repetition : list.RepeatedRepetitionLevel, list.RepeatedDefinitionLevel, output);
+                    ShredNode(ref reader, json, plan.Children[0], elements == 0 ? repetition : list.RepeatedRepetitionLevel, list.RepeatedDefinitionLevel, output);
                     elements++;
                 }
 
                 if (elements == 0)
                 {
-                    EmitNulls(node, repetition, node.DefinitionLevel, output);
+                    EmitNulls(plan.Node, repetition, plan.Node.DefinitionLevel, output);
                 }
 
                 break;
-            case MapNode map:
-                Expect(node, value, JsonValueKind.Object, "an object");
-                int entries = 0;
-                foreach (JsonProperty property in value.EnumerateObject())
-                {
-                    int entryRepetition = entries == 0 ? repetition : map.RepeatedRepetitionLevel;
-                    WriteMapKey(map.Key, property.Name, entryRepetition, output);
-                    ShredNode(map.Value, property.Value, entryRepetition, map.RepeatedDefinitionLevel, output);
-                    entries++;
-                }
-
-                if (entries == 0)
-                {
-                    EmitNulls(node, repetition, node.DefinitionLevel, output);
-                }
-
+            case NodeKind.Map:
+                Expect(ref reader, plan.Node, JsonTokenType.StartObject, "an object");
+                ShredMap(ref reader, json, plan, repetition, output);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Reads a map's entries. A key given twice keeps its last value, as the OpenX SerDe's map does (a file with one key
+    /// twice in a map is refused by some readers): the earlier entry is marked dead, and when it was the map's first,
+    /// the first entry left takes over its repetition level.
+    /// </summary>
+    private void ShredMap(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Plan plan, int repetition, ShreddedRecord output)
+    {
+        var map = (MapNode)plan.Node;
+        int keysBase = _mapKeyTop;
+        bool killed = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            int entryRepetition = _mapKeyTop == keysBase && !killed ? repetition : map.RepeatedRepetitionLevel;
+            int start = output.Count;
+            WriteMapKey(ref reader, json, map.Key, entryRepetition, output);
+            reader.Read();
+            ShredNode(ref reader, json, plan.Children[1], entryRepetition, map.RepeatedDefinitionLevel, output);
+            var entry = new MapEntry(output.HashOf(start, json), start, output.Count);
+            int same = keysBase;
+            while (same < _mapKeyTop && !(_mapKeys[same].Hash == entry.Hash && output.SameValue(_mapKeys[same].Start, start, json)))
+            {
+                same++;
+            }
+
+            if (same < _mapKeyTop)
+            {
+                output.Kill(_mapKeys[same].Start, _mapKeys[same].End);
+                _mapKeys[same] = entry;
+                killed = true;
+                continue;
+            }
+
+            if (_mapKeyTop == _mapKeys.Length)
+            {
+                Array.Resize(ref _mapKeys, _mapKeys.Length * 2);
+            }
+
+            _mapKeys[_mapKeyTop++] = entry;
+        }
+
+        if (_mapKeyTop == keysBase)
+        {
+            EmitNulls(plan.Node, repetition, plan.Node.DefinitionLevel, output);
+        }
+        else if (killed)
+        {
+            MapEntry first = _mapKeys[keysBase];
+            for (int i = keysBase + 1; i < _mapKeyTop; i++)
+            {
+                first = _mapKeys[i].Start < first.Start ? _mapKeys[i] : first;
+            }
+
+            output.Promote(first.Start, first.End, map.RepeatedRepetitionLevel, repetition);
+        }
+
+        _mapKeyTop = keysBase;
+    }
+
+    private static void Missing(SchemaNode node, int repetition, int parentDefinition, bool isNull, ShreddedRecord output)
+    {
+        if (!node.Optional)
+        {
+            throw new RecordConversionException(FormatConversionErrorCodes.MissingRequiredValue,
+                $"Column '{node.Path}' is not nullable but the record has {(isNull ? "null" : "no value")} for it.");
+        }
+
+        EmitNulls(node, repetition, parentDefinition, output);
     }
 
     private static void EmitNulls(SchemaNode node, int repetition, int definition, ShreddedRecord output)
@@ -250,231 +336,16 @@ internal sealed class JsonRecordConverter : IDisposable
         }
     }
 
-    private void WriteMapKey(LeafNode key, string name, int repetition, ShreddedRecord output)
-    {
-        if (key.Type.Kind == GlueKind.String)
-        {
-            output.AddBytes(key.FirstLeaf, repetition, key.DefinitionLevel, Encoding.UTF8.GetBytes(name));
-            return;
-        }
-
-        // Keys are always JSON strings; other key types read them the way they read a quoted value.
-        WriteValue(key, JsonSerializer.SerializeToElement(name, FormatsJsonContext.Default.String), repetition, output);
-    }
-
-    private void WriteValue(LeafNode leaf, JsonElement value, int repetition, ShreddedRecord output)
-    {
-        int leafIndex = leaf.FirstLeaf;
-        int definition = leaf.DefinitionLevel;
-        switch (leaf.Type.Kind)
-        {
-            case GlueKind.String:
-                WriteString(leaf, value, repetition, output);
-                break;
-            case GlueKind.Boolean:
-                bool flag = value.ValueKind switch
-                {
-                    JsonValueKind.True => true,
-                    JsonValueKind.False => false,
-                    JsonValueKind.String when bool.TryParse(Text(leaf, value), out bool parsed) => parsed,
-                    _ => throw Invalid(leaf, value, "is not a boolean"),
-                };
-                output.AddFixed(leafIndex, repetition, definition, flag ? 1 : 0);
-                break;
-            case GlueKind.TinyInt or GlueKind.SmallInt or GlueKind.Int or GlueKind.BigInt:
-                output.AddFixed(leafIndex, repetition, definition, ReadInteger(leaf, value));
-                break;
-            case GlueKind.Float:
-                double single = ReadDouble(leaf, value);
-                if (!float.IsFinite((float)single) && double.IsFinite(single))
-                {
-                    throw Invalid(leaf, value, "is out of range for float");
-                }
-
-                output.AddFixed(leafIndex, repetition, definition, BitConverter.SingleToInt32Bits((float)single));
-                break;
-            case GlueKind.Double:
-                output.AddFixed(leafIndex, repetition, definition, BitConverter.DoubleToInt64Bits(ReadDouble(leaf, value)));
-                break;
-            case GlueKind.Decimal:
-                WriteDecimal(leaf, value, repetition, output);
-                break;
-            case GlueKind.Date:
-                output.AddFixed(leafIndex, repetition, definition, ReadDate(leaf, value));
-                break;
-            case GlueKind.Timestamp:
-                if (!_timestamps.TryRead(value, out long micros))
-                {
-                    throw Invalid(leaf, value, $"is not a timestamp in the configured formats ({_timestamps.Description})");
-                }
-
-                output.AddFixed(leafIndex, repetition, definition, leaf.TimestampUnit == TimestampUnit.Milliseconds ? Math.DivRem(micros, 1000) switch { (long q, < 0) => q - 1, (long q, _) => q } : micros);
-                break;
-            case GlueKind.Binary:
-                WriteBinary(leaf, value, repetition, output);
-                break;
-        }
-    }
-
-    private static void WriteString(LeafNode column, JsonElement value, int repetition, ShreddedRecord output)
-    {
-        (int leaf, int definition) = (column.FirstLeaf, column.DefinitionLevel);
-        ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(value);
-
-        // The reader does not check UTF-8 inside strings; a Parquet string that is not UTF-8 breaks the file for readers.
-        if (!Utf8.IsValid(raw))
-        {
-            throw Invalid(column, value, "is not valid UTF-8");
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            // Numbers, booleans, objects and arrays in a string column keep their JSON text, as the OpenX SerDe does.
-            output.AddBytes(leaf, repetition, definition, raw);
-            return;
-        }
-
-        ReadOnlySpan<byte> content = raw[1..^1];
-        if (!content.Contains((byte)'\\'))
-        {
-            output.AddBytes(leaf, repetition, definition, content);
-            return;
-        }
-
-        int offset = output.Bytes.Length;
-        string text = Text(column, value);
-        int length = Encoding.UTF8.GetByteCount(text);
-        Encoding.UTF8.GetBytes(text, output.Bytes.GetSpan(length));
-        output.Bytes.Advance(length);
-        output.AddWrittenBytes(leaf, repetition, definition, offset);
-    }
-
-    private static long ReadInteger(LeafNode leaf, JsonElement value)
-    {
-        long number;
-        bool ok = value.ValueKind switch
-        {
-            JsonValueKind.Number => value.TryGetInt64(out number),
-            JsonValueKind.String => long.TryParse(Text(leaf, value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out number),
-            _ => (number = 0) != 0,
-        };
-        if (!ok)
-        {
-            throw Invalid(leaf, value, $"is not a whole number that fits {leaf.Type}");
-        }
-
-        (long min, long max) = leaf.Type.Kind switch
-        {
-            GlueKind.TinyInt => (sbyte.MinValue, sbyte.MaxValue),
-            GlueKind.SmallInt => (short.MinValue, short.MaxValue),
-            GlueKind.Int => (int.MinValue, int.MaxValue),
-            _ => (long.MinValue, long.MaxValue),
-        };
-        if (number < min || number > max)
-        {
-            throw Invalid(leaf, value, $"is out of range for {leaf.Type} ({min} to {max})");
-        }
-
-        return number;
-    }
-
-    private static double ReadDouble(LeafNode leaf, JsonElement value)
-    {
-        double number;
-        bool ok = value.ValueKind switch
-        {
-            JsonValueKind.Number => value.TryGetDouble(out number) && double.IsFinite(number),
-            JsonValueKind.String => double.TryParse(Text(leaf, value), NumberStyles.Float, CultureInfo.InvariantCulture, out number),
-            _ => (number = 0) != 0,
-        };
-        return ok ? number : throw Invalid(leaf, value, $"is not a number that fits {leaf.Type}");
-    }
-
-    private static void WriteDecimal(LeafNode leaf, JsonElement value, int repetition, ShreddedRecord output)
-    {
-        if (leaf.PhysicalType != PhysicalType.FixedLenByteArray && value.ValueKind is JsonValueKind.Number or JsonValueKind.String)
-        {
-            ReadOnlySpan<byte> raw = JsonMarshal.GetRawUtf8Value(value);
-            if (value.ValueKind == JsonValueKind.String)
-            {
-                raw = raw[1..^1];
-            }
-
-            if (DecimalReader.TryReadSmall(raw, leaf.Type.Precision, leaf.Type.Scale, out long small))
-            {
-                output.AddFixed(leaf.FirstLeaf, repetition, leaf.DefinitionLevel, small);
-                return;
-            }
-        }
-
-        string text = value.ValueKind switch
-        {
-            JsonValueKind.Number => Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value)),
-            JsonValueKind.String => Text(leaf, value).Trim(),
-            _ => throw Invalid(leaf, value, "is not a number"),
-        };
-        if (!DecimalReader.TryRead(text, leaf.Type.Precision, leaf.Type.Scale, out BigInteger unscaled, out string? problem))
-        {
-            throw Invalid(leaf, value, problem!);
-        }
-
-        if (leaf.PhysicalType == PhysicalType.FixedLenByteArray)
-        {
-            int offset = output.Bytes.Length;
-            DecimalReader.WriteFixed(unscaled, output.Bytes.GetSpan(leaf.TypeLength)[..leaf.TypeLength]);
-            output.Bytes.Advance(leaf.TypeLength);
-            output.AddWrittenBytes(leaf.FirstLeaf, repetition, leaf.DefinitionLevel, offset);
-        }
-        else
-        {
-            output.AddFixed(leaf.FirstLeaf, repetition, leaf.DefinitionLevel, (long)unscaled);
-        }
-    }
-
-    private static long ReadDate(LeafNode leaf, JsonElement value)
-    {
-        if (value.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(Text(leaf, value), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly date))
-        {
-            return date.DayNumber - EpochDayNumber;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int days))
-        {
-            return days;
-        }
-
-        throw Invalid(leaf, value, "is not a date (yyyy-MM-dd, or days since 1970-01-01)");
-    }
-
-    private static void WriteBinary(LeafNode leaf, JsonElement value, int repetition, ShreddedRecord output)
-    {
-        byte[]? bytes = null;
-        try
-        {
-            _ = value.ValueKind == JsonValueKind.String && value.TryGetBytesFromBase64(out bytes);
-        }
-        catch (InvalidOperationException)
-        {
-            // An escaped unpaired surrogate: no base64 either.
-        }
-
-        if (bytes is null)
-        {
-            throw Invalid(leaf, value, "is not a base64 string");
-        }
-
-        output.AddBytes(leaf.FirstLeaf, repetition, leaf.DefinitionLevel, bytes);
-    }
-
-    private void AppendCatchAll(JsonProperty property)
+    /// <summary>Keeps an unmatched top-level key and its value, as written, for the catch-all column; the reader ends on the value.</summary>
+    private void AppendCatchAll(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
     {
         // Kept apart from the record's scratch bytes, which the other columns' values go on filling meanwhile.
         _catchAllJson.WriteByte(_catchAllJson.Length == 0 ? (byte)'{' : (byte)',');
         _catchAllJson.WriteByte((byte)'"');
-        _catchAllJson.Write(JsonMarshal.GetRawUtf8PropertyName(property));
+        _catchAllJson.Write(reader.ValueSpan);
         _catchAllJson.Write("\":"u8);
-        _catchAllJson.Write(JsonMarshal.GetRawUtf8Value(property.Value));
+        reader.Read();
+        _catchAllJson.Write(RawValue(ref reader, json, consume: true));
     }
 
     private void WriteCatchAll(ShreddedRecord output, int repetition)
@@ -494,36 +365,93 @@ internal sealed class JsonRecordConverter : IDisposable
         output.AddBytes(_catchAll!.FirstLeaf, repetition, _catchAll.DefinitionLevel, _catchAllJson.WrittenSpan);
     }
 
-    private static void Expect(SchemaNode node, JsonElement value, JsonValueKind kind, string what)
+    /// <summary>
+    /// The JSON text of the value <paramref name="reader"/> is on, quotes included; with <paramref name="consume"/> an
+    /// object or array is read to its end, otherwise the reader stays where it is.
+    /// </summary>
+    private static ReadOnlySpan<byte> RawValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool consume)
     {
-        if (value.ValueKind != kind)
+        int start = (int)reader.TokenStartIndex;
+        switch (reader.TokenType)
         {
-            throw new RecordConversionException(FormatConversionErrorCodes.InvalidValue, $"Column '{node.Path}' expects {what}, found {Describe(value.ValueKind)}.");
+            case JsonTokenType.String or JsonTokenType.PropertyName:
+                return json.Slice(start, reader.ValueSpan.Length + 2);
+            case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                if (consume)
+                {
+                    reader.Skip();
+                    return json[start..(int)reader.BytesConsumed];
+                }
+
+                Utf8JsonReader copy = reader;
+                copy.Skip();
+                return json[start..(int)copy.BytesConsumed];
+            default:
+                return reader.ValueSpan;
         }
     }
 
-    private static string Text(LeafNode leaf, JsonElement value) =>
-        JsonStrings.TryGetString(value, out string? text) ? text : throw Invalid(leaf, value, "is not valid Unicode text");
-
-    private static RecordConversionException Invalid(LeafNode leaf, JsonElement value, string problem)
+    private static void Expect(ref Utf8JsonReader reader, SchemaNode node, JsonTokenType token, string what)
     {
-        // Not GetRawText: it throws for the invalid UTF-8 this may be reporting.
-        string text = Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(value));
-        if (text.Length > 64)
+        if (reader.TokenType != token)
         {
-            text = string.Concat(text.AsSpan(0, 61), "...");
+            throw new RecordConversionException(FormatConversionErrorCodes.InvalidValue, $"Column '{node.Path}' expects {what}, found {Describe(reader.TokenType)}.");
         }
-
-        return new RecordConversionException(FormatConversionErrorCodes.InvalidValue, $"Column '{leaf.Path}' ({leaf.Type}): value {text} {problem}.");
     }
 
-    private static string Describe(JsonValueKind kind) => kind switch
+    private static string Describe(JsonTokenType token) => token switch
     {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonTokenType.StartObject => "an object",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
         _ => "null",
     };
+
+    /// <summary>One entry of a map being read: its key's hash, and its entries in the record (key first).</summary>
+    private readonly record struct MapEntry(int Hash, int Start, int End);
+
+    private enum NodeKind
+    {
+        Leaf,
+        Struct,
+        List,
+        Map,
+    }
+
+    /// <summary>A schema node with what reading it needs, worked out once per file instead of once per value.</summary>
+    private sealed class Plan(SchemaNode node, Plan[] children, FieldMatcher? matcher)
+    {
+        public SchemaNode Node { get; } = node;
+
+        public NodeKind Kind { get; } = node switch
+        {
+            LeafNode => NodeKind.Leaf,
+            StructNode => NodeKind.Struct,
+            ListNode => NodeKind.List,
+            _ => NodeKind.Map,
+        };
+
+        public LeafNode? Leaf { get; } = node as LeafNode;
+
+        /// <summary>Struct fields; a list's element; a map's key and value.</summary>
+        public Plan[] Children { get; } = children;
+
+        public FieldMatcher? Matcher { get; } = matcher;
+
+        /// <summary>The root's catch-all column, which no key matches; -1 elsewhere.</summary>
+        public int CatchAllIndex { get; init; } = -1;
+
+        public static Plan For(SchemaNode node, JsonConversionOptions options) => node switch
+        {
+            StructNode structNode => new Plan(
+                node,
+                [.. structNode.Children.Select(child => For(child, options))],
+                new FieldMatcher(structNode.Children.Select((child, i) => new KeyValuePair<string, int>(child.Name, i)), options)),
+            ListNode list => new Plan(node, [For(list.Element, options)], null),
+            MapNode map => new Plan(node, [For(map.Key, options), For(map.Value, options)], null),
+            _ => new Plan(node, [], null),
+        };
+    }
 }

@@ -26,6 +26,10 @@ internal sealed class TimestampReader
     // Epoch milliseconds or seconds beyond this are past year 9999 whichever unit they are in.
     private const decimal MaxEpochNumber = 1e15m;
 
+    // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z, the instants a timestamp column holds.
+    private const long MinMicros = -62_135_596_800_000_000;
+    private const long MaxMicros = 253_402_300_799_999_999;
+
     private readonly Format[] _formats;
 
     /// <exception cref="ArgumentException">A pattern uses a Joda letter with no equivalent here; the message names it.</exception>
@@ -51,11 +55,12 @@ internal sealed class TimestampReader
         }
     }
 
-    public bool TryRead(JsonElement value, out long micros)
+    /// <summary>Reads the value <paramref name="reader"/> is on (a string or a number) as microseconds since the epoch.</summary>
+    public bool TryRead(ref Utf8JsonReader reader, out long micros)
     {
         foreach (Format format in _formats)
         {
-            if (TryRead(format, value, out micros))
+            if (TryRead(format, ref reader, out micros))
             {
                 return true;
             }
@@ -65,20 +70,44 @@ internal sealed class TimestampReader
         return false;
     }
 
-    private static bool TryRead(Format format, JsonElement value, out long micros)
+    /// <summary>
+    /// What <see cref="TryRead(ref Utf8JsonReader, out long)"/> gives when the first configured format reads the value on
+    /// its fast path: an ISO-8601 string without escapes of a common shape, or a whole epoch number. False leaves the value
+    /// to the reader.
+    /// </summary>
+    /// <param name="isString">The value is a JSON string, or else a number.</param>
+    /// <param name="text">A string's text without quotes, or a number's.</param>
+    /// <param name="micros">Microseconds since the epoch.</param>
+    public bool TryReadFirst(bool isString, ReadOnlySpan<byte> text, out long micros)
+    {
+        micros = 0;
+        return _formats[0].Kind switch
+        {
+            FormatKind.Iso8601 => isString && IsoTimestamp.TryParse(text, out micros),
+            FormatKind.EpochMillis or FormatKind.EpochSeconds => !isString && TryReadWholeEpoch(text, _formats[0].Kind, out micros),
+            _ => false,
+        };
+    }
+
+    private static bool TryRead(Format format, ref Utf8JsonReader reader, out long micros)
     {
         micros = 0;
         switch (format.Kind)
         {
             case FormatKind.EpochMillis or FormatKind.EpochSeconds:
+                if (reader.TokenType == JsonTokenType.Number && TryReadWholeEpoch(reader.ValueSpan, format.Kind, out micros))
+                {
+                    return true;
+                }
+
                 // Checked before scaling: a decimal near its limit would overflow, and is out of range anyway.
-                if (!TryGetDecimal(value, out decimal number) || decimal.Abs(number) > MaxEpochNumber)
+                if (!TryGetDecimal(ref reader, out decimal number) || decimal.Abs(number) > MaxEpochNumber)
                 {
                     return false;
                 }
 
                 decimal scaled = format.Kind == FormatKind.EpochMillis ? number * 1_000m : number * 1_000_000m;
-                if (scaled is < -62_135_596_800_000_000m or > 253_402_300_799_999_999m)
+                if (scaled is < MinMicros or > MaxMicros)
                 {
                     return false;
                 }
@@ -86,21 +115,17 @@ internal sealed class TimestampReader
                 micros = (long)decimal.Floor(scaled);
                 return true;
             default:
-                if (value.ValueKind != JsonValueKind.String)
+                if (reader.TokenType != JsonTokenType.String)
                 {
                     return false;
                 }
 
-                if (format.Kind == FormatKind.Iso8601)
+                if (format.Kind == FormatKind.Iso8601 && !reader.ValueIsEscaped && IsoTimestamp.TryParse(reader.ValueSpan, out micros))
                 {
-                    ReadOnlySpan<byte> raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(value);
-                    if (IsoTimestamp.TryParse(raw[1..^1], out micros))
-                    {
-                        return true;
-                    }
+                    return true;
                 }
 
-                if (!JsonStrings.TryGetString(value, out string? text))
+                if (!JsonStrings.TryGetString(ref reader, out string? text))
                 {
                     return false;
                 }
@@ -118,13 +143,51 @@ internal sealed class TimestampReader
         }
     }
 
-    private static bool TryGetDecimal(JsonElement value, out decimal number)
+    /// <summary>
+    /// The common case without a decimal: a whole number of up to 15 digits, which the decimal path would read the same
+    /// way. Anything else (fractions, exponents, more digits) returns false and goes that way.
+    /// </summary>
+    private static bool TryReadWholeEpoch(ReadOnlySpan<byte> text, FormatKind kind, out long micros)
+    {
+        micros = 0;
+        bool negative = text.Length > 0 && text[0] == '-';
+        ReadOnlySpan<byte> digits = negative ? text[1..] : text;
+        if (digits.Length is 0 or > 15)
+        {
+            return false;
+        }
+
+        long value = 0;
+        foreach (byte digit in digits)
+        {
+            if ((uint)(digit - '0') > 9)
+            {
+                return false;
+            }
+
+            value = (value * 10) + (digit - '0');
+        }
+
+        value = negative ? -value : value;
+        long scale = kind == FormatKind.EpochMillis ? 1_000 : 1_000_000;
+
+        // In range before scaling, so the product cannot overflow.
+        if (value < MinMicros / scale || value > MaxMicros / scale)
+        {
+            return false;
+        }
+
+        micros = value * scale;
+        return true;
+    }
+
+    private static bool TryGetDecimal(ref Utf8JsonReader reader, out decimal number)
     {
         number = 0;
-        return value.ValueKind switch
+        return reader.TokenType switch
         {
-            JsonValueKind.Number => value.TryGetDecimal(out number),
-            JsonValueKind.String => JsonStrings.TryGetString(value, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
+            JsonTokenType.Number => reader.TryGetDecimal(out number),
+            JsonTokenType.String => JsonStrings.TryGetString(ref reader, out string? text) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out number),
             _ => false,
         };
     }

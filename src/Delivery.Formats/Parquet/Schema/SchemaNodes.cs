@@ -30,26 +30,29 @@ internal sealed class LeafNode(string name, bool optional, string path, GluePrim
 {
     public GluePrimitive Type { get; } = type;
 
+    /// <summary><see cref="Type"/>'s kind, read for every value.</summary>
+    public GlueKind Kind { get; } = type.Kind;
+
     public TimestampUnit TimestampUnit { get; } = unit;
 
     /// <summary>The names from the root to this leaf, including the LIST/MAP wrapper groups.</summary>
     public IReadOnlyList<string> PathInSchema { get; set; } = [];
 
-    public PhysicalType PhysicalType => Type.Kind switch
+    public PhysicalType PhysicalType { get; } = type.Kind switch
     {
         GlueKind.Boolean => PhysicalType.Boolean,
         GlueKind.TinyInt or GlueKind.SmallInt or GlueKind.Int or GlueKind.Date => PhysicalType.Int32,
         GlueKind.BigInt or GlueKind.Timestamp => PhysicalType.Int64,
         GlueKind.Float => PhysicalType.Float,
         GlueKind.Double => PhysicalType.Double,
-        GlueKind.Decimal when Type.Precision <= 9 => PhysicalType.Int32,
-        GlueKind.Decimal when Type.Precision <= 18 => PhysicalType.Int64,
+        GlueKind.Decimal when type.Precision <= 9 => PhysicalType.Int32,
+        GlueKind.Decimal when type.Precision <= 18 => PhysicalType.Int64,
         GlueKind.Decimal => PhysicalType.FixedLenByteArray,
         _ => PhysicalType.ByteArray,
     };
 
     /// <summary>For FIXED_LEN_BYTE_ARRAY decimals: the fewest bytes whose two's complement holds every value of the precision.</summary>
-    public int TypeLength => PhysicalType == PhysicalType.FixedLenByteArray ? DecimalBytes(Type.Precision) : 0;
+    public int TypeLength { get; } = type.Kind == GlueKind.Decimal && type.Precision > 18 ? DecimalBytes(type.Precision) : 0;
 
     private static int DecimalBytes(int precision)
     {

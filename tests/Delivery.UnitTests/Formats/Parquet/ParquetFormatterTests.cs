@@ -53,6 +53,7 @@ public sealed class ParquetFormatterTests
     [InlineData("""{"id":1,"name":"a""", """b"}""", "Column 'name' (string)")]
     [InlineData("""{"id":1,"name":"\n""", """b"}""", "Column 'name' (string)")]
     [InlineData("{\"id\":1,\"other\":\"", "\"}", "Column 'rest' (string)")]
+    [InlineData("{\"id\":1,\"counts\":{\"", "\":1}}", "Column 'counts.key' (string)")]
     public void AStringWithBytesThatAreNotUtf8_IsReported_NotWrittenIntoTheFile(string before, string after, string column)
     {
         byte[] json = [.. Encoding.UTF8.GetBytes(before), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(after)];

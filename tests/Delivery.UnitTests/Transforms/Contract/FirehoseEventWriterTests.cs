@@ -42,6 +42,26 @@ public sealed class FirehoseEventWriterTests
             [("0", "4959000002"), ("1", "4959000002"), ("2", "4959000000")]);
     }
 
+    [Theory]
+    [InlineData("plain-key")]
+    [InlineData("quote\" backslash\\ slash/")]
+    [InlineData("tab\t newline\n nul\u0000 unit\u001f del\u007f")]
+    [InlineData("<html> & 'apostrophe' +plus `tick`")]
+    [InlineData("é ü 日本 😀")]
+    public void PartitionKeysAndIds_OfAnyText_ComeBackExactlyFromAJsonParser(string awkward)
+    {
+        // The event is assembled by hand, not by Utf8JsonWriter: what needs escaping must still be escaped.
+        DeliveryBatch plain = Of("x", "y");
+        SourceRecord[] source = [.. plain.Records.Select(record => new SourceRecord(record.Position, awkward, record.ApproximateArrivalTimestamp, record.Data))];
+        var batch = new DeliveryBatch(plain.DeliveryStreamName, plain.Source with { ShardId = awkward }, source);
+
+        FirehoseTransformEvent written = Write(batch, Records(batch), awkward);
+
+        written.InvocationId.ShouldBe(awkward);
+        written.Records.Select(record => (record.KinesisRecordMetadata!.PartitionKey, record.KinesisRecordMetadata.ShardId)).ShouldAllBe(
+            keys => keys.PartitionKey == awkward && keys.ShardId == awkward);
+    }
+
     [Fact]
     public void TheSizeEstimate_IsNeverBelowWhatIsWritten()
     {

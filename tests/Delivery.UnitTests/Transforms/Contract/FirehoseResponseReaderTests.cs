@@ -19,27 +19,27 @@ public sealed class FirehoseResponseReaderTests
             ],"extra":{"ignored":true}}
             """;
 
-        List<TransformReply> replies = FirehoseResponseReader.Read(Encoding.UTF8.GetBytes(json));
+        using TransformReplies replies = FirehoseResponseReader.Read(Encoding.UTF8.GetBytes(json));
 
-        replies.Select(reply => (reply.RecordId, reply.Result, reply.ErrorCode)).ShouldBe(
+        replies.Select(reply => (reply.RecordIndex, reply.Result, reply.ErrorCode)).ShouldBe(
         [
-            ("0", TransformResult.Ok, (string?)null),
-            ("1", TransformResult.Dropped, null),
-            ("2", TransformResult.ProcessingFailed, null),
-            ("3", TransformResult.Ok, null),
+            (0, TransformResult.Ok, (string?)null),
+            (1, TransformResult.Dropped, null),
+            (2, TransformResult.ProcessingFailed, null),
+            (3, TransformResult.Ok, null),
         ]);
-        Encoding.UTF8.GetString(replies[0].Data.ShouldHaveSingleItem().Span).ShouldBe("hello");
+        Encoding.UTF8.GetString(replies[0].Data.Span).ShouldBe("hello");
         replies[0].PartitionKeys.ShouldBe(new Dictionary<string, string> { ["customer"] = "c-1", ["year"] = "2026" });
-        replies[3].Data.ShouldHaveSingleItem().Length.ShouldBe(0);
+        replies[3].Data.Length.ShouldBe(0);
     }
 
     [Fact]
     public void Base64WithJsonEscapes_IsUnescapedBeforeDecoding()
     {
         // Some JSON encoders write '/' as "\/" and '+' as "\u002B"; base64 of FB FF BF is "+/+/".
-        List<TransformReply> replies = FirehoseResponseReader.Read("""{"records":[{"recordId":"0","result":"Ok","data":"\u002B\/+\/"}]}"""u8.ToArray());
+        using TransformReplies replies = FirehoseResponseReader.Read("""{"records":[{"recordId":"0","result":"Ok","data":"\u002B\/+\/"}]}"""u8.ToArray());
 
-        replies.ShouldHaveSingleItem().Data.ShouldHaveSingleItem().ToArray().ShouldBe(new byte[] { 0xfb, 0xff, 0xbf });
+        replies.ShouldHaveSingleItem().Data.ToArray().ShouldBe(new byte[] { 0xfb, 0xff, 0xbf });
     }
 
     [Theory]
@@ -58,7 +58,7 @@ public sealed class FirehoseResponseReaderTests
     [InlineData("""{"recordId":"0","result":"Ok","data":"a\ud800Gk="}""", TransformErrorCodes.InvalidData, "is not valid base64")]
     public void AMalformedRecord_FailsOnItsOwn_WithACodeAndReason(string record, string code, string reason)
     {
-        List<TransformReply> replies = FirehoseResponseReader.Read(Encoding.UTF8.GetBytes($$"""{"records":[{{record}},{"recordId":"1","result":"Ok","data":"aGk="}]}"""));
+        using TransformReplies replies = FirehoseResponseReader.Read(Encoding.UTF8.GetBytes($$"""{"records":[{{record}},{"recordId":"1","result":"Ok","data":"aGk="}]}"""));
 
         replies.Count.ShouldBe(2);
         replies[0].ErrorCode.ShouldBe(code);
@@ -75,9 +75,9 @@ public sealed class FirehoseResponseReaderTests
     [Fact]
     public void AResultWhoseRecordIdIsNotValidUnicode_IsLeftOut_SoItsInputCountsAsMissing()
     {
-        List<TransformReply> replies = FirehoseResponseReader.Read("""{"records":[{"recordId":"0\udc00","result":"Ok","data":"aGk="},{"recordId":"1","result":"Ok","data":"aGk="}]}"""u8.ToArray());
+        using TransformReplies replies = FirehoseResponseReader.Read("""{"records":[{"recordId":"0\udc00","result":"Ok","data":"aGk="},{"recordId":"1","result":"Ok","data":"aGk="}]}"""u8.ToArray());
 
-        replies.ShouldHaveSingleItem().RecordId.ShouldBe("1");
+        replies.ShouldHaveSingleItem().RecordIndex.ShouldBe(1);
     }
 
     [Theory]
