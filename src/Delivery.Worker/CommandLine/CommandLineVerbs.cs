@@ -5,7 +5,7 @@ namespace Delivery.Worker.CommandLine;
 /// <summary>
 /// The worker's command-line verbs. Without a verb the worker runs; with one it does that job and exits:
 /// <c>validate [FILE]</c>, <c>describe [FILE]</c>, <c>import-firehose FILE|-</c>, <c>health [ready] [--port N]</c>,
-/// <c>status [--url URL]</c>.
+/// <c>status [--url URL]</c>, <c>redrive --pipeline NAME [--from PREFIX] [--dry-run]</c>.
 /// </summary>
 internal static class CommandLineVerbs
 {
@@ -14,12 +14,13 @@ internal static class CommandLineVerbs
     public const string ImportFirehose = "import-firehose";
     public const string Health = "health";
     public const string Status = "status";
+    public const string Redrive = "redrive";
 
     private static readonly string[] ConfigurationVerbs = [Validate, Describe];
 
     /// <summary>The verb in <paramref name="args"/>, or null to run the worker.</summary>
     public static string? VerbOf(string[] args) =>
-        args.Length > 0 && args[0] is Validate or Describe or ImportFirehose or Health or Status or "help" or "--help" or "-h" ? args[0] : null;
+        args.Length > 0 && args[0] is Validate or Describe or ImportFirehose or Health or Status or Redrive or "help" or "--help" or "-h" ? args[0] : null;
 
     /// <summary>
     /// Lets <c>validate FILE</c> and <c>describe FILE</c> name the file the way <c>--config FILE</c> does, so that the
@@ -33,7 +34,12 @@ internal static class CommandLineVerbs
             return [args[0], "--config", args[1], .. args[2..]];
         }
 
-        return args.Length > 0 && args[0] == Health ? HealthVerb.Normalize(args) : args;
+        return args.Length == 0 ? args : args[0] switch
+        {
+            Health => HealthVerb.Normalize(args),
+            Redrive => RedriveVerb.Normalize(args),
+            _ => args,
+        };
     }
 
     /// <summary>Runs the verb; returns the exit code (0 done, 1 failed or unreachable, 2 invalid configuration or input).</summary>
@@ -44,6 +50,7 @@ internal static class CommandLineVerbs
         ImportFirehose => ImportFirehoseVerb.RunAsync(args, output, error),
         Health => HealthVerb.RunAsync(args, configuration, output, error),
         Status => StatusVerb.RunAsync(args, configuration, output, error),
+        Redrive => RedriveVerb.RunAsync(args, configuration, output, error),
         _ => Task.FromResult(Usage(output)),
     };
 
@@ -60,10 +67,14 @@ internal static class CommandLineVerbs
             Delivery.Worker {StatusVerb.Synopsis}         what a running worker's dashboard shows, in the terminal: per
                                                        pipeline freshness, counts and destination state, one line
                                                        per shard (default: this host's worker on Delivery:Health:Port)
+            Delivery.Worker {RedriveVerb.Synopsis}
+                                                       send a pipeline's failed records (its backup bucket) through
+                                                       its processors and destination again, each object once; counts
+                                                       per error type (--dry-run: list them, change nothing)
 
             Configuration layers: appsettings.json, the --config file (or DELIVERY_CONFIG_FILE), Delivery__* environment
             variables, --Delivery:Key=value arguments. Exit codes: 0 ok, 1 failed (health: not healthy; status: no worker
-            answered), 2 invalid configuration or input.
+            answered; redrive: objects left for the next run), 2 invalid configuration or input.
             """);
         return 0;
     }

@@ -3,6 +3,7 @@ using Delivery.Destinations.Backup;
 using Delivery.Destinations.S3;
 using Delivery.Kinesis;
 using Delivery.Transforms.Processing;
+using Delivery.Worker.Redrive;
 using Microsoft.Extensions.Options;
 
 namespace Delivery.Worker.Configuration;
@@ -48,6 +49,11 @@ public static partial class DeliveryOptionsRules
             if (pipeline.Backup is not null)
             {
                 AddDestinationRules($"{path}:Backup", new BackupOptionsValidator().Validate(name, pipeline.Backup), errors);
+                if (pipeline.Backup.ErrorOutputPrefix?.StartsWith(RedriveIds.Root, StringComparison.Ordinal) == true)
+                {
+                    errors.Add(new($"{path}:Backup:ErrorOutputPrefix",
+                        $"starts with '{RedriveIds.Root}', the folder where redrive keeps its markers and the records that failed again (docs/redrive.md): choose another prefix."));
+                }
             }
 
             // Without a destination the error above says all; otherwise every destination needs somewhere for failures.

@@ -24,10 +24,7 @@ public static class DeliveryServiceCollectionExtensions
     public static IServiceCollection AddDeliveryWorker(this IServiceCollection services, DeliveryOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        services.AddSingleton(options);
-        services.AddSingleton(Options.Create(options.Aws));
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<AWSCredentials>(static _ => AwsCredentialsResolver.ResolveDefault());
+        services.AddDeliveryDestinations(options);
         services.AddKinesisClient();
         services.TryAddSingleton<IAmazonDynamoDB>(sp =>
         {
@@ -43,9 +40,6 @@ public static class DeliveryServiceCollectionExtensions
 
             return new AmazonDynamoDBClient(sp.GetRequiredService<AWSCredentials>(), config);
         });
-        services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
-        services.AddRecordProcessing();
-        services.AddDestinations(options);
         long budgetBytes = options.MemoryBudgetMiB * 1024L * 1024L;
         services.AddSingleton(new MemoryBudget(budgetBytes));
 
@@ -69,6 +63,24 @@ public static class DeliveryServiceCollectionExtensions
 
         // The host's own timeout must outlast the drain, or it would cut the drain short.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownGracePeriod + TimeSpan.FromSeconds(5));
+        return services;
+    }
+
+    /// <summary>
+    /// What delivering needs without reading a stream: the options, clock, credentials, S3 client, record processing and
+    /// every configured destination. The worker builds on it; <c>redrive</c> uses it alone, so a redriven record goes
+    /// through exactly the processors and destination the worker would use.
+    /// </summary>
+    public static IServiceCollection AddDeliveryDestinations(this IServiceCollection services, DeliveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
+        services.AddSingleton(Options.Create(options.Aws));
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AWSCredentials>(static _ => AwsCredentialsResolver.ResolveDefault());
+        services.TryAddSingleton<IAmazonS3>(sp => S3ClientFactory.Create(sp.GetRequiredService<AWSCredentials>(), options.Aws.Region, options.Aws.ServiceUrls.S3));
+        services.AddRecordProcessing();
+        services.AddDestinations(options);
         return services;
     }
 }

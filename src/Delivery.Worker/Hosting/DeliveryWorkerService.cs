@@ -2,13 +2,11 @@ using Amazon.DynamoDBv2;
 using Amazon.S3;
 using Delivery.Destinations.Backup;
 using Delivery.Destinations.Checks;
-using Delivery.Destinations.S3;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Memory;
 using Delivery.Telemetry;
-using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -103,18 +101,7 @@ internal sealed class DeliveryWorkerService(
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
         PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
-        IBatchWriter destination = DestinationWiring.CreateDestinationWriter(services, options, name, pipeline, telemetry);
-
-        // Plugins load here, at start: one that cannot load stops the worker with its reason, before anything is read.
-        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
-        IBatchWriter processing = await services.CreateProcessingWriterAsync(
-            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name) { Telemetry = telemetry },
-            pipeline.Processing,
-            pipeline.DynamicPartitioning,
-            queryKeys,
-            lambdaKeys,
-            destination,
-            $"Delivery:Pipelines:{name}").ConfigureAwait(false);
+        IBatchWriter processing = await DestinationWiring.CreateProcessingWriterAsync(services, options, name, pipeline, telemetry).ConfigureAwait(false);
 
         // Source records are backed up as read, before any processor changes them, so the backup wraps the processors.
         IBatchWriter writer = DestinationWiring.WithSourceRecordBackup(services, pipeline, processing);

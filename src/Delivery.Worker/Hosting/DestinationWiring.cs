@@ -8,6 +8,7 @@ using Delivery.Destinations.Redshift;
 using Delivery.Destinations.S3;
 using Delivery.Destinations.Splunk;
 using Delivery.Telemetry;
+using Delivery.Transforms.Processing;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -65,6 +66,25 @@ internal static class DestinationWiring
                 name, splunk, HecToken(splunk) ?? "", telemetry is null ? null : telemetry.DataAcknowledged),
             _ => throw new InvalidOperationException($"Pipeline {name} has no destination; configuration validation should have stopped the worker."),
         };
+    }
+
+    /// <summary>
+    /// The pipeline's processors and dynamic partitioning in front of its destination writer: what every batch goes
+    /// through, whether the worker cut it from a shard or <c>redrive</c> read it from the backup bucket. Plugins load
+    /// here: one that cannot load throws with its reason, before anything is read.
+    /// </summary>
+    public static async Task<IBatchWriter> CreateProcessingWriterAsync(IServiceProvider services, DeliveryOptions options, string name, PipelineOptions pipeline, PipelineTelemetry? telemetry)
+    {
+        IBatchWriter destination = CreateDestinationWriter(services, options, name, pipeline, telemetry);
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(pipeline.S3?.Prefix ?? "");
+        return await services.CreateProcessingWriterAsync(
+            new TransformEnvironment(options.Aws.Region, ProcessingRules.AccountId(pipeline.Processing), name) { Telemetry = telemetry },
+            pipeline.Processing,
+            pipeline.DynamicPartitioning,
+            queryKeys,
+            lambdaKeys,
+            destination,
+            $"Delivery:Pipelines:{name}").ConfigureAwait(false);
     }
 
     /// <summary>

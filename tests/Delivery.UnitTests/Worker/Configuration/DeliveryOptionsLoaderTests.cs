@@ -59,6 +59,7 @@ public sealed class DeliveryOptionsLoaderTests
     [InlineData($"{P}:S3:Prefix", "logs/!{nonsense}/", $"{P}:S3:Prefix", "nonsense")]
     [InlineData($"{P}:Backup:ErrorOutputPrefix", "errors/!{firehose:error-output-typ}/", $"{P}:Backup:ErrorOutputPrefix", "firehose:error-output-typ")]
     [InlineData($"{P}:Backup:BucketName", "Bad_Bucket", $"{P}:Backup:BucketName", "not a valid bucket name")]
+    [InlineData($"{P}:Backup:ErrorOutputPrefix", "delivery-redrive/!{firehose:error-output-type}/", $"{P}:Backup:ErrorOutputPrefix", "redrive keeps its markers")]
     [InlineData($"{P}:S3:Prefix", "!{firehose:error-output-type}/", $"{P}:S3:Prefix", "only allowed in the error output prefix")]
     [InlineData("Delivery:Aws:ServiceUrls:Kinesis", "not a url", "Delivery:Aws:ServiceUrls:Kinesis", "'not a url'")]
     [InlineData("Delivery:Aws:Region", "US EAST", "Delivery:Aws:Region", "us-east-1")]
