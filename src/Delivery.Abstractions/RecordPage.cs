@@ -390,6 +390,25 @@ public sealed unsafe class RecordPage
 
     internal long ArrivalTicksOf(int index, int generation) => CheckedEntry(index, generation).ArrivalTicks;
 
+    /// <summary>
+    /// The page's byte block and record table, for a reader that holds a reference to the page and reads many of its
+    /// records in a row (a formatter): false for a page whose records keep their data apart (a single heap record).
+    /// </summary>
+    internal bool TryGetBlock(out ReadOnlySpan<byte> bytes, out ReadOnlySpan<PageEntry> entries)
+    {
+        CheckHeld();
+        if (_heapEntries is not null || _bytes == 0)
+        {
+            bytes = default;
+            entries = default;
+            return false;
+        }
+
+        bytes = new ReadOnlySpan<byte>((void*)_bytes, _byteCount);
+        entries = new ReadOnlySpan<PageEntry>((void*)_entries, _count);
+        return true;
+    }
+
     /// <summary>The native bytes, for the memory manager of the page's record views.</summary>
     internal Span<byte> NativeSpan(int generation)
     {

@@ -36,6 +36,9 @@ internal sealed class SegmentedRecords : IReadOnlyList<SourceRecord>
 
     public int Count { get; }
 
+    /// <summary>The segments, in order.</summary>
+    internal ReadOnlySpan<PageSegment> Segments => _segments;
+
     public SourceRecord this[int index]
     {
         get

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Delivery.Pages;
 
 namespace Delivery.Formats.Ndjson;
 
@@ -51,9 +52,8 @@ public sealed class NewlineDelimitedFormatter : IBatchFormatter
         try
         {
             int used = 0;
-            for (int i = 0; i < records.Count; i++)
+            foreach (ReadOnlySpan<byte> data in new RecordDataSpans(records))
             {
-                ReadOnlySpan<byte> data = records[i].Data.Span;
                 int needed = data.Length + delimiter.Length;
                 if (needed > buffer.Length - used)
                 {
