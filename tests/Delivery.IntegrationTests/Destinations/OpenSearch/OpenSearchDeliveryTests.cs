@@ -50,7 +50,9 @@ public sealed class OpenSearchDeliveryTests : IAsyncLifetime
         _receiver.ItemStatus = action => Number(action.Source) % 17 == 5 ? 400 : Number(action.Source) % 10 == 3 && action.Attempt <= 3 ? 429 : null;
         List<SourceRecord>[] pages = [Records(0, 40), Records(40, 25), Records(65, 30)];
 
-        await RunAsync(Options(retrySeconds: 30), pages, lastPosition: 94);
+        // One delivery at a time, so the request refused whole is the first page's: with two, either of the first two
+        // batches could be request 1, and record 4 would be sent once or twice depending on which won.
+        await RunAsync(Options(retrySeconds: 30), pages, lastPosition: 94, maxConcurrentDeliveries: 1);
 
         string[] sent = [.. pages.SelectMany(page => page).Select(Text)];
         string[] mappable = [.. sent.Where(source => Number(source) % 17 != 5)];
@@ -147,10 +149,10 @@ public sealed class OpenSearchDeliveryTests : IAsyncLifetime
     private OpenSearchCheck Check(OpenSearchDestinationOptions options, string password) =>
         new(options, Client(options, password), "Delivery:Pipelines:clicks:OpenSearch:Endpoint", NullLogger<OpenSearchCheck>.Instance);
 
-    private async Task RunAsync(OpenSearchDestinationOptions options, List<SourceRecord>[] pages, int lastPosition, string? password = null)
+    private async Task RunAsync(OpenSearchDestinationOptions options, List<SourceRecord>[] pages, int lastPosition, string? password = null, int maxConcurrentDeliveries = 2)
     {
         var writer = new OpenSearchBatchWriter(options, Client(options, password), NullLogger<OpenSearchBatchWriter>.Instance, unitRandom: () => 0.5);
-        await using var harness = new PipelineHarness(writer, _s3, _backupBucket, new MemoryBudget(64L * 1024 * 1024));
+        await using var harness = new PipelineHarness(writer, _s3, _backupBucket, new MemoryBudget(64L * 1024 * 1024), maxConcurrentDeliveries: maxConcurrentDeliveries);
         foreach (List<SourceRecord> page in pages)
         {
             await harness.AppendAsync(page);
