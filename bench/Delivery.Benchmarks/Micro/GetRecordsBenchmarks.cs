@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Delivery.Benchmarks.Data;
 using Delivery.Benchmarks.EndToEnd;
@@ -29,9 +27,8 @@ public class GetRecordsBenchmarks
     {
         RecordPool pool = RecordPool.Generate(Shape);
         var source = new InMemoryShardSource(pool, 1, InMemoryShardSource.MaxRecordsPerPage);
-        RecordPage page = source.CreatePage(0, 0);
-        _records = page.Records.Count;
-        byte[] body = ResponseBody(page);
+        _records = source.RecordsPerPage;
+        byte[] body = GetRecordsResponses.Body(source, shard: 0, page: 0);
         _http = new HttpClient(new CannedResponse(body));
         _client = new KinesisClient(_http, new KinesisClientOptions { ServiceUrl = new Uri("http://127.0.0.1:1"), MaxRetries = 0 }, TimeProvider.System, NullLogger<KinesisClient>.Instance);
     }
@@ -48,33 +45,6 @@ public class GetRecordsBenchmarks
     {
         GetRecordsResponse response = await _client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = "iterator", Limit = 10_000 }).ConfigureAwait(false);
         return response.Records.Count == _records ? _records : throw new InvalidOperationException("Records went missing.");
-    }
-
-    /// <summary>The page as Kinesis sends it: base64 data, epoch-seconds arrival times.</summary>
-    private static byte[] ResponseBody(RecordPage page)
-    {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream))
-        {
-            json.WriteStartObject();
-            json.WriteStartArray("Records");
-            foreach (SourceRecord record in page.Records)
-            {
-                json.WriteStartObject();
-                json.WriteString("SequenceNumber", record.Position.SequenceNumber);
-                json.WriteNumber("ApproximateArrivalTimestamp", decimal.Parse((record.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
-                json.WriteBase64String("Data", record.Data.Span);
-                json.WriteString("PartitionKey", record.PartitionKey);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteString("NextShardIterator", "next-iterator");
-            json.WriteNumber("MillisBehindLatest", 0);
-            json.WriteEndObject();
-        }
-
-        return stream.ToArray();
     }
 
     private sealed class CannedResponse(byte[] body) : HttpMessageHandler
