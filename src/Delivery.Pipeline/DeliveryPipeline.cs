@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Delivery.Pipeline.Delivery;
 using Delivery.Pipeline.Memory;
+using Delivery.Plans;
 using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -34,8 +35,10 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     /// <param name="timeProvider">The clock for intervals and retry backoff.</param>
     /// <param name="logger">Receives delivery and checkpoint events.</param>
     /// <param name="telemetry">Receives the pipeline's metrics and per-shard activity; none when null.</param>
-    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
+    /// <param name="plans">The plan ledger and range reader for worker-scope plans (decision 0014); none when null.</param>
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null, PlanServices? plans = null)
     {
+        Plans = plans;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(backup);
@@ -85,6 +88,8 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     internal ILogger Logger { get; }
 
     internal PipelineTelemetry? Telemetry { get; }
+
+    internal PlanServices? Plans { get; }
 
     /// <summary>True once started and while every delivery loop runs (the liveness of this pipeline's delivery side).</summary>
     public bool IsRunning => _loops.Length > 0 && _loops.All(loop => !loop.IsCompleted);
