@@ -3,6 +3,7 @@ using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
 using Delivery.Plans;
 using Delivery.Testing;
+using Delivery.UnitTests.Pipeline.Plans;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.UnitTests.Pipeline;
@@ -19,7 +20,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
     private readonly TimerCountingFakeTimeProvider _time = new();
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingBackupWriter _backup = new();
-    private readonly FakePlanLedger _ledger = new();
+    private readonly InMemoryPlanLedger _ledger = new();
     private readonly FakeRangeReader _stream = new();
     private readonly Dictionary<string, RecordingCheckpointer> _leases = new() { [A] = new(), [B] = new() };
     private readonly List<DeliveryPipeline> _pipelines = [];
@@ -41,11 +42,11 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         IShardSession a = Open(pipeline, A);
         IShardSession b = Open(pipeline, B);
         var fencedAtCommit = new List<string>();
-        _ledger.BeforeCommit = plan =>
+        _ledger.Before = (call, _) =>
         {
             foreach (string shard in new[] { A, B })
             {
-                if (_leases[shard].Writes.Any(write => write.Pending.Any(piece => piece.PlanId == plan.Id)))
+                if (call.Operation == PlanLedgerOperation.Commit && _leases[shard].Writes.Any(write => write.Pending.Any(piece => piece.PlanId == call.PlanId)))
                 {
                     fencedAtCommit.Add(shard);
                 }
@@ -63,8 +64,8 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         written.Records.Select(record => record.Position).ShouldBe([.. Positions(1, 5), .. Positions(101, 3)], "one object, shard after shard");
         written.Sources.Select(source => source.ShardId).ShouldBe([A, B]);
         fencedAtCommit.ShouldBe([A, B], "every piece is in its lease before the plan is committed");
-        _ledger.StateOf(written.Id).ShouldBe(PlanState.Written);
-        _ledger.Calls.ShouldBe([$"commit {written.Id}", $"written {written.Id}"]);
+        _ledger[written.Id].State.ShouldBe(PlanState.Written);
+        _ledger.Calls.ShouldBe([new PlanLedgerCall(PlanLedgerOperation.Commit, written.Id), new PlanLedgerCall(PlanLedgerOperation.MarkWritten, written.Id)]);
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         written.Plan.ShouldBeNull("an aborted plan's surviving piece is a batch of its own range");
         written.Id.ShouldBe(new BatchSource("stream", B, Records.Position(101), Records.Position(103)).DeterministicId());
         written.Records.Select(record => record.Position).ShouldBe(Positions(101, 3));
-        PlanEntry tombstone = _ledger.Items.ShouldHaveSingleItem();
+        PlanEntry tombstone = _ledger.Plans.ShouldHaveSingleItem();
         tombstone.State.ShouldBe(PlanState.Aborted);
         _leases[B].Writes.Last().Pending.ShouldBeEmpty();
         _leases[B].Writes.Any(write => write.Pending.Any(piece => piece.PlanId is null && piece.First == Records.Position(101))).ShouldBeTrue(
@@ -97,7 +98,16 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         DeliveryPipeline pipeline = Start();
         IShardSession a = Open(pipeline, A);
         IShardSession b = Open(pipeline, B);
-        _ledger.BeforeCommit = async plan => await _ledger.AbortAsync(plan.Id, CancellationToken.None);
+        _ledger.Before = async (call, _) =>
+        {
+            if (call.Operation == PlanLedgerOperation.Commit)
+            {
+                // A rival that took a lease and found the piece puts the tombstone first.
+                _ledger.Seed(new PlanEntry(call.PlanId, PlanState.Aborted, []));
+            }
+
+            await Task.CompletedTask;
+        };
         await a.AppendAsync(Records.Page(A, 1, 5), CancellationToken.None);
         await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
 
@@ -130,7 +140,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         DeliveryBatch completed = _writer.Delivered.Single(batch => batch.Id == plan.Id);
         completed.Records.Select(record => record.Position).ShouldBe([.. Positions(1, 5), .. Positions(101, 3)], "the same batch, read again from both shards");
         _writer.Delivered.Where(batch => batch.Id != plan.Id).SelectMany(batch => batch.Records).Select(record => record.Position).ShouldBe(Positions(6, 3));
-        _ledger.StateOf(plan.Id).ShouldBe(PlanState.Written);
+        _ledger[plan.Id].State.ShouldBe(PlanState.Written);
     }
 
     [Fact]
@@ -147,7 +157,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(60));
 
         await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(8), "A checkpoints");
-        _ledger.StateOf(plan.Id).ShouldBe(PlanState.Aborted, "the plan can never be committed now");
+        _ledger[plan.Id].State.ShouldBe(PlanState.Aborted, "the plan can never be committed now");
         DeliveryBatch first = _writer.Delivered.Single(batch => batch.Source.First == Records.Position(1));
         first.Id.ShouldBe(plan.Ranges[0].DeterministicId(), "the range alone, cut where the plan's piece ended");
         first.Records.Count.ShouldBe(5);
@@ -185,8 +195,8 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         _stream.Add(A, 1, 5);
         _stream.Add(B, 101, 3);
         _time.Advance(TimeSpan.FromSeconds(60));
-        await Eventually.TrueAsync(() => _ledger.Items.Any(item => item.State == PlanState.Committed), "the plan is committed");
-        PlanEntry committed = _ledger.Items.Single();
+        await Eventually.TrueAsync(() => _ledger.Plans.Any(item => item.State == PlanState.Committed), "the plan is committed");
+        PlanEntry committed = _ledger.Plans.Single();
 
         // Its leases expire; worker 2 takes A, finds the committed plan in the lease, and completes it.
         var newLeaseA = new RecordingCheckpointer();
@@ -219,7 +229,58 @@ public sealed class WorkerScopeTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103), "B checkpoints");
         _writer.Delivered.SelectMany(batch => batch.Records).Select(record => record.Position).ShouldBe(Positions(101, 3));
-        _ledger.Items.ShouldHaveSingleItem().State.ShouldBe(PlanState.Written, "A's records left the buffer before the cut: a plan of B alone");
+        _ledger.Plans.ShouldHaveSingleItem().State.ShouldBe(PlanState.Written, "A's records left the buffer before the cut: a plan of B alone");
+    }
+
+    [Fact]
+    public async Task ACommitWhoseAnswerIsLost_IsPutAgain_AndThePlanIsWrittenOnce()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        _ledger.FailNext(PlanLedgerOperation.Commit, new TimeoutException("the answer was lost"), afterEffect: true);
+        _ledger.FailNext(PlanLedgerOperation.MarkWritten, new TimeoutException("the table is busy"));
+        await a.AppendAsync(Records.Page(A, 1, 5), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        await AdvanceUntilAsync(() => _leases[A].LastCheckpoint == Records.Position(5) && _leases[B].LastCheckpoint == Records.Position(103));
+
+        DeliveryBatch written = _writer.Delivered.ShouldHaveSingleItem();
+        written.Plan.ShouldNotBeNull();
+        _ledger[written.Id].State.ShouldBe(PlanState.Written);
+        _ledger.Calls.Count(call => call.Operation == PlanLedgerOperation.Commit).ShouldBe(2, "the commit is put again and finds itself");
+    }
+
+    [Fact]
+    public async Task ACompletionOfAPlanWhoseRecordsAreAllTrimmed_MarksItWritten_AndTheShardGoesOn()
+    {
+        var plan = new BatchPlan([
+            new BatchSource("stream", A, Records.Position(1), Records.Position(5)),
+            new BatchSource("stream", B, Records.Position(101), Records.Position(103)),
+        ]);
+        _ledger.Seed(new PlanEntry(plan.Id, PlanState.Committed, plan.Ranges));
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A, [plan.PieceOf(plan.Ranges[0])]);
+
+        // Retention has passed: the stream starts after the plan.
+        await a.AppendAsync(Records.Page(A, 9, 2), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(10), "A passes the plan and checkpoints its own records");
+        _ledger[plan.Id].State.ShouldBe(PlanState.Written);
+        _writer.Delivered.SelectMany(batch => batch.Records).Select(record => record.Position).ShouldBe(Positions(9, 2));
+    }
+
+    private async Task AdvanceUntilAsync(Func<bool> condition)
+    {
+        for (int i = 0; i < 200 && !condition(); i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        condition().ShouldBeTrue();
     }
 
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
