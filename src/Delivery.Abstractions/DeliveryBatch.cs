@@ -1,9 +1,11 @@
 using Delivery.Pages;
+using Delivery.Plans;
 
 namespace Delivery;
 
 /// <summary>
-/// A cut buffer on its way to a destination: the records of one shard between two positions, in shard order.
+/// A cut buffer on its way to a destination: the records of one shard between two positions, in shard order; or, with
+/// worker-scope buffering, the records of a <see cref="BatchPlan"/>: one range of each of several shards, shard after shard.
 /// </summary>
 /// <remarks>
 /// A batch cut by the pipeline holds one reference on every page its records lie in (see <see cref="RecordPage"/>), and
@@ -27,6 +29,11 @@ public sealed class DeliveryBatch
     /// share these keys) belong to; null otherwise.
     /// </param>
     public DeliveryBatch(string deliveryStreamName, BatchSource source, IReadOnlyList<SourceRecord> records, PartitionKeys? partition = null)
+        : this(deliveryStreamName, source, records, partition, null)
+    {
+    }
+
+    private DeliveryBatch(string deliveryStreamName, BatchSource source, IReadOnlyList<SourceRecord> records, PartitionKeys? partition, BatchPlan? plan)
     {
         ArgumentException.ThrowIfNullOrEmpty(deliveryStreamName);
         ArgumentNullException.ThrowIfNull(records);
@@ -37,8 +44,9 @@ public sealed class DeliveryBatch
 
         DeliveryStreamName = deliveryStreamName;
         Source = source;
+        Plan = plan;
         Records = records;
-        Id = source.DeterministicId();
+        Id = plan?.Id ?? source.DeterministicId();
         Partition = partition;
         ObjectId = partition is null ? Id : partition.ObjectIdFor(Id);
         DateTimeOffset oldest = DateTimeOffset.MaxValue;
@@ -61,6 +69,20 @@ public sealed class DeliveryBatch
     /// <see cref="Release"/>.
     /// </summary>
     public DeliveryBatch(string deliveryStreamName, BatchSource source, PageSegment[] segments)
+        : this(deliveryStreamName, source, null, segments)
+    {
+    }
+
+    /// <summary>
+    /// The batch of a worker-scope plan: <paramref name="segments"/> hold the plan's ranges' records, shard after shard in
+    /// the plan's order. Takes over one reference on each segment's page, as the single-shard constructor does.
+    /// </summary>
+    public DeliveryBatch(string deliveryStreamName, BatchPlan plan, PageSegment[] segments)
+        : this(deliveryStreamName, (plan ?? throw new ArgumentNullException(nameof(plan))).Ranges[0], plan, segments)
+    {
+    }
+
+    private DeliveryBatch(string deliveryStreamName, BatchSource source, BatchPlan? plan, PageSegment[] segments)
     {
         ArgumentException.ThrowIfNullOrEmpty(deliveryStreamName);
         ArgumentNullException.ThrowIfNull(segments);
@@ -71,8 +93,9 @@ public sealed class DeliveryBatch
 
         DeliveryStreamName = deliveryStreamName;
         Source = source;
+        Plan = plan;
         Records = new SegmentedRecords(segments);
-        Id = source.DeterministicId();
+        Id = plan?.Id ?? source.DeterministicId();
         ObjectId = Id;
         long bytes = 0;
         long oldest = long.MaxValue;
@@ -90,7 +113,14 @@ public sealed class DeliveryBatch
     /// <summary>The configured pipeline (delivery stream) name; it appears in object names.</summary>
     public string DeliveryStreamName { get; }
 
+    /// <summary>The source range; for a plan's batch, the plan's first range (see <see cref="Sources"/>).</summary>
     public BatchSource Source { get; }
+
+    /// <summary>The worker-scope plan this batch is; null for a batch of one shard's range.</summary>
+    public BatchPlan? Plan { get; }
+
+    /// <summary>Every source range of the batch: the plan's ranges, or <see cref="Source"/> alone.</summary>
+    public IReadOnlyList<BatchSource> Sources => Plan?.Ranges ?? [Source];
 
     /// <summary>Deterministic id from <see cref="Source"/>; see <see cref="BatchSource.DeterministicId"/>.</summary>
     public string Id { get; }
@@ -115,6 +145,23 @@ public sealed class DeliveryBatch
     /// lands under the same key.
     /// </summary>
     public DateTimeOffset OldestArrival { get; }
+
+    /// <summary>
+    /// The shard <paramref name="record"/> (one of this batch's records, or made from one) was read from: its page's
+    /// shard, or for a record built on the heap the batch's own shard.
+    /// </summary>
+    public string ShardIdOf(in SourceRecord record)
+    {
+        string shardId = record.ShardId;
+        return shardId.Length > 0 ? shardId : Source.ShardId;
+    }
+
+    /// <summary>
+    /// A batch of other records made from this one's (processed records, a partition) that keeps this batch's identity:
+    /// its id, source ranges and plan. It lives within this batch and releases nothing.
+    /// </summary>
+    public DeliveryBatch Derive(IReadOnlyList<SourceRecord> records, PartitionKeys? partition) =>
+        new(DeliveryStreamName, Source, records, partition, Plan);
 
     /// <summary>The page segments the batch owns; empty for a batch that owns no pages.</summary>
     public ReadOnlySpan<PageSegment> Segments => _owned;

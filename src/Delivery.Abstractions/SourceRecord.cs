@@ -54,6 +54,9 @@ public readonly struct SourceRecord : IEquatable<SourceRecord>
     /// <summary>The partition key as UTF-8.</summary>
     public ReadOnlySpan<byte> PartitionKeyUtf8 => Page.PartitionKeyOf(_index, _generation);
 
+    /// <summary>The shard the record was read from; empty for a record built on the heap.</summary>
+    public string ShardId => Page.ShardId;
+
     /// <summary>When Kinesis accepted the record.</summary>
     public DateTimeOffset ApproximateArrivalTimestamp => new(Page.ArrivalTicksOf(_index, _generation), TimeSpan.Zero);
 

@@ -19,7 +19,26 @@ public sealed class BufferingHints
     [Range(0, 900)]
     public int IntervalInSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// What one buffer gathers: each shard's records apart (<see cref="BufferingScope.Shard"/>, the default), or every
+    /// shard this worker holds together (<see cref="BufferingScope.Worker"/>), for fewer, larger objects.
+    /// </summary>
+    public BufferingScope Scope { get; set; } = BufferingScope.Shard;
+
     public long SizeInBytes => SizeInMBs * 1024L * 1024L;
 
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalInSeconds);
+}
+
+/// <summary>What a pipeline's buffer gathers (<c>Buffering:Scope</c>).</summary>
+public enum BufferingScope
+{
+    /// <summary>One buffer per shard: an object holds one shard's records (decision 0004).</summary>
+    Shard,
+
+    /// <summary>
+    /// One buffer per pipeline for every shard the worker holds: an object holds ranges of many shards, planned through
+    /// the plan ledger so that a crash never puts a record in two objects (decision 0014).
+    /// </summary>
+    Worker,
 }

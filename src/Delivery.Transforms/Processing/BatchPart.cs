@@ -36,7 +36,7 @@ internal sealed class BatchPart
             sources[i] = record.SourceIndex;
         }
 
-        return new BatchPart(original, keys, records, new DeliveryBatch(original.DeliveryStreamName, original.Source, converted, keys), sources);
+        return new BatchPart(original, keys, records, original.Derive(converted, keys), sources);
     }
 
     /// <summary>Whether <paramref name="records"/> holds more than one part of any record of <paramref name="original"/>.</summary>
