@@ -50,8 +50,11 @@ internal sealed class DeliveryAudit
         int lines = 0;
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, cancellationToken) =>
         {
-            (string shard, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
-            ShardPosition? previous = null;
+            (string? shard, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
+
+            // An object of one shard names it; a worker-scope plan's object holds several shards, each one run in shard order.
+            var previousByShard = new Dictionary<string, ShardPosition>(StringComparer.Ordinal);
+            string? currentShard = null;
             foreach (byte[] line in SplitLines(content))
             {
                 Interlocked.Increment(ref lines);
@@ -68,16 +71,23 @@ internal sealed class DeliveryAudit
                     wrong.Add($"{key}: {id} differs from the record put ({line.Length} B delivered, {record.Data.Length} B put)");
                 }
 
-                if (record.ShardId != shard)
+                if (shard is not null && record.ShardId != shard)
                 {
                     wrong.Add($"{key}: {id} was put into {record.ShardId}, but the object is of {shard}");
+                    continue;
                 }
-                else if (previous is { } before && record.Position <= before)
+
+                if (record.ShardId != currentShard && previousByShard.ContainsKey(record.ShardId))
+                {
+                    wrong.Add($"{key}: {id} of {record.ShardId} follows records of {currentShard}: the object's shards are not one run each");
+                }
+                else if (previousByShard.TryGetValue(record.ShardId, out ShardPosition before) && record.Position <= before)
                 {
                     wrong.Add($"{key}: {id} at {record.Position} follows {before}: out of shard order");
                 }
 
-                previous = record.Position;
+                currentShard = record.ShardId;
+                previousByShard[record.ShardId] = record.Position;
             }
         });
 
@@ -134,7 +144,7 @@ internal sealed class DeliveryAudit
         return keys;
     }
 
-    private static async Task<(string Shard, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
+    private static async Task<(string? Shard, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
     {
         using GetObjectResponse response = await s3.GetObjectAsync(bucket, key, cancellationToken);
         using var buffer = new MemoryStream();
@@ -143,7 +153,9 @@ internal sealed class DeliveryAudit
             await gzip.CopyToAsync(buffer, cancellationToken);
         }
 
-        return (response.Metadata["source-shard"], buffer.ToArray());
+        // A plan's object (worker scope) names no single shard.
+        string? shard = response.Metadata.Keys.Any(name => name.EndsWith("plan-id", StringComparison.OrdinalIgnoreCase)) ? null : response.Metadata["source-shard"];
+        return (shard, buffer.ToArray());
     }
 
     private static string? IdOf(byte[] line)

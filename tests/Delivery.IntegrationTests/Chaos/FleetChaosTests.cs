@@ -31,7 +31,16 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
     private static readonly TimeSpan RichChaos = TimeSpan.FromSeconds(50);
 
     [Fact]
-    public async Task AFleetKilledTwentyTimes_DeliversEveryRecordOnce_AndLeavesNoShardWithADeadOwner()
+    public Task AFleetKilledTwentyTimes_DeliversEveryRecordOnce_AndLeavesNoShardWithADeadOwner() => RunChaosAsync(workerScope: false);
+
+    /// <summary>
+    /// Issue 18: the same chaos with <c>Buffering:Scope: Worker</c> and dynamic partitioning, so objects hold ranges of
+    /// several shards and each is split by partition: still every record once, every shard checkpointed at its end.
+    /// </summary>
+    [Fact]
+    public Task AWorkerScopeFleetKilledTwentyTimes_WithDynamicPartitioning_DeliversEveryRecordOnce() => RunChaosAsync(workerScope: true);
+
+    private async Task RunChaosAsync(bool workerScope)
     {
         int seed = Seed();
         output.WriteLine($"Chaos seed {seed}; replay with {SeedVariable}={seed}");
@@ -42,7 +51,18 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
         using var dynamoDb = stack.CreateDynamoDbClient();
         var table = new LeaseTable(dynamoDb, scenario.TableName);
         var ledger = new RecordLedger(scenario.Kinesis, scenario.StreamName);
-        await using var fleet = new ProcessFleet(stack, scenario.WorkerSettings(LeaseDurationSeconds));
+        Dictionary<string, string> settings = scenario.WorkerSettings(LeaseDurationSeconds);
+        if (workerScope)
+        {
+            string pipeline = $"Delivery:Pipelines:{DeliveryScenario.Pipeline}:";
+            settings[pipeline + "Buffering:Scope"] = "Worker";
+            settings[pipeline + "S3:Prefix"] = "e2e/kind=!{partitionKeyFromQuery:kind}/";
+            settings[pipeline + "Processing:Processors:0:Type"] = "MetadataExtraction";
+            settings[pipeline + "Processing:Processors:0:MetadataExtractionQuery"] = "{kind: .kind}";
+            settings[pipeline + "DynamicPartitioning:Enabled"] = "true";
+        }
+
+        await using var fleet = new ProcessFleet(stack, settings);
         var state = new FleetState(fleet, table, ledger, s3, scenario);
         var monkey = new ChaosMonkey(fleet, table.ListAsync, new Random(seed ^ 0x5EED), Workers, LeaseDuration);
         using var producing = new CancellationTokenSource();
