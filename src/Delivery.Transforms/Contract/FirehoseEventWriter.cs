@@ -56,14 +56,24 @@ public static class FirehoseEventWriter
         String(output, run.Environment.Region);
         Literal(output, ",\"records\":["u8);
 
-        // The shard id is the same for every record: encoded once.
-        var shard = new ArrayBufferWriter<byte>(batch.Source.ShardId.Length + 8);
-        String(shard, batch.Source.ShardId);
-        ReadOnlySpan<byte> shardId = shard.WrittenSpan;
+        // A batch's records come shard after shard (one shard, unless the batch is a worker-scope plan): a shard id is
+        // encoded when it changes, not for every record.
+        var shard = new ArrayBufferWriter<byte>(MaxStringBytes(batch.Source.ShardId));
+        string? encodedShard = null;
         for (int i = 0; i < records.Count; i++)
         {
             ChainRecord record = records[i];
             SourceRecord source = batch.Records[record.SourceIndex];
+            string shardOfRecord = batch.ShardIdOf(source);
+            if (!string.Equals(shardOfRecord, encodedShard, StringComparison.Ordinal))
+            {
+                shard.ResetWrittenCount();
+                String(shard, shardOfRecord);
+            }
+
+            // The last id seen, even when equal: the next record of the same page then matches by reference.
+            encodedShard = shardOfRecord;
+            ReadOnlySpan<byte> shardId = shard.WrittenSpan;
             ReadOnlySpan<byte> data = record.Data.Span;
             long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
             string partitionKey = source.PartitionKey;
@@ -103,7 +113,7 @@ public static class FirehoseEventWriter
         SourceRecord source = run.Batch.Records[record.SourceIndex];
 
         // A partition key may be escaped to six bytes a character at worst.
-        return ((record.Data.Length + 2L) / 3 * 4) + RecordOverheadBytes + run.Batch.Source.ShardId.Length
+        return ((record.Data.Length + 2L) / 3 * 4) + RecordOverheadBytes + run.Batch.ShardIdOf(source).Length
             + (source.PartitionKey.Length * 6L) + source.Position.SequenceNumber.Length;
     }
 
