@@ -50,7 +50,8 @@ internal sealed class DeliveryAudit
         int lines = 0;
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, cancellationToken) =>
         {
-            (string shard, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
+            (string[] shards, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
+            int previousShard = 0;
             ShardPosition? previous = null;
             foreach (byte[] line in SplitLines(content))
             {
@@ -68,16 +69,21 @@ internal sealed class DeliveryAudit
                     wrong.Add($"{key}: {id} differs from the record put ({line.Length} B delivered, {record.Data.Length} B put)");
                 }
 
-                if (record.ShardId != shard)
+                // A worker-scope plan's object holds its shards' records shard after shard, in the plan's order.
+                int shard = Array.IndexOf(shards, record.ShardId);
+                if (shard < 0)
                 {
-                    wrong.Add($"{key}: {id} was put into {record.ShardId}, but the object is of {shard}");
+                    wrong.Add($"{key}: {id} was put into {record.ShardId}, but the object is of {string.Join(", ", shards)}");
+                    continue;
                 }
-                else if (previous is { } before && record.Position <= before)
+
+                if (shard < previousShard || (shard == previousShard && previous is { } before && record.Position <= before))
                 {
-                    wrong.Add($"{key}: {id} at {record.Position} follows {before}: out of shard order");
+                    wrong.Add($"{key}: {id} of {record.ShardId} at {record.Position} is out of shard order");
                 }
 
                 previous = record.Position;
+                previousShard = shard;
             }
         });
 
@@ -134,7 +140,8 @@ internal sealed class DeliveryAudit
         return keys;
     }
 
-    private static async Task<(string Shard, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>The object's shards (one, or a plan's in order; see the object metadata in configuration.md) and content.</summary>
+    private static async Task<(string[] Shards, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
     {
         using GetObjectResponse response = await s3.GetObjectAsync(bucket, key, cancellationToken);
         using var buffer = new MemoryStream();
@@ -143,7 +150,8 @@ internal sealed class DeliveryAudit
             await gzip.CopyToAsync(buffer, cancellationToken);
         }
 
-        return (response.Metadata["source-shard"], buffer.ToArray());
+        string[] shards = response.Metadata["source-shard"] is { } one ? [one] : response.Metadata["source-shards"].Split(',');
+        return (shards, buffer.ToArray());
     }
 
     private static string? IdOf(byte[] line)
