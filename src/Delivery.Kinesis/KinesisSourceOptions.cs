@@ -83,7 +83,14 @@ public sealed class LeaseOptions
     [RegularExpression("^[a-zA-Z0-9_.-]{3,255}$", ErrorMessage = "must be 3-255 characters of letters, digits, '_', '.' and '-'")]
     public string? TableName { get; set; }
 
-    /// <summary>Create the table (on-demand billing) when it does not exist. Default true.</summary>
+    /// <summary>
+    /// Plan ledger table name (worker-scope buffering, decision 0014). Default: "delivery-&lt;pipeline name&gt;-plans".
+    /// Each pipeline needs its own table.
+    /// </summary>
+    [RegularExpression("^[a-zA-Z0-9_.-]{3,255}$", ErrorMessage = "must be 3-255 characters of letters, digits, '_', '.' and '-'")]
+    public string? PlanTableName { get; set; }
+
+    /// <summary>Create the lease table and the plan table (on-demand billing) when they do not exist. Default true.</summary>
     public bool CreateTableIfMissing { get; set; } = true;
 
     /// <summary>

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Delivery.Pipeline.Delivery;
+using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
+using Delivery.Plans;
 using Delivery.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -13,7 +15,7 @@ namespace Delivery.Pipeline;
 /// batches, and the loops that write them to the destination, retry them, and acknowledge them so their shards can
 /// checkpoint. When the queue is full, cutting waits, and with it the reader: backpressure, never loss.
 /// </summary>
-public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
+public sealed partial class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 {
     private readonly IBatchWriter _writer;
     private readonly IBackupWriter _backup;
@@ -22,6 +24,9 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     private readonly ResiliencePipeline _retry;
     private readonly FailureLogThrottle _failureLog;
     private readonly ConcurrentDictionary<ShardSession, byte> _sessions = new();
+
+    // The live session of each shard: a plan's pieces are registered with it.
+    private readonly ConcurrentDictionary<string, ShardSession> _sessionsByShard = new(StringComparer.Ordinal);
     private Task[] _loops = [];
     private int _disposed;
     private int _sweeping;
@@ -34,8 +39,18 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     /// <param name="timeProvider">The clock for intervals and retry backoff.</param>
     /// <param name="logger">Receives delivery and checkpoint events.</param>
     /// <param name="telemetry">Receives the pipeline's metrics and per-shard activity; none when null.</param>
-    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null)
+    /// <param name="plans">
+    /// The plan ledger and range reader: required for <see cref="BufferingScope.Worker"/>, and used in either scope to
+    /// resolve plans a lease names.
+    /// </param>
+    public DeliveryPipeline(PipelineSettings settings, IBatchWriter writer, IBackupWriter backup, MemoryBudget budget, TimeProvider timeProvider, ILogger<DeliveryPipeline> logger, PipelineTelemetry? telemetry = null, PlanServices? plans = null)
     {
+        if (settings?.Buffering.Scope == BufferingScope.Worker && plans is null)
+        {
+            throw new ArgumentException($"Pipeline {settings.Name}: Buffering:Scope Worker needs the plan ledger.", nameof(plans));
+        }
+
+        Plans = plans;
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(backup);
@@ -112,6 +127,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         Log.ShardSessionOpened(Logger, Name, start.ShardId, start.Checkpoint?.ToString() ?? "its start", start.PendingBatches.Count);
         var session = new ShardSession(this, start, checkpointer);
         _sessions[session] = 0;
+        _sessionsByShard[start.ShardId] = session;
         return session;
     }
 
@@ -145,6 +161,12 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
         _queue.Writer.TryComplete();
         await _hardStop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
+        lock (_workerGate)
+        {
+            DisposeWorkerTimerLocked();
+            _workerBuffer?.DiscardAll();
+        }
+
         _hardStop.Dispose();
     }
 
@@ -155,6 +177,14 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
     public DateTimeOffset? OldestUndeliveredArrival()
     {
         DateTimeOffset? oldest = null;
+        lock (_workerGate)
+        {
+            if (_workerBuffer is { IsEmpty: false } buffer)
+            {
+                oldest = buffer.OldestArrival;
+            }
+        }
+
         foreach (ShardSession session in _sessions.Keys)
         {
             if (session.OldestUndeliveredArrival() is { } arrival && (oldest is null || arrival < oldest))
@@ -171,7 +201,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
     internal ValueTask EnqueueAsync(DeliveryWork work, CancellationToken cancellationToken) => _queue.Writer.WriteAsync(work, cancellationToken);
 
-    internal void Forget(ShardSession session) => _sessions.TryRemove(session, out _);
+    internal void Forget(ShardSession session)
+    {
+        _sessions.TryRemove(session, out _);
+        _sessionsByShard.TryRemove(new KeyValuePair<string, ShardSession>(session.ShardId, session));
+    }
 
     // A reader waits for memory: every buffer of this pipeline goes on its way now rather than at its interval, or the
     // bytes idle shards hold could keep a busy shard waiting for up to 15 minutes.
@@ -187,6 +221,11 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
 
         try
         {
+            if (IsWorkerScope)
+            {
+                _ = CutWorkerBufferInBackgroundAsync();
+            }
+
             foreach (ShardSession session in _sessions.Keys)
             {
                 if (session.HasBufferedRecords)
@@ -212,7 +251,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
                     // A work its session gave up while it was queued is done already.
                     if (work.TryStart())
                     {
-                        await DeliverAsync(work).ConfigureAwait(false);
+                        await (work.IsPlan ? DeliverPlanAsync(work) : DeliverAsync(work)).ConfigureAwait(false);
                     }
                 }
             }
@@ -227,7 +266,7 @@ public sealed class DeliveryPipeline : IShardRecordSink, IAsyncDisposable
             if (abandoned.TryStart())
             {
                 abandoned.Batch.Release();
-                abandoned.Session.Completed(abandoned);
+                abandoned.CompleteInSessions();
             }
         }
     }

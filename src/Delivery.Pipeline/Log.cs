@@ -51,4 +51,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 2011, EventName = "DeliveryRecovered", Level = LogLevel.Information,
         Message = "Pipeline {Pipeline} delivers to {Destination} again, after {Attempts} failed attempts since {Since:O} ({Duration})")]
     public static partial void DeliveryRecovered(ILogger logger, string pipeline, string destination, int attempts, DateTimeOffset since, TimeSpan duration);
+
+    [LoggerMessage(EventId = 2012, EventName = "PlanDelivered", Level = LogLevel.Debug,
+        Message = "Pipeline {Pipeline} delivered plan {PlanId} ({ShardCount} shards, {RecordCount} records, {Bytes} bytes) to {Destination}")]
+    public static partial void PlanDelivered(ILogger logger, string pipeline, string planId, int shardCount, int recordCount, long bytes, string destination);
+
+    [LoggerMessage(EventId = 2013, EventName = "PlanAborted", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} aborted plan {PlanId} of {ShardCount} shards: a lease changed hands before it was committed; each remaining shard's records are written as an object of their own")]
+    public static partial void PlanAborted(ILogger logger, string pipeline, string planId, int shardCount);
+
+    [LoggerMessage(EventId = 2014, EventName = "PlanAbandoned", Level = LogLevel.Error,
+        Message = "Pipeline {Pipeline} could not deliver plan {PlanId} of {ShardCount} shards; its shards start again from their leases")]
+    public static partial void PlanAbandoned(ILogger logger, Exception exception, string pipeline, string planId, int shardCount);
+
+    [LoggerMessage(EventId = 2015, EventName = "PlanResolvedAbsent", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline}: plan {PlanId} named in a lease was never committed; the ledger now says {State}")]
+    public static partial void PlanResolvedAbsent(ILogger logger, string pipeline, string planId, global::Delivery.Plans.PlanState state);
+
+    [LoggerMessage(EventId = 2016, EventName = "PlanCompleted", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline} completed plan {PlanId} that a previous owner committed ({ShardCount} shards, {RecordCount} records read again)")]
+    public static partial void PlanCompleted(ILogger logger, string pipeline, string planId, int shardCount, int recordCount);
+
+    [LoggerMessage(EventId = 2017, EventName = "PlanRecordsTrimmed", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline}: every record of committed plan {PlanId} is gone from the stream (retention); marked written with nothing to write")]
+    public static partial void PlanRecordsTrimmed(ILogger logger, string pipeline, string planId);
+
+    [LoggerMessage(EventId = 2018, EventName = "PlanLookupFailed", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline} could not look up plan {PlanId} named in the lease of shard {ShardId}; retrying in {RetryDelay}")]
+    public static partial void PlanLookupFailed(ILogger logger, Exception exception, string pipeline, string shardId, string planId, TimeSpan retryDelay);
+
+    [LoggerMessage(EventId = 2019, EventName = "PlansResolved", Level = LogLevel.Information,
+        Message = "Pipeline {Pipeline}, shard {ShardId}: resolved {PlanCount} plans named in the lease, {CommittedCount} of them to complete")]
+    public static partial void PlansResolved(ILogger logger, string pipeline, string shardId, int planCount, int committedCount);
 }

@@ -10,12 +10,13 @@ namespace Delivery.Pipeline;
 /// Batches are cut here in shard order, delivered by the pipeline's delivery loops, and acknowledged back here; the
 /// checkpoint written to the lease covers only what is delivered (see <see cref="CheckpointTracker"/>).
 /// </summary>
-internal sealed class ShardSession : IShardSession
+internal sealed partial class ShardSession : IShardSession
 {
     private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(30);
     private readonly DeliveryPipeline _pipeline;
     private readonly IShardCheckpointer _checkpointer;
     private readonly ShardBuffer _buffer;
+    private readonly string _streamName;
     private readonly CheckpointTracker _tracker;
     private readonly Lock _gate = new();
 
@@ -44,7 +45,9 @@ internal sealed class ShardSession : IShardSession
         _pipeline = pipeline;
         _checkpointer = checkpointer;
         ShardId = start.ShardId;
+        _streamName = start.StreamName;
         _buffer = new ShardBuffer(pipeline.Name, start.StreamName, start.ShardId, pipeline.Settings.Buffering.SizeInBytes, start.PendingBatches);
+        _unresolved = [.. start.PendingBatches.Where(piece => piece.PlanId is not null && !piece.Done)];
         _tracker = new CheckpointTracker(start.Checkpoint);
         _lastAppended = start.Checkpoint;
 
@@ -59,6 +62,7 @@ internal sealed class ShardSession : IShardSession
     public async ValueTask ReserveAsync(long bytes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        await EnsurePlansResolvedAsync(cancellationToken).ConfigureAwait(false);
         long more;
         lock (_gate)
         {
@@ -132,9 +136,15 @@ internal sealed class ShardSession : IShardSession
             await EnqueueAllAsync([last], cancellationToken).ConfigureAwait(false);
         }
 
+        if (_pipeline.IsWorkerScope)
+        {
+            // This shard's records in the worker buffer go with everyone else's: one plan, rather than a small object.
+            await _pipeline.CutWorkerBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         lock (_gate)
         {
-            inFlight = [.. _inFlight.Select(work => work.Completion.Task)];
+            inFlight = [.. _inFlight.Select(work => work.Completion.Task), .. _planWaits];
         }
 
         await Task.WhenAll(inFlight).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -159,6 +169,7 @@ internal sealed class ShardSession : IShardSession
 
     private async ValueTask AppendOwnedAsync(RecordPage page, CancellationToken cancellationToken)
     {
+        await EnsurePlansResolvedAsync(cancellationToken).ConfigureAwait(false);
         if (page.Count > 0)
         {
             await WaitForPendingRoomAsync(cancellationToken).ConfigureAwait(false);
@@ -195,6 +206,7 @@ internal sealed class ShardSession : IShardSession
         // From here on, the page gives its bytes back to the budget itself when its last holder lets go of it.
         page.ChargeTo(_pipeline.Budget);
         var cuts = new List<DeliveryWork>();
+        int toWorkerBuffer = -1;
         int skippedRecords;
         long skippedBytes = 0;
         lock (_gate)
@@ -212,7 +224,19 @@ internal sealed class ShardSession : IShardSession
             }
 
             skippedRecords = first;
-            if (first < page.Count)
+            if (first < page.Count && _buffer.IsReplayingPlannedCuts)
+            {
+                // A previous owner's pieces first: cut where it cut, and pass over ranges that are in plans' objects.
+                first = ReplayLocked(page, first, cuts);
+                _lastAppended = page.Records[first - 1].Position;
+            }
+
+            if (first < page.Count && _pipeline.IsWorkerScope)
+            {
+                toWorkerBuffer = first;
+                _lastAppended = page.Records[^1].Position;
+            }
+            else if (first < page.Count)
             {
                 int cutsBefore = batches.Count;
                 bool wasEmpty = _buffer.IsEmpty;
@@ -247,6 +271,10 @@ internal sealed class ShardSession : IShardSession
         _pipeline.Telemetry?.RecordsIncoming(page.Count - skippedRecords, page.DataBytes - skippedBytes);
 
         await EnqueueAllAsync(cuts, cancellationToken).ConfigureAwait(false);
+        if (toWorkerBuffer >= 0)
+        {
+            await _pipeline.AppendToWorkerBufferAsync(this, page, toWorkerBuffer, page.Count - toWorkerBuffer, _streamName, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Arrival of the oldest record of this shard that is buffered or in a batch not yet completed; null if none.</summary>
@@ -276,7 +304,8 @@ internal sealed class ShardSession : IShardSession
     {
         lock (_gate)
         {
-            return new ShardDeliveryStatus(ShardId, _tracker.Checkpoint, _buffer.Count, _buffer.Bytes, _inFlight.Count, _stopped);
+            (int workerCount, long workerBytes) = _pipeline.IsWorkerScope ? _pipeline.WorkerBuffered(ShardId) : (0, 0);
+            return new ShardDeliveryStatus(ShardId, _tracker.Checkpoint, _buffer.Count + workerCount, _buffer.Bytes + workerBytes, _inFlight.Count, _stopped);
         }
     }
 
@@ -496,6 +525,11 @@ internal sealed class ShardSession : IShardSession
         {
             await EnqueueAllAsync([work], cancellationToken).ConfigureAwait(false);
         }
+
+        if (_pipeline.IsWorkerScope)
+        {
+            await _pipeline.CutWorkerBufferAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Registers a cut batch with the tracker and as in flight, in one step, so a drain cannot miss it.</summary>
@@ -564,6 +598,11 @@ internal sealed class ShardSession : IShardSession
         }
 
         _pipeline.Budget.Release(released);
+        if (_pipeline.IsWorkerScope)
+        {
+            _pipeline.DiscardFromWorkerBuffer(ShardId);
+        }
+
         GiveUpQueuedWorks();
         if (leaseLost || droppedRecords > 0)
         {

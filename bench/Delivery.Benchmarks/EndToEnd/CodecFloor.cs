@@ -12,6 +12,13 @@ public static class CodecFloor
     public static (ResourceUse Use, long Records, long Bytes) Measure(Scenario scenario, InMemoryShardSource source, long maxBytes)
     {
         List<Chunk> chunks = BuildChunks(scenario, source, maxBytes);
+        ResourceUse use = Compress(scenario, [.. chunks.Select(c => c.Bytes)]);
+        return (use, chunks.Sum(c => (long)c.Records), chunks.Sum(c => c.DataBytes));
+    }
+
+    /// <summary>The codec alone on <paramref name="objects"/>, one compressed stream each, on as many threads as processors.</summary>
+    public static ResourceUse Compress(Scenario scenario, IReadOnlyList<byte[]> objects)
+    {
         ICompressionCodec codec = CompressionCodecs.BuiltIn.Create(scenario.Compression, scenario.Level);
         int next = -1;
         var meter = ResourceMeter.Start();
@@ -19,11 +26,11 @@ public static class CodecFloor
         {
             using var sink = new MemoryStream(capacity: scenario.BufferMiB * 1024 * 1024 + 65536);
             int index;
-            while ((index = Interlocked.Increment(ref next)) < chunks.Count)
+            while ((index = Interlocked.Increment(ref next)) < objects.Count)
             {
                 sink.SetLength(0);
                 using Stream compressor = codec.CreateCompressor(sink);
-                compressor.Write(chunks[index].Bytes);
+                compressor.Write(objects[index]);
             }
         }))];
         foreach (Thread thread in threads)
@@ -36,8 +43,7 @@ public static class CodecFloor
             thread.Join();
         }
 
-        ResourceUse use = meter.Stop();
-        return (use, chunks.Sum(c => (long)c.Records), chunks.Sum(c => c.DataBytes));
+        return meter.Stop();
     }
 
     /// <summary>Each shard's records in order, one NDJSON chunk per object, cut where the shard's buffer would be.</summary>

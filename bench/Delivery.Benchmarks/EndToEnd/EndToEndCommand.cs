@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.IO.Compression;
 using Delivery.Benchmarks.Data;
+using Delivery.Benchmarks.EndToEnd.Transforms;
 using Delivery.Benchmarks.Reporting;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
 /// <summary>
 /// <c>e2e</c>: the in-process end-to-end figures, each printed beside the reference it is judged by and the target.
-/// Options: <c>--quick</c> (small volumes, to check the harness), <c>--only throughput|parquet|responses|shards</c>,
+/// Options: <c>--quick</c> (small volumes, to check the harness),
+/// <c>--only throughput|parquet|transform|http|partitioning|transforms|responses|shards</c> (<c>transforms</c>: the three
+/// before it),
 /// <c>--sizes 100,600,4k</c>, <c>--levels Fastest,Optimal,SmallestSize</c>, <c>--seconds N</c> (steady window),
 /// <c>--verify</c> (keep the throughput runs' objects and check them byte for byte).
 /// </summary>
@@ -38,6 +41,14 @@ public static class EndToEndCommand
         if (only is "all" or "parquet")
         {
             misses += await ParquetAsync(sizes.Where(s => ParquetReference.ParquetInputs.For(s) is not null).ToArray(), quick, output).ConfigureAwait(false);
+        }
+
+        foreach (PipelineTransform kind in new[] { PipelineTransform.Plugin, PipelineTransform.Http, PipelineTransform.Partitioning })
+        {
+            if (only == "all" || only == "transforms" || only == Selector(kind))
+            {
+                misses += await TransformAsync(kind, sizes, quick, output).ConfigureAwait(false);
+            }
         }
 
         if (only is "all" or "responses")
@@ -141,6 +152,40 @@ public static class EndToEndCommand
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"| {shape.Label()} | {pages} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.CodecMegabytesPerSecond:F0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {floorCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {Machine.LoadAverage()} | {(busy ? "CPU ratio" : "ratio")} >= 0.85 {(met ? "met" : "MISSED")} |")).ConfigureAwait(false);
                 }
+            }
+        }
+
+        return misses;
+    }
+
+    private static string Selector(PipelineTransform kind) => kind == PipelineTransform.Plugin ? "transform" : kind.ToString().ToLowerInvariant();
+
+    /// <summary>Pipelines with a transform, against the transform's own work alone plus gzip alone (<see cref="TransformFloor"/>).</summary>
+    private static async Task<int> TransformAsync(PipelineTransform kind, RecordShape[] sizes, bool quick, TextWriter output)
+    {
+        string what = kind switch
+        {
+            PipelineTransform.Plugin => "an in-process plugin (adds a field) against the plugin called directly + gzip alone",
+            PipelineTransform.Http => "an HTTP transform (Kestrel on 127.0.0.1 in the same process, adds a field) against the same events POSTed directly + gzip alone",
+            _ => "dynamic partitioning (a metadata-extraction query on two fields, about 30 partitions) against the query and grouping alone + gzip alone",
+        };
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync($"## Pipelines with {what} (NDJSON + gzip Fastest, 4 shards, 5 MiB buffers, 4 concurrent deliveries, pages built before the clock starts)").ConfigureAwait(false);
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync("| records | cores | pipeline MB/s | floor MB/s | ratio | CPU ns/record pipeline / floor (transform + gzip) | CPU ratio | allocated B/record | objects | load | target |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
+        int misses = 0;
+        foreach (RecordShape shape in sizes)
+        {
+            foreach (string cpus in new[] { "1", "0,1" })
+            {
+                int megabytes = (quick ? 30 : 120) * cpus.Split(',').Length;
+                var scenario = new Scenario { Shape = shape, Transform = kind, Megabytes = megabytes, MaxRecords = 2_000_000 };
+                (ScenarioResult r, double floorCpu, double cpuRatio, bool busy, bool met) = await RunJudgedAsync(scenario, cpus, RatioTarget).ConfigureAwait(false);
+                double workCpu = r.FloorWork!.CpuSeconds * 1e9 / r.CodecRecords;
+                misses += met ? 0 : 1;
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"| {shape.Label()} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.CodecMegabytesPerSecond:F0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {floorCpu:F0} ({workCpu:F0} + {floorCpu - workCpu:F0}) | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {Machine.LoadAverage()} | {(busy ? "CPU ratio" : "ratio")} >= 0.85 {(met ? "met" : "MISSED")} |")).ConfigureAwait(false);
             }
         }
 

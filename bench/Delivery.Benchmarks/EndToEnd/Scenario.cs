@@ -57,10 +57,18 @@ public sealed record Scenario
     /// </summary>
     public bool FromResponses { get; init; }
 
+    /// <summary>
+    /// A transform between the buffer and the writer (NDJSON + <see cref="Compression"/>); the floor is then the
+    /// transform's own work alone plus the codec alone (<see cref="Transforms.TransformFloor"/>).
+    /// </summary>
+    public Transforms.PipelineTransform Transform { get; init; }
+
     /// <summary>Also time the codec (or the Parquet encoder) alone on the same bytes.</summary>
     public bool CodecFloor { get; init; } = true;
 
     public long RecordsFor(RecordPool pool) => Math.Max(Shards, Math.Min(MaxRecords, (long)(Megabytes * 1_000_000L / pool.AverageBytes)));
+
+    public string TransformLabel => Transform == Transforms.PipelineTransform.None ? "" : $", {Transform.ToString().ToLowerInvariant()} transform";
 
     public string CodecLabel => Parquet is { } pages ? $"Parquet, {pages.ToString().ToLowerInvariant()} pages"
         : Compression == CompressionFormat.Uncompressed ? "none" : $"{Compression.ToString().ToLowerInvariant()} {Level}";
@@ -90,6 +98,9 @@ public sealed record ScenarioResult
     public long CodecRecords { get; init; }
 
     public long CodecBytes { get; init; }
+
+    /// <summary>The transform's own share of <see cref="Codec"/> (transform pipelines only); the rest is the codec's.</summary>
+    public ResourceUse? FloorWork { get; init; }
 
     public string? Verified { get; init; }
 

@@ -28,6 +28,7 @@ public static class ScenarioArguments
         "--page-records", Invariant(s.RecordsPerPage),
         "--parquet", s.Parquet?.ToString() ?? "none",
         "--from-responses", s.FromResponses ? "true" : "false",
+        "--transform", s.Transform.ToString(),
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -55,6 +56,7 @@ public static class ScenarioArguments
                 "--page-records" => scenario with { RecordsPerPage = Int(value) },
                 "--parquet" => scenario with { Parquet = value == "none" ? null : Enum.Parse<ParquetCompression>(value, ignoreCase: true) },
                 "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
+                "--transform" => scenario with { Transform = Enum.Parse<Transforms.PipelineTransform>(value, ignoreCase: true) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

@@ -1,9 +1,11 @@
 using Delivery.Benchmarks.Data;
+using Delivery.Benchmarks.EndToEnd.Transforms;
 using Delivery.Destinations.S3;
 using Delivery.Formats.Compression;
 using Delivery.Pipeline;
 using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
+using Delivery.Transforms.Processing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.Benchmarks.EndToEnd;
@@ -18,7 +20,13 @@ public static class ScenarioRunner
 {
     public static async Task<ScenarioResult> RunAsync(Scenario scenario, TextWriter progress)
     {
+        if (scenario.Verify && scenario.Transform != PipelineTransform.None)
+        {
+            throw new ArgumentException("--verify checks objects against the records fed, which a transform changes.", nameof(scenario));
+        }
+
         RecordPool pool = RecordPool.Generate(scenario.Shape);
+        await using TransformSetup? transforms = await TransformSetup.StartAsync(scenario).ConfigureAwait(false);
         bool steady = scenario.Seconds > 0;
         long perShard = steady ? long.MaxValue / 2 / scenario.Shards : scenario.RecordsFor(pool) / scenario.Shards;
         var source = new InMemoryShardSource(pool, scenario.Shards, perShard, scenario.RecordsPerPage);
@@ -32,7 +40,7 @@ public static class ScenarioRunner
         byte[][][]? warmResponses = scenario.FromResponses ? GetRecordsResponses.Build(warmSource) : null;
         for (int i = 0; i < 3; i++)
         {
-            await FeedVolumeAsync(scenario, warmSource, warmResponses is null ? Prebuild(warmSource, scenario.Prebuilt) : null, verify: false, warmResponses).ConfigureAwait(false);
+            await FeedVolumeAsync(scenario, transforms, warmSource, warmResponses is null ? Prebuild(warmSource, scenario.Prebuilt) : null, verify: false, warmResponses).ConfigureAwait(false);
             if (warmResponses is not null)
             {
                 GetRecordsResponses.ParseAndCompress(scenario, warmResponses);
@@ -41,22 +49,23 @@ public static class ScenarioRunner
 
         if (scenario.CodecFloor)
         {
-            Floor(scenario, warmSource, maxBytes: 32L * 1024 * 1024);
+            Floor(scenario, transforms, warmSource, maxBytes: 32L * 1024 * 1024);
         }
 
         await progress.WriteLineAsync(steady
-            ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)..."
-            : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
+            ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}{scenario.TransformLabel}, {Environment.ProcessorCount} processor(s)..."
+            : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}{scenario.TransformLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
         RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady && !scenario.FromResponses);
         byte[][][]? responses = scenario.FromResponses ? GetRecordsResponses.Build(source) : null;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
         FeedOutcome outcome = steady
-            ? await FeedSteadyAsync(scenario, source, pool).ConfigureAwait(false)
-            : await FeedVolumeAsync(scenario, source, pages, scenario.Verify, responses).ConfigureAwait(false);
+            ? await FeedSteadyAsync(scenario, transforms, source, pool).ConfigureAwait(false)
+            : await FeedVolumeAsync(scenario, transforms, source, pages, scenario.Verify, responses).ConfigureAwait(false);
         pages = null;
 
         ResourceUse? codec = null;
+        ResourceUse? floorWork = null;
         long codecRecords = 0;
         long codecBytes = 0;
         if (responses is not null)
@@ -68,7 +77,7 @@ public static class ScenarioRunner
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
-            (codec, codecRecords, codecBytes) = Floor(scenario, floorSource, maxBytes: scenario.Parquet is null ? 768L * 1024 * 1024 : 256L * 1024 * 1024);
+            (codec, floorWork, codecRecords, codecBytes) = Floor(scenario, transforms, floorSource, maxBytes: scenario.Parquet is null && transforms is null ? 768L * 1024 * 1024 : 256L * 1024 * 1024);
         }
 
         return new ScenarioResult
@@ -83,6 +92,7 @@ public static class ScenarioRunner
             Codec = codec,
             CodecRecords = codecRecords,
             CodecBytes = codecBytes,
+            FloorWork = floorWork,
             Verified = outcome.Verified,
             SourceAllocatedBytes = outcome.SourceAllocated,
             BudgetPeakBytes = outcome.BudgetPeak,
@@ -91,17 +101,25 @@ public static class ScenarioRunner
         };
     }
 
-    private static (ResourceUse Use, long Records, long Bytes) Floor(Scenario scenario, InMemoryShardSource source, long maxBytes) =>
-        scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes) : ParquetFloor.Measure(scenario, source, maxBytes);
+    private static (ResourceUse Use, ResourceUse? Work, long Records, long Bytes) Floor(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, long maxBytes)
+    {
+        if (transforms is not null)
+        {
+            return TransformFloor.Measure(scenario, source, maxBytes, transforms);
+        }
+
+        (ResourceUse use, long records, long bytes) = scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes) : ParquetFloor.Measure(scenario, source, maxBytes);
+        return (use, null, records, bytes);
+    }
 
     private static RecordPage[][]? Prebuild(InMemoryShardSource source, bool prebuilt) => prebuilt
         ? [.. Enumerable.Range(0, source.Shards).Select(s => Enumerable.Range(0, source.PagesPerShard).Select(p => source.CreatePage(s, p)).ToArray())]
         : null;
 
     /// <summary>Feeds every record of <paramref name="source"/> and times until the last one is checkpointed.</summary>
-    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, InMemoryShardSource source, RecordPage[][]? pages, bool verify, byte[][][]? responses = null)
+    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, RecordPage[][]? pages, bool verify, byte[][][]? responses = null)
     {
-        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: verify);
+        await using Harness harness = Harness.Start(scenario, transforms, source.Shards, keepObjects: verify);
         var meter = ResourceMeter.Start();
         Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
             harness.ReadShardAsync(
@@ -132,9 +150,9 @@ public static class ScenarioRunner
     /// Readers append as fast as the pipeline lets them; after a warm-up, the figures cover <see cref="Scenario.Seconds"/>
     /// of delivered records. The peak resident set covers the whole run, warm-up included.
     /// </summary>
-    private static async Task<FeedOutcome> FeedSteadyAsync(Scenario scenario, InMemoryShardSource source, RecordPool pool)
+    private static async Task<FeedOutcome> FeedSteadyAsync(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, RecordPool pool)
     {
-        await using Harness harness = Harness.Start(scenario, source.Shards, keepObjects: false);
+        await using Harness harness = Harness.Start(scenario, transforms, source.Shards, keepObjects: false);
         ResourceMeter.ResetPeakResidentSet();
         using var stop = new CancellationTokenSource();
         Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
@@ -198,10 +216,12 @@ public static class ScenarioRunner
         private long _sourceAllocated;
 
         private readonly CountingBackupWriter _backup;
+        private readonly IAsyncDisposable? _writer;
 
-        private Harness(DeliveryPipeline pipeline, InMemoryS3 store, CountingBackupWriter backup, int shards)
+        private Harness(DeliveryPipeline pipeline, IAsyncDisposable? writer, InMemoryS3 store, CountingBackupWriter backup, int shards)
         {
             Pipeline = pipeline;
+            _writer = writer;
             Store = store;
             _backup = backup;
             _checkpointers = [.. Enumerable.Range(0, shards).Select(_ => new InMemoryCheckpointer())];
@@ -216,14 +236,14 @@ public static class ScenarioRunner
         /// <summary>Bytes the simulated readers allocated building pages: theirs, not the pipeline's.</summary>
         public long SourceAllocated => Interlocked.Read(ref _sourceAllocated);
 
-        public static Harness Start(Scenario scenario, int shards, bool keepObjects)
+        public static Harness Start(Scenario scenario, TransformSetup? transforms, int shards, bool keepObjects)
         {
             (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
             store.KeepObjects = keepObjects;
             var writer = new S3BatchWriter(
                 scenario.Parquet is { } pages
                     ? new S3DestinationOptions { BucketName = "bench", CompressionFormat = CompressionFormat.Uncompressed, DataFormatConversion = ParquetFloor.Conversion(scenario.Shape, pages) }
-                    : new S3DestinationOptions { BucketName = "bench", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
+                    : new S3DestinationOptions { BucketName = "bench", Prefix = transforms?.Prefix ?? "", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
                 client,
                 NullLogger<S3BatchWriter>.Instance);
             var settings = new PipelineSettings
@@ -234,9 +254,10 @@ public static class ScenarioRunner
             };
             var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
             var backup = new CountingBackupWriter();
-            var pipeline = new DeliveryPipeline(settings, writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+            TransformingBatchWriter? processing = transforms?.Wrap(writer);
+            var pipeline = new DeliveryPipeline(settings, processing ?? (IBatchWriter)writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
             pipeline.Start();
-            return new Harness(pipeline, store, backup, shards) { Budget = budget };
+            return new Harness(pipeline, processing, store, backup, shards) { Budget = budget };
         }
 
         /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
@@ -292,6 +313,13 @@ public static class ScenarioRunner
             }
         }
 
-        public ValueTask DisposeAsync() => Pipeline.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await Pipeline.DisposeAsync().ConfigureAwait(false);
+            if (_writer is not null)
+            {
+                await _writer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 }

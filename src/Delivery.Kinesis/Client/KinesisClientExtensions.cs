@@ -83,4 +83,16 @@ public static class KinesisClientExtensions
             throw new TimeoutException($"Kinesis stream '{streamName}' was not ACTIVE after {timeout} (last status {lastStatus}).", ex);
         }
     }
+
+    /// <summary>
+    /// One GetRecords call as a page owned by the caller: decoded in place when the client can
+    /// (<see cref="IRecordPageSource"/>), copied from the SDK shape otherwise.
+    /// </summary>
+    public static async Task<RecordPageResponse> ReadRecordPageAsync(this IKinesisClient client, GetRecordsRequest request, string shardId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client is IRecordPageSource pages
+            ? await pages.GetRecordPageAsync(request, shardId, cancellationToken).ConfigureAwait(false)
+            : RecordPageResponse.FromResponse(await client.GetRecordsAsync(request, cancellationToken).ConfigureAwait(false), shardId);
+    }
 }

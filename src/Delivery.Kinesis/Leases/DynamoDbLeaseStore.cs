@@ -391,25 +391,43 @@ public sealed class DynamoDbLeaseStore : ILeaseStore
         return item;
     }
 
-    private static AttributeValue PendingToAttribute(IReadOnlyList<PlannedBatch> pending) =>
+    /// <summary>
+    /// The planned batches as a list of maps: first/firstSub/last/lastSub, and for a piece of a worker-scope plan its
+    /// <c>plan</c> id and, once the plan is written, <c>done</c> (decision 0014). Both are left out when unset, so leases
+    /// written without plans look as they always did.
+    /// </summary>
+    internal static AttributeValue PendingToAttribute(IReadOnlyList<PlannedBatch> pending) =>
         new()
         {
-            L = [.. pending.Select(batch => new AttributeValue
+            L = [.. pending.Select(batch =>
             {
-                M = new Dictionary<string, AttributeValue>
+                var entry = new Dictionary<string, AttributeValue>
                 {
                     ["first"] = S(batch.First.SequenceNumber),
                     ["firstSub"] = N(batch.First.SubSequenceNumber),
                     ["last"] = S(batch.Last.SequenceNumber),
                     ["lastSub"] = N(batch.Last.SubSequenceNumber),
-                },
+                };
+                if (batch.PlanId is not null)
+                {
+                    entry["plan"] = S(batch.PlanId);
+                }
+
+                if (batch.Done)
+                {
+                    entry["done"] = new AttributeValue { BOOL = true };
+                }
+
+                return new AttributeValue { M = entry };
             })],
         };
 
-    private static List<PlannedBatch> PendingFromAttribute(AttributeValue value) =>
+    internal static List<PlannedBatch> PendingFromAttribute(AttributeValue value) =>
         [.. (value.L ?? []).Where(entry => entry.M is not null).Select(entry => new PlannedBatch(
             new ShardPosition(entry.M["first"].S, long.Parse(entry.M["firstSub"].N, CultureInfo.InvariantCulture)),
-            new ShardPosition(entry.M["last"].S, long.Parse(entry.M["lastSub"].N, CultureInfo.InvariantCulture))))];
+            new ShardPosition(entry.M["last"].S, long.Parse(entry.M["lastSub"].N, CultureInfo.InvariantCulture)),
+            entry.M.TryGetValue("plan", out AttributeValue? plan) ? plan.S : null,
+            entry.M.TryGetValue("done", out AttributeValue? done) && done.BOOL == true))];
 
     /// <summary>An update made only while <paramref name="held"/>'s tenure lasts; otherwise <see cref="LeaseLostException"/>.</summary>
     private async Task UpdateInTenureAsync(

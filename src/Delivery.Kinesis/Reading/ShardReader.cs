@@ -12,7 +12,7 @@ namespace Delivery.Kinesis.Reading;
 /// </summary>
 internal sealed class ShardReader
 {
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
     // GetRecords returns at most 10 MiB of data per call, whatever the limit on records.
     private const long MaxPageDataBytes = 10L * 1024 * 1024;
@@ -107,7 +107,7 @@ internal sealed class ShardReader
             RecordPageResponse response;
             try
             {
-                response = await ReadPageAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = pace.MaxRecordsPerRead }, cancellationToken).ConfigureAwait(false);
+                response = await _kinesis.ReadRecordPageAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = pace.MaxRecordsPerRead }, _shardId, cancellationToken).ConfigureAwait(false);
                 backoff = TimeSpan.FromMilliseconds(pace.MinMillisBetweenReads);
             }
             catch (ExpiredIteratorException)
@@ -201,14 +201,9 @@ internal sealed class ShardReader
         return (long)Math.Ceiling(records * (_memoryBytesPerRecord + answerPerRecord));
     }
 
-    private static TimeSpan WithJitter(TimeSpan backoff) =>
+    /// <summary>The backoff and up to half of it again, so the shards of a throttled stream do not retry in step.</summary>
+    internal static TimeSpan WithJitter(TimeSpan backoff) =>
         backoff + TimeSpan.FromTicks((long)(backoff.Ticks * 0.5 * Random.Shared.NextDouble()));
-
-    /// <summary>One GetRecords call as a page: decoded in place by our client, copied from the SDK shape otherwise.</summary>
-    private async Task<RecordPageResponse> ReadPageAsync(GetRecordsRequest request, CancellationToken cancellationToken) =>
-        _kinesis is IRecordPageSource pages
-            ? await pages.GetRecordPageAsync(request, _shardId, cancellationToken).ConfigureAwait(false)
-            : RecordPageResponse.FromResponse(await _kinesis.GetRecordsAsync(request, cancellationToken).ConfigureAwait(false), _shardId);
 
     /// <summary>Opens the shard where reading stands, backing off while Kinesis is throttling or failing.</summary>
     private async Task<string?> OpenIteratorAsync(Lease lease, CancellationToken cancellationToken)

@@ -25,6 +25,13 @@ public sealed class BufferingHints
     /// </summary>
     public BufferingScope Scope { get; set; } = BufferingScope.Shard;
 
+    /// <summary>
+    /// Days a worker-scope plan is kept in the plan ledger (DynamoDB TTL). It must exceed the stream's retention: a plan
+    /// not written within that has lost its records anyway (decision 0014). Default 8; 1 to 400.
+    /// </summary>
+    [Range(1, 400)]
+    public int PlanRetentionDays { get; set; } = 8;
+
     public long SizeInBytes => SizeInMBs * 1024L * 1024L;
 
     public TimeSpan Interval => TimeSpan.FromSeconds(IntervalInSeconds);

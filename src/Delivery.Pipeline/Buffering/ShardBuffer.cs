@@ -18,7 +18,7 @@ public sealed class ShardBuffer
     private readonly string _streamName;
     private readonly string _shardId;
     private readonly long _sizeLimitBytes;
-    private readonly Queue<PlannedBatch> _plannedCuts;
+    private Queue<PlannedBatch> _plannedCuts;
     private readonly List<PageSegment> _segments = [];
 
     public ShardBuffer(string deliveryStreamName, string streamName, string shardId, long sizeLimitBytes, IEnumerable<PlannedBatch> plannedCuts)
@@ -40,6 +40,16 @@ public sealed class ShardBuffer
     /// <summary>The previous owner's cut points this buffer has not reached yet, in order.</summary>
     public IEnumerable<PlannedBatch> PlannedCuts => _plannedCuts;
 
+    /// <summary>
+    /// Replaces each planned piece not reached yet by what <paramref name="resolve"/> makes of it: a plan's piece becomes
+    /// a cut of its own range when the plan was aborted, or is marked done when it is written (decision 0014).
+    /// </summary>
+    public void ResolvePlannedCuts(Func<PlannedBatch, PlannedBatch> resolve)
+    {
+        ArgumentNullException.ThrowIfNull(resolve);
+        _plannedCuts = new Queue<PlannedBatch>(_plannedCuts.Select(resolve));
+    }
+
     /// <summary>True while the buffer must cut at a previous owner's planned point and nowhere else.</summary>
     public bool IsReplayingPlannedCuts => _plannedCuts.Count > 0;
 
@@ -53,11 +63,19 @@ public sealed class ShardBuffer
     {
         ArgumentNullException.ThrowIfNull(page);
         int i = start;
+        List<ReplayStep>? steps = null;
         while (i < page.Count)
         {
             if (_plannedCuts.Count > 0)
             {
-                AppendReplayed(page, i, cuts);
+                steps ??= [];
+                AppendReplayed(page, i, steps);
+                foreach (ReplayStep step in steps)
+                {
+                    cuts.Add(step.Batch ?? throw new InvalidOperationException("A range planned into a plan's object is replayed with AppendReplay."));
+                }
+
+                steps.Clear();
                 i++;
                 continue;
             }
@@ -81,6 +99,26 @@ public sealed class ShardBuffer
     }
 
     /// <summary>
+    /// Appends records of <paramref name="page"/> from <paramref name="start"/> on while planned pieces remain, and
+    /// returns the index of the first record it did not take (the page's count when it took them all). Each piece
+    /// reached is added to <paramref name="steps"/> in shard order: a batch cut at a planned point, or a range that
+    /// belongs to a plan's object (it has a <see cref="PlannedBatch.PlanId"/>), whose records are passed over.
+    /// </summary>
+    public int AppendReplay(RecordPage page, int start, List<ReplayStep> steps)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(steps);
+        int i = start;
+        while (i < page.Count && _plannedCuts.Count > 0)
+        {
+            AppendReplayed(page, i, steps);
+            i++;
+        }
+
+        return i;
+    }
+
+    /// <summary>
     /// Cuts what is buffered now (interval reached, memory pressure, drain). Returns null when the buffer is empty or
     /// when a planned cut point has not been reached: cutting there would put records into a second, different object.
     /// </summary>
@@ -100,37 +138,61 @@ public sealed class ShardBuffer
     }
 
     /// <summary>One record while a previous owner's planned cuts are replayed: the batch ends exactly where it ended then.</summary>
-    private void AppendReplayed(RecordPage page, int index, List<DeliveryBatch> cuts)
+    private void AppendReplayed(RecordPage page, int index, List<ReplayStep> steps)
     {
         SourceRecord record = page.Records[index];
         if (_plannedCuts.TryPeek(out PlannedBatch planned) && record.ComparePosition(planned.Last) > 0)
         {
             // The planned batch's last record is gone (trimmed from the stream): what was planned up to here is all
-            // there is of it, so cut it now and stop replaying plans that lie behind this record.
-            if (!IsEmpty)
-            {
-                cuts.Add(Cut());
-            }
-
+            // there is of it, so cut it now and pass the plans that lie behind this record.
+            CutBeforePiece(steps);
             while (_plannedCuts.TryPeek(out planned) && record.ComparePosition(planned.Last) > 0)
             {
                 _plannedCuts.Dequeue();
+                if (planned.PlanId is not null)
+                {
+                    steps.Add(new ReplayStep(null, planned));
+                }
             }
+        }
+
+        if (_plannedCuts.TryPeek(out planned) && planned.PlanId is not null && record.ComparePosition(planned.First) >= 0)
+        {
+            // In a plan's object: not buffered. Records before the range (none, unless the lease was edited) were cut
+            // into a batch of their own first, so the pieces stay in shard order.
+            CutBeforePiece(steps);
+            if (record.ComparePosition(planned.Last) == 0)
+            {
+                _plannedCuts.Dequeue();
+                steps.Add(new ReplayStep(null, planned));
+            }
+
+            return;
         }
 
         Add(page, index, 1);
         Bytes += record.Data.Length;
         if (_plannedCuts.TryPeek(out planned))
         {
-            if (record.ComparePosition(planned.Last) == 0)
+            if (planned.PlanId is null && record.ComparePosition(planned.Last) == 0)
             {
                 _plannedCuts.Dequeue();
-                cuts.Add(Cut());
+                steps.Add(new ReplayStep(Cut(), planned));
             }
         }
         else if (Bytes >= _sizeLimitBytes)
         {
-            cuts.Add(Cut());
+            DeliveryBatch batch = Cut();
+            steps.Add(new ReplayStep(batch, new PlannedBatch(batch.Source.First, batch.Source.Last)));
+        }
+    }
+
+    private void CutBeforePiece(List<ReplayStep> steps)
+    {
+        if (!IsEmpty)
+        {
+            DeliveryBatch batch = Cut();
+            steps.Add(new ReplayStep(batch, new PlannedBatch(batch.Source.First, batch.Source.Last)));
         }
     }
 
@@ -165,3 +227,9 @@ public sealed class ShardBuffer
         return new DeliveryBatch(_deliveryStreamName, source, segments);
     }
 }
+
+/// <summary>
+/// A planned piece reached while replaying: <see cref="Batch"/> cut at its planned point, or, for a piece of a plan's
+/// object, no batch: its records were passed over.
+/// </summary>
+public readonly record struct ReplayStep(DeliveryBatch? Batch, PlannedBatch Piece);

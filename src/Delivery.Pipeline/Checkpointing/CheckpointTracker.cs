@@ -37,7 +37,7 @@ public sealed class CheckpointTracker
             throw new InvalidOperationException($"Batch {batch.First}..{batch.Last} does not follow {previous}: batches must be registered in shard order.");
         }
 
-        _batches.AddLast(new InFlight(batch));
+        _batches.AddLast(new InFlight(batch.Identity));
         Version++;
     }
 
@@ -45,7 +45,8 @@ public sealed class CheckpointTracker
     public bool Acknowledge(PlannedBatch batch)
     {
         LinkedListNode<InFlight>? node = _batches.First;
-        while (node is not null && node.Value.Batch != batch)
+        PlannedBatch identity = batch.Identity;
+        while (node is not null && node.Value.Batch != identity)
         {
             node = node.Next;
         }
@@ -68,13 +69,41 @@ public sealed class CheckpointTracker
         return advanced;
     }
 
-    /// <summary>Every batch after the checkpoint, acknowledged or not, in order: the cut points a new owner must reuse.</summary>
+    /// <summary>
+    /// Replaces an unacknowledged entry by another with the same range (a plan's piece that became a batch of its own
+    /// range when the plan was aborted). Returns false when the entry is not in flight.
+    /// </summary>
+    public bool Replace(PlannedBatch entry, PlannedBatch replacement)
+    {
+        if (entry.First != replacement.First || entry.Last != replacement.Last)
+        {
+            throw new ArgumentException($"A replacement keeps the range {entry.First}..{entry.Last}.", nameof(replacement));
+        }
+
+        PlannedBatch identity = entry.Identity;
+        for (LinkedListNode<InFlight>? node = _batches.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Batch == identity && !node.Value.Acknowledged)
+            {
+                node.Value = new InFlight(replacement.Identity);
+                Version++;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Every batch after the checkpoint, acknowledged or not, in order: the cut points a new owner must reuse. An
+    /// acknowledged piece of a plan is marked done, so a new owner passes over it without asking the plan ledger.
+    /// </summary>
     public IReadOnlyList<PlannedBatch> PendingBatches()
     {
         var pending = new List<PlannedBatch>(_batches.Count);
         foreach (InFlight inFlight in _batches)
         {
-            pending.Add(inFlight.Batch);
+            pending.Add(inFlight.Acknowledged && inFlight.Batch.PlanId is not null ? inFlight.Batch with { Done = true } : inFlight.Batch);
         }
 
         return pending;

@@ -23,7 +23,7 @@ internal static class ConfigurationVerb
 
     /// <summary>
     /// Prints the effective configuration as JSON under <c>Delivery</c>: every setting with its value or default, lease
-    /// table names resolved, secret values hidden. The output is itself a valid configuration file.
+    /// and plan table names resolved, secret values hidden. The output is itself a valid configuration file.
     /// </summary>
     public static int Describe(IConfiguration configuration, TextWriter output)
     {
@@ -35,6 +35,7 @@ internal static class ConfigurationVerb
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
             pipeline.Kinesis.Leases.TableName = DeliveryOptionsRules.LeaseTableName(name, pipeline);
+            pipeline.Kinesis.Leases.PlanTableName = DeliveryOptionsRules.PlanTableName(name, pipeline);
         }
 
         var buffer = new MemoryStream();

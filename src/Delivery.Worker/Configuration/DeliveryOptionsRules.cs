@@ -86,6 +86,17 @@ public static partial class DeliveryOptionsRules
                 tables[table] = name;
             }
 
+            string plans = PlanTableName(name, pipeline);
+            if (tables.TryGetValue(plans, out string? sharing))
+            {
+                string user = sharing == name ? "this pipeline's lease table" : $"a table of pipeline '{sharing}'";
+                errors.Add(new($"{path}:Kinesis:Leases:PlanTableName", $"table '{plans}' is also {user}: each pipeline needs a plan table of its own, apart from every lease table."));
+            }
+            else
+            {
+                tables[plans] = name;
+            }
+
             if (options.MemoryBudgetMiB < pipeline.Buffering.SizeInMBs + MaxPageMiB)
             {
                 errors.Add(new("Delivery:MemoryBudgetMiB",
@@ -136,6 +147,10 @@ public static partial class DeliveryOptionsRules
     /// <summary>The configured table name, or the default one for the pipeline.</summary>
     public static string LeaseTableName(string pipelineName, PipelineOptions pipeline) =>
         string.IsNullOrEmpty(pipeline.Kinesis.Leases.TableName) ? $"delivery-{pipelineName}-leases" : pipeline.Kinesis.Leases.TableName;
+
+    /// <summary>The configured plan table name, or the default one for the pipeline (decision 0014).</summary>
+    public static string PlanTableName(string pipelineName, PipelineOptions pipeline) =>
+        string.IsNullOrEmpty(pipeline.Kinesis.Leases.PlanTableName) ? $"delivery-{pipelineName}-plans" : pipeline.Kinesis.Leases.PlanTableName;
 
     [GeneratedRegex("^[a-zA-Z0-9_.-]{1,64}$")]
     private static partial Regex PipelineName();

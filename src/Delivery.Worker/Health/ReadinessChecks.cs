@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Delivery.Pipeline.Buffering;
 using Delivery.Worker.Configuration;
 using Delivery.Worker.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -17,7 +18,7 @@ internal sealed class PipelinesStartedCheck(DeliveryOptions options, DeliveryWor
             : HealthCheckResult.Unhealthy($"configuration valid; starting {options.Pipelines.Count} pipelines (checking destinations, streams and lease tables)"));
 }
 
-/// <summary>Ready, second part: every pipeline's lease table answers DescribeTable and is ACTIVE.</summary>
+/// <summary>Ready, second part: every pipeline's lease table (and plan table, under worker scope) answers DescribeTable and is ACTIVE.</summary>
 internal sealed class LeaseTablesCheck(DeliveryOptions options, IAmazonDynamoDB dynamoDb) : IHealthCheck
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(5);
@@ -25,7 +26,9 @@ internal sealed class LeaseTablesCheck(DeliveryOptions options, IAmazonDynamoDB 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var problems = new List<string>();
-        var tables = options.Pipelines.Select(pair => DeliveryOptionsRules.LeaseTableName(pair.Key, pair.Value)).Distinct(StringComparer.Ordinal).ToList();
+        var tables = options.Pipelines.Select(pair => DeliveryOptionsRules.LeaseTableName(pair.Key, pair.Value))
+            .Concat(options.Pipelines.Where(pair => pair.Value.Buffering.Scope == BufferingScope.Worker).Select(pair => DeliveryOptionsRules.PlanTableName(pair.Key, pair.Value)))
+            .Distinct(StringComparer.Ordinal).ToList();
         foreach (string table in tables)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -35,17 +38,17 @@ internal sealed class LeaseTablesCheck(DeliveryOptions options, IAmazonDynamoDB 
                 DescribeTableResponse response = await dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = table }, timeout.Token).ConfigureAwait(false);
                 if (response.Table.TableStatus != TableStatus.ACTIVE)
                 {
-                    problems.Add($"lease table {table} is {response.Table.TableStatus}");
+                    problems.Add($"table {table} is {response.Table.TableStatus}");
                 }
             }
             catch (Exception ex) when (ex is AmazonDynamoDBException or HttpRequestException or OperationCanceledException or Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException)
             {
-                problems.Add($"lease table {table} is not reachable: {ex.Message}");
+                problems.Add($"table {table} is not reachable: {ex.Message}");
             }
         }
 
         return problems.Count == 0
-            ? HealthCheckResult.Healthy($"lease tables reachable: {string.Join(", ", tables)}")
+            ? HealthCheckResult.Healthy($"tables reachable: {string.Join(", ", tables)}")
             : HealthCheckResult.Unhealthy(string.Join("; ", problems));
     }
 }

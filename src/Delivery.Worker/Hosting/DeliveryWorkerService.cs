@@ -4,8 +4,11 @@ using Delivery.Destinations.Backup;
 using Delivery.Destinations.Checks;
 using Delivery.Kinesis.Client;
 using Delivery.Kinesis.Leases;
+using Delivery.Kinesis.Plans;
 using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
 using Delivery.Pipeline.Memory;
+using Delivery.Plans;
 using Delivery.Telemetry;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +47,7 @@ internal sealed class DeliveryWorkerService(
         foreach ((string name, PipelineOptions pipeline) in options.Pipelines)
         {
             using IDisposable? scope = Log.PipelineScope(logger, name);
-            _runners.Add(await CreateRunnerAsync(name, pipeline).ConfigureAwait(false));
+            _runners.Add(await CreateRunnerAsync(name, pipeline, cancellationToken).ConfigureAwait(false));
         }
 
         // Before any lease is taken or anything read: a destination that cannot be used stops the start here.
@@ -97,7 +100,7 @@ internal sealed class DeliveryWorkerService(
         }
     }
 
-    private async Task<PipelineRunner> CreateRunnerAsync(string name, PipelineOptions pipeline)
+    private async Task<PipelineRunner> CreateRunnerAsync(string name, PipelineOptions pipeline, CancellationToken cancellationToken)
     {
         TimeProvider time = services.GetRequiredService<TimeProvider>();
         PipelineTelemetry? telemetry = services.GetService<DeliveryMetrics>()?.ForPipeline(name);
@@ -113,7 +116,8 @@ internal sealed class DeliveryWorkerService(
             ConvertsFormat = pipeline.S3?.ConvertsFormat == true,
         };
         var backup = new S3BackupWriter(pipeline.EffectiveBackup(), services.GetRequiredService<IAmazonS3>(), time, services.GetRequiredService<ILogger<S3BackupWriter>>());
-        var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry);
+        PlanServices plans = await CreatePlanServicesAsync(name, pipeline, cancellationToken).ConfigureAwait(false);
+        var delivery = new DeliveryPipeline(settings, writer, backup, services.GetRequiredService<MemoryBudget>(), time, services.GetRequiredService<ILogger<DeliveryPipeline>>(), telemetry, plans);
         var store = new DynamoDbLeaseStore(
             services.GetRequiredService<IAmazonDynamoDB>(),
             DeliveryOptionsRules.LeaseTableName(name, pipeline),
@@ -122,6 +126,30 @@ internal sealed class DeliveryWorkerService(
             services.GetRequiredService<ILogger<DynamoDbLeaseStore>>());
         var coordinator = new LeaseCoordinator(WorkerId, pipeline.Kinesis, services.GetRequiredService<IKinesisClient>(), store, delivery, time, services.GetRequiredService<ILogger<LeaseCoordinator>>(), telemetry);
         return new PipelineRunner(name, coordinator, delivery, processing as IAsyncDisposable, store, telemetry);
+    }
+
+    /// <summary>
+    /// The plan ledger and range reader, for every pipeline: one that buffers per shard now may hold leases written
+    /// under worker scope, whose plans it must resolve (decision 0014). The table is made ready only under worker scope;
+    /// elsewhere a lease that names a plan when the table is missing stops the shard with an error naming the table.
+    /// </summary>
+    private async Task<PlanServices> CreatePlanServicesAsync(string name, PipelineOptions pipeline, CancellationToken cancellationToken)
+    {
+        TimeProvider time = services.GetRequiredService<TimeProvider>();
+        var ledger = new DynamoDbPlanLedger(
+            services.GetRequiredService<IAmazonDynamoDB>(),
+            DeliveryOptionsRules.PlanTableName(name, pipeline),
+            pipeline.Kinesis.Leases.CreateTableIfMissing,
+            TimeSpan.FromDays(pipeline.Buffering.PlanRetentionDays),
+            time,
+            services.GetRequiredService<ILogger<DynamoDbPlanLedger>>());
+        if (pipeline.Buffering.Scope == BufferingScope.Worker)
+        {
+            await ledger.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var reader = new KinesisShardRangeReader(services.GetRequiredService<IKinesisClient>(), pipeline.Kinesis.Reading, time, services.GetRequiredService<ILogger<KinesisShardRangeReader>>());
+        return new PlanServices(ledger, reader);
     }
 
     private async Task WatchAsync(PipelineRunner runner)

@@ -162,7 +162,7 @@ internal static class BatchSnapshots
     /// records beyond the write (a test double) must keep, since the batch's pages are returned once it is done.
     /// </summary>
     public static DeliveryBatch Snapshot(this DeliveryBatch batch) =>
-        new(batch.DeliveryStreamName, batch.Source, [.. batch.Records.Select(record => record.Snapshot())], batch.Partition);
+        batch.Derive([.. batch.Records.Select(record => record.Snapshot())], batch.Partition);
 
     /// <summary>A copy of the record on the heap.</summary>
     public static SourceRecord Snapshot(this SourceRecord record) =>

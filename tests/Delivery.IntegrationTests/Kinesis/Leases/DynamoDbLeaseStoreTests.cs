@@ -92,6 +92,26 @@ public sealed class DynamoDbLeaseStoreTests(LocalAwsStack stack) : IDisposable
     }
 
     [Fact]
+    public async Task PiecesOfWorkerScopePlans_KeepTheirPlanIdAndDoneMark_ThroughTheTable()
+    {
+        DynamoDbLeaseStore store = await NewStoreAsync();
+        await store.CreateLeaseIfNotExistsAsync(new Lease { LeaseKey = "shard" }, CancellationToken.None);
+        Lease mine = (await store.TryTakeLeaseAsync((await store.GetLeaseAsync("shard", CancellationToken.None))!, "me", CancellationToken.None))!;
+        var first = new ShardPosition("49600000000000000000000000000000000000000000000000000011", 0);
+        var last = new ShardPosition("49600000000000000000000000000000000000000000000000000020", 3);
+        PlannedBatch[] pending = [new(first, last, "0123456789abcdef0123456789abcdef", Done: true), new(last with { SubSequenceNumber = 4 }, last with { SubSequenceNumber = 9 }, "fedcba9876543210fedcba9876543210"), new(new ShardPosition("49600000000000000000000000000000000000000000000000000021"), new ShardPosition("49600000000000000000000000000000000000000000000000000030"))];
+
+        await store.UpdateCheckpointAsync(mine, new LeaseCheckpoint("49600000000000000000000000000000000000000000000000000010"), pending, CancellationToken.None);
+
+        (await store.GetLeaseAsync("shard", CancellationToken.None))!.PendingBatches.ShouldBe(pending);
+        Amazon.DynamoDBv2.Model.GetItemResponse raw = await _dynamoDb.GetItemAsync(store.TableName, new() { ["leaseKey"] = new() { S = "shard" } });
+        raw.Item["pendingBatches"].L[0].M["plan"].S.ShouldBe("0123456789abcdef0123456789abcdef");
+        raw.Item["pendingBatches"].L[0].M["done"].BOOL.ShouldBe(true);
+        raw.Item["pendingBatches"].L[1].M.ShouldNotContainKey("done");
+        raw.Item["pendingBatches"].L[2].M.Keys.ShouldBe(["first", "firstSub", "last", "lastSub"], ignoreOrder: true);
+    }
+
+    [Fact]
     public async Task AWriteFromAnEarlierTenure_IsRejected_EvenWhenTheSameWorkerHoldsTheLeaseAgain()
     {
         DynamoDbLeaseStore store = await NewStoreAsync();

@@ -14,7 +14,7 @@ public sealed class LeaseItemSizeTests
     public void ALeaseAtTheShardsLimitOfPendingBatches_IsATenthOfDynamoDbsItemLimit()
     {
         // The worst case: Kinesis's 56-digit sequence numbers, large subsequence numbers (KPL aggregates), every
-        // optional attribute, and the limit reached plus the most cuts one 10 MiB page of 1 MiB batches can add.
+        // optional attribute, every batch a piece of a worker-scope plan, and the limit reached plus the most cuts one 10 MiB page of 1 MiB batches can add.
         string Sequence(int n) => "4959" + n.ToString("D52", System.Globalization.CultureInfo.InvariantCulture);
         int batches = PipelineSettings.DefaultMaxPendingBatchesPerShard + 11;
         var lease = new Lease
@@ -29,7 +29,7 @@ public sealed class LeaseItemSizeTests
             StartingHashKey = new string('9', 39),
             EndingHashKey = new string('9', 39),
             PendingBatches = [.. Enumerable.Range(0, batches).Select(i => new PlannedBatch(
-                new ShardPosition(Sequence((2 * i) + 1), 9_999_999), new ShardPosition(Sequence((2 * i) + 2), 9_999_999)))],
+                new ShardPosition(Sequence((2 * i) + 1), 9_999_999), new ShardPosition(Sequence((2 * i) + 2), 9_999_999), PlanId: new string('f', 32), Done: true))],
             StartingSequenceNumber = Sequence(0),
             Tenure = long.MaxValue,
             PendingOwner = "ip-10-0-123-46.eu-west-1.compute.internal-ba9876543210",

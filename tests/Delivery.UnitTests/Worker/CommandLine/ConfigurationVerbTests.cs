@@ -149,7 +149,9 @@ public sealed class ConfigurationVerbTests
         foreach (JsonProperty pipeline in json.RootElement.GetProperty("Delivery").GetProperty("Pipelines").EnumerateObject())
         {
             pipeline.Value.GetProperty("Kinesis").GetProperty("Leases").GetProperty("TableName").GetString().ShouldNotBeNullOrEmpty("lease table names are resolved");
+            pipeline.Value.GetProperty("Kinesis").GetProperty("Leases").GetProperty("PlanTableName").GetString().ShouldBe($"delivery-{pipeline.Name}-plans", "plan table names are resolved");
             pipeline.Value.GetProperty("Buffering").GetProperty("SizeInMBs").GetInt32().ShouldBeGreaterThan(0, "defaults are filled in");
+            pipeline.Value.GetProperty("Buffering").GetProperty("Scope").GetString().ShouldBe("Shard", "the scope is printed");
         }
     }
 

@@ -1,5 +1,6 @@
 using Delivery.Destinations.Backup;
 using Delivery.Kinesis;
+using Delivery.Pipeline.Buffering;
 using Delivery.Worker.Configuration;
 using Microsoft.Extensions.Configuration;
 
@@ -30,6 +31,9 @@ public sealed class DeliveryOptionsLoaderTests
         options.ShutdownGracePeriodSeconds.ShouldBe(25);
         options.Aws.Region.ShouldBe("us-east-1");
         DeliveryOptionsRules.LeaseTableName("clicks", pipeline).ShouldBe("delivery-clicks-leases");
+        pipeline.Buffering.Scope.ShouldBe(BufferingScope.Shard);
+        pipeline.Buffering.PlanRetentionDays.ShouldBe(8);
+        DeliveryOptionsRules.PlanTableName("clicks", pipeline).ShouldBe("delivery-clicks-plans");
     }
 
     [Theory]
@@ -38,6 +42,9 @@ public sealed class DeliveryOptionsLoaderTests
     [InlineData("Buffering:IntervalInSeconds", "901", "between 0 and 900")]
     [InlineData("Buffering:IntervalInSeconds", "-1", "between 0 and 900")]
     [InlineData("Kinesis:Leases:LeaseDurationSeconds", "0", "between 1 and 600")]
+    [InlineData("Buffering:PlanRetentionDays", "0", "between 1 and 400")]
+    [InlineData("Buffering:PlanRetentionDays", "401", "between 1 and 400")]
+    [InlineData("Kinesis:Leases:PlanTableName", "x!", "3-255 characters")]
     [InlineData("Kinesis:Reading:MinMillisBetweenReads", "100", "between 200 and 60000")]
     [InlineData("Kinesis:StreamName", "bad stream!", "1-128 characters")]
     [InlineData("MaxConcurrentDeliveries", "0", "between 1 and 64")]
@@ -65,6 +72,7 @@ public sealed class DeliveryOptionsLoaderTests
     [InlineData("Delivery:Aws:Region", "US EAST", "Delivery:Aws:Region", "us-east-1")]
     [InlineData("Delivery:ShutdownGracePeriodSeconds", "0", "Delivery:ShutdownGracePeriodSeconds", "between 1 and 3600")]
     [InlineData($"{P}:Kinesis:Leases:CreateTableIfMissing", "perhaps", $"{P}:Kinesis:Leases:CreateTableIfMissing", "true or false")]
+    [InlineData($"{P}:Buffering:Scope", "Pipeline", $"{P}:Buffering:Scope", "one of Shard, Worker")]
     public void EveryOtherSetting_IsCheckedWithAMessageNamingIt(string key, string value, string reportedAt, string expected)
     {
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(With(key, value)));
@@ -194,6 +202,36 @@ public sealed class DeliveryOptionsLoaderTests
         InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
 
         error.Errors.ShouldHaveSingleItem().Problem.ShouldContain("also used by pipeline");
+    }
+
+    [Fact]
+    public void WorkerScope_IsReadCaseInsensitively_WithItsPlanTableAndRetention()
+    {
+        Dictionary<string, string?> settings = With($"{P}:Buffering:Scope", "worker");
+        settings[$"{P}:Buffering:PlanRetentionDays"] = "10";
+        settings[$"{P}:Kinesis:Leases:PlanTableName"] = "clicks-plans";
+
+        PipelineOptions pipeline = Load(settings).Pipelines["clicks"];
+
+        pipeline.Buffering.Scope.ShouldBe(BufferingScope.Worker);
+        pipeline.Buffering.PlanRetentionDays.ShouldBe(10);
+        DeliveryOptionsRules.PlanTableName("clicks", pipeline).ShouldBe("clicks-plans");
+    }
+
+    [Theory]
+    [InlineData("delivery-clicks-leases", "this pipeline's lease table")]
+    [InlineData("delivery-other-plans", "a table of pipeline 'clicks'")]
+    public void APlanTableSharedWithAnyOtherTable_IsRejected(string planTable, string sharedWith)
+    {
+        Dictionary<string, string?> settings = With($"{P}:Kinesis:Leases:PlanTableName", planTable);
+        settings["Delivery:Pipelines:other:Kinesis:StreamName"] = "orders";
+        settings["Delivery:Pipelines:other:S3:BucketName"] = "orders-raw";
+
+        InvalidDeliveryConfigurationException error = Should.Throw<InvalidDeliveryConfigurationException>(() => Load(settings));
+
+        ConfigurationValidationError problem = error.Errors.ShouldHaveSingleItem();
+        problem.Problem.ShouldContain(sharedWith);
+        problem.Problem.ShouldContain(planTable);
     }
 
     [Fact]

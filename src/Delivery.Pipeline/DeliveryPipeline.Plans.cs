@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Delivery.Pages;
+using Delivery.Pipeline.Buffering;
+using Delivery.Plans;
+
+namespace Delivery.Pipeline;
+
+/// <summary>
+/// Worker-scope buffering (decision 0014): one buffer for every shard this worker holds, cut into plans that are fenced
+/// in each shard's lease, committed in the plan ledger, written, and marked written; and the completion of committed
+/// plans that a previous owner did not finish.
+/// </summary>
+public sealed partial class DeliveryPipeline
+{
+    private readonly Lock _workerGate = new();
+    private readonly ConcurrentDictionary<string, Task> _completions = new(StringComparer.Ordinal);
+    private WorkerBuffer? _workerBuffer;
+    private ITimer? _workerTimer;
+    private long _workerTimerGeneration;
+
+    /// <summary>The plan ledger and range reader; null when the source provides none (plans are then refused).</summary>
+    internal PlanServices? Plans { get; }
+
+    internal bool IsWorkerScope => Settings.Buffering.Scope == BufferingScope.Worker;
+
+    /// <summary>Records of the worker buffer held for <paramref name="shardId"/>.</summary>
+    internal (int Count, long Bytes) WorkerBuffered(string shardId)
+    {
+        lock (_workerGate)
+        {
+            return _workerBuffer?.Of(shardId) ?? (0, 0);
+        }
+    }
+
+    /// <summary>
+    /// Appends a session's records to the worker buffer and sends the buffer on its way when it reaches its size (or at
+    /// once with a zero interval). Throws <see cref="LeaseLostException"/> when the session has stopped: its records must
+    /// not enter a plan.
+    /// </summary>
+    internal async ValueTask AppendToWorkerBufferAsync(ShardSession session, RecordPage page, int start, int count, string streamName, CancellationToken cancellationToken)
+    {
+        DeliveryWork? work = null;
+        lock (_workerGate)
+        {
+            if (session.IsStopped)
+            {
+                throw new LeaseLostException($"The lease of shard {session.ShardId} was lost.");
+            }
+
+            _workerBuffer ??= new WorkerBuffer(Name, streamName);
+            _workerBuffer.Append(session.ShardId, page, start, count);
+            if (_workerBuffer.Bytes >= Settings.Buffering.SizeInBytes || Settings.Buffering.IntervalInSeconds == 0)
+            {
+                work = CutWorkerBufferLocked();
+            }
+
+            ArmWorkerTimerLocked();
+        }
+
+        if (work is not null)
+        {
+            await EnqueuePlanAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Cuts the worker buffer now (interval, memory pressure, drain) and hands the plan to delivery.</summary>
+    internal async Task CutWorkerBufferAsync(CancellationToken cancellationToken)
+    {
+        DeliveryWork? work;
+        lock (_workerGate)
+        {
+            work = CutWorkerBufferLocked();
+            ArmWorkerTimerLocked();
+        }
+
+        if (work is not null)
+        {
+            await EnqueuePlanAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Drops what the worker buffer holds of a stopped session's shard.</summary>
+    internal void DiscardFromWorkerBuffer(string shardId)
+    {
+        lock (_workerGate)
+        {
+            _workerBuffer?.Discard(shardId);
+            ArmWorkerTimerLocked();
+        }
+    }
+
+    /// <summary>
+    /// What the ledger says of a plan a lease names, resolving an absent plan to aborted by putting its tombstone: after
+    /// this, that plan can never be committed (decision 0014).
+    /// </summary>
+    internal async Task<PlanEntry> ResolvePlanAsync(string planId, CancellationToken cancellationToken)
+    {
+        PlanServices plans = Plans ?? throw new InvalidOperationException($"Pipeline {Name}: a lease names plan {planId}, but no plan ledger is configured.");
+        PlanEntry entry = await plans.Ledger.GetAsync(planId, cancellationToken).ConfigureAwait(false);
+        if (entry.State == PlanState.Absent)
+        {
+            entry = await plans.Ledger.AbortAsync(planId, cancellationToken).ConfigureAwait(false);
+            Log.PlanResolvedAbsent(Logger, Name, planId, entry.State);
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Completes a committed plan a previous owner did not finish, once per plan in this worker: reads its ranges from
+    /// the stream, writes the same batch to the same keys and marks it written. The task ends when the plan is written.
+    /// </summary>
+    internal Task WhenPlanWrittenAsync(PlanEntry entry)
+    {
+        while (true)
+        {
+            Task completion = _completions.GetOrAdd(entry.PlanId, _ => Task.Run(() => CompletePlanAsync(entry)));
+            if (!completion.IsFaulted && !completion.IsCanceled)
+            {
+                return completion;
+            }
+
+            // A completion that failed is tried again by whoever asks next, not remembered as failed forever.
+            _completions.TryRemove(new KeyValuePair<string, Task>(entry.PlanId, completion));
+        }
+    }
+
+    private DeliveryWork? CutWorkerBufferLocked()
+    {
+        DisposeWorkerTimerLocked();
+        if (_workerBuffer?.TryCut() is not { } batch)
+        {
+            return null;
+        }
+
+        BatchPlan plan = batch.Plan!;
+        var pieces = new List<PlanPiece>(plan.Ranges.Count);
+        foreach (BatchSource range in plan.Ranges)
+        {
+            // A session that stopped since its records were buffered still gets its piece: the plan's fence then fails
+            // for that shard, and the plan is aborted rather than written.
+            ShardSession session = _sessionsByShard[range.ShardId];
+            pieces.Add(new PlanPiece(session, plan.PieceOf(range)));
+        }
+
+        var work = new DeliveryWork(batch, pieces);
+        batch.ChargeTo(Budget);
+        foreach (PlanPiece piece in pieces)
+        {
+            piece.Session.RegisterPlanPiece(work, piece.Piece);
+        }
+
+        return work;
+    }
+
+    private async Task EnqueuePlanAsync(DeliveryWork work, CancellationToken cancellationToken)
+    {
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(Stopping, cancellationToken);
+        try
+        {
+            await EnqueueAsync(work, cancellation.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Never handed on: nothing was fenced or committed, so the pieces stay planned (or unplanned) and are read again.
+            if (work.TryStart())
+            {
+                work.Batch.Release();
+                work.CompleteInSessions();
+            }
+
+            throw;
+        }
+    }
+
+    private void ArmWorkerTimerLocked()
+    {
+        if (_workerBuffer is null || _workerBuffer.IsEmpty || Settings.Buffering.IntervalInSeconds == 0)
+        {
+            DisposeWorkerTimerLocked();
+            return;
+        }
+
+        if (_workerTimer is not null)
+        {
+            return;
+        }
+
+        long generation = ++_workerTimerGeneration;
+        _workerTimer = TimeProvider.CreateTimer(
+            static state =>
+            {
+                var (pipeline, generation) = ((DeliveryPipeline, long))state!;
+                pipeline.OnWorkerIntervalElapsed(generation);
+            },
+            (this, generation),
+            Settings.Buffering.Interval,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnWorkerIntervalElapsed(long generation)
+    {
+        lock (_workerGate)
+        {
+            if (generation != _workerTimerGeneration)
+            {
+                return;
+            }
+        }
+
+        _ = CutWorkerBufferInBackgroundAsync();
+    }
+
+    private async Task CutWorkerBufferInBackgroundAsync()
+    {
+        try
+        {
+            await CutWorkerBufferAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // Shutting down: what was cut is read again by the next owner.
+        }
+    }
+
+    private void DisposeWorkerTimerLocked()
+    {
+        _workerTimer?.Dispose();
+        _workerTimer = null;
+        _workerTimerGeneration++;
+    }
+}
