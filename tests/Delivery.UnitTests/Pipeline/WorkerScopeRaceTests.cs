@@ -1,0 +1,86 @@
+using Delivery.Pipeline;
+using Delivery.Pipeline.Buffering;
+using Delivery.Pipeline.Memory;
+using Delivery.Plans;
+using Delivery.Testing;
+using Delivery.UnitTests.Pipeline.Plans;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Delivery.UnitTests.Pipeline;
+
+/// <summary>
+/// Interleavings of <c>Buffering:Scope: Worker</c> (decision 0014) between a shard's own buffer, the worker buffer, the
+/// delivery queue and the status page: each once broke a shard's checkpoint or hung the worker.
+/// </summary>
+public sealed class WorkerScopeRaceTests : IAsyncLifetime
+{
+    private const string A = "shardId-000000000001";
+    private const string B = "shardId-000000000002";
+    private readonly TimerCountingFakeTimeProvider _time = new();
+    private readonly RecordingBatchWriter _writer = new();
+    private readonly RecordingBackupWriter _backup = new();
+    private readonly InMemoryPlanLedger _ledger = new();
+    private readonly FakeRangeReader _stream = new();
+    private readonly Dictionary<string, RecordingCheckpointer> _leases = new() { [A] = new(), [B] = new() };
+    private readonly List<DeliveryPipeline> _pipelines = [];
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _writer.Unblock();
+        foreach (DeliveryPipeline pipeline in _pipelines)
+        {
+            await pipeline.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task ARecordPastAPreviousOwnersTrimmedCut_IsDelivered_BeforeTheCheckpointPassesIt()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession b = Open(pipeline, B);
+
+        // B's records start the worker buffer's interval.
+        await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        // A's previous owner cut 1..5 and crashed; retention has trimmed it since: A's stream starts at 9.
+        IShardSession a = Open(pipeline, A, [new PlannedBatch(Records.Position(1), Records.Position(5))]);
+        await a.AppendAsync(Records.Page(A, 9, 2), CancellationToken.None);
+
+        // The worker buffer's interval ends first, then A's own.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103), "the worker buffer's plan is written");
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(10), "A checkpoints at its end");
+        await Eventually.TrueAsync(
+            () => _writer.Delivered.SelectMany(batch => batch.Records).Any(record => record.Position == Records.Position(9)),
+            "record 9, which A's checkpoint has passed, is in an object",
+            TimeSpan.FromSeconds(3));
+        ShardPosition[] written = [.. _writer.Delivered.SelectMany(batch => batch.Records).Select(record => record.Position).Order()];
+        written.ShouldBe([Records.Position(9), Records.Position(10), .. Positions(101, 3)], "every record once");
+    }
+
+    private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
+
+    private DeliveryPipeline Start()
+    {
+        var settings = new PipelineSettings
+        {
+            Name = "test-pipeline",
+            Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60, Scope = BufferingScope.Worker },
+            MaxConcurrentDeliveries = 2,
+            InitialRetryDelay = TimeSpan.FromMilliseconds(10),
+        };
+        var pipeline = new DeliveryPipeline(settings, _writer, _backup, new MemoryBudget(64L * 1024 * 1024), _time, NullLogger<DeliveryPipeline>.Instance, plans: new PlanServices(_ledger, _stream));
+        pipeline.Start();
+        _pipelines.Add(pipeline);
+        return pipeline;
+    }
+
+    private IShardSession Open(DeliveryPipeline pipeline, string shard, PlannedBatch[]? pending = null) =>
+        pipeline.OpenShard(new ShardSessionStart("stream", shard, null, pending ?? []), _leases[shard]);
+
+}
