@@ -5,6 +5,7 @@ using Delivery.Plans;
 using Delivery.Testing;
 using Delivery.UnitTests.Pipeline.Plans;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Delivery.UnitTests.Pipeline;
 
@@ -16,7 +17,7 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
 {
     private const string A = "shardId-000000000001";
     private const string B = "shardId-000000000002";
-    private readonly TimerCountingFakeTimeProvider _time = new();
+    private readonly HookedTimeProvider _time = new();
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingBackupWriter _backup = new();
     private readonly InMemoryPlanLedger _ledger = new();
@@ -24,11 +25,19 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
     private readonly Dictionary<string, RecordingCheckpointer> _leases = new() { [A] = new(), [B] = new() };
     private readonly List<DeliveryPipeline> _pipelines = [];
 
+    // Set when a test leaves threads deadlocked inside a pipeline: disposing it would hang the test run too.
+    private bool _hung;
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         _writer.Unblock();
+        if (_hung)
+        {
+            return;
+        }
+
         foreach (DeliveryPipeline pipeline in _pipelines)
         {
             await pipeline.DisposeAsync();
@@ -63,6 +72,37 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
         written.ShouldBe([Records.Position(9), Records.Position(10), .. Positions(101, 3)], "every record once");
     }
 
+    [Fact]
+    public async Task TheStatusPage_ReadWhileTheWorkerBufferIsCut_DoesNotDeadlock()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        await a.AppendAsync(Records.Page(A, 1, 3), CancellationToken.None);
+
+        // The cut disposes the interval timer while it holds the worker buffer and before it registers A's piece with
+        // A's session: the status page asks A's session about its records just then.
+        var status = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var asking = new ManualResetEventSlim();
+        _time.OnNextTimerDispose = () =>
+        {
+            new Thread(() =>
+            {
+                asking.Set();
+                pipeline.ShardStatuses();
+                status.SetResult();
+            }) { IsBackground = true }.Start();
+            asking.Wait();
+            Thread.Sleep(200);
+        };
+        Task interval = Task.Run(() => _time.Advance(TimeSpan.FromSeconds(60)));
+
+        bool finished = await Task.WhenAny(interval, Task.Delay(TimeSpan.FromSeconds(5))) == interval
+            && await Task.WhenAny(status.Task, Task.Delay(TimeSpan.FromSeconds(5))) == status.Task;
+        _hung = !finished;
+        finished.ShouldBeTrue("the cut finishes and the status page answers");
+        await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(3), "A checkpoints");
+    }
+
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
 
     private DeliveryPipeline Start()
@@ -83,4 +123,43 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
     private IShardSession Open(DeliveryPipeline pipeline, string shard, PlannedBatch[]? pending = null) =>
         pipeline.OpenShard(new ShardSessionStart("stream", shard, null, pending ?? []), _leases[shard]);
 
+    /// <summary>A fake clock that can run code inside the next disposal of one of its timers (a point inside a lock).</summary>
+    private sealed class HookedTimeProvider : TimeProvider
+    {
+        private readonly FakeTimeProvider _inner = new();
+        private Action? _onNextTimerDispose;
+
+        public Action? OnNextTimerDispose
+        {
+            set => Volatile.Write(ref _onNextTimerDispose, value);
+        }
+
+        public override long TimestampFrequency => _inner.TimestampFrequency;
+
+        public override DateTimeOffset GetUtcNow() => _inner.GetUtcNow();
+
+        public override long GetTimestamp() => _inner.GetTimestamp();
+
+        public void Advance(TimeSpan delta) => _inner.Advance(delta);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            new HookedTimer(this, _inner.CreateTimer(callback, state, dueTime, period));
+
+        private sealed class HookedTimer(HookedTimeProvider owner, ITimer inner) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                Interlocked.Exchange(ref owner._onNextTimerDispose, null)?.Invoke();
+                inner.Dispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
 }
