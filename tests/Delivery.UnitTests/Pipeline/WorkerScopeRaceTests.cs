@@ -103,15 +103,48 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
         await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(3), "A checkpoints");
     }
 
+    [Fact]
+    public async Task APlanWhoseCutterStopsWaitingForTheQueue_IsStillDelivered_SoTheOtherShardsCheckpointsGoOn()
+    {
+        // One delivery loop and two places in the queue.
+        DeliveryPipeline pipeline = Start(maxConcurrentDeliveries: 1);
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        _writer.Block();
+        int next = 1;
+        for (int plans = 0; plans < 3; plans++)
+        {
+            // 1.1 MB: each page cuts a plan of A alone.
+            await a.AppendAsync(Records.Page(A, next, 11, size: 100 * 1024), CancellationToken.None);
+            next += 11;
+            await Eventually.TrueAsync(() => _writer.Attempts >= 1, "the delivery loop takes the first plan");
+        }
+
+        // B's records wait in the worker buffer; A's next page cuts them into a plan that cannot enter the full queue.
+        await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
+        using var readerStops = new CancellationTokenSource();
+        Task append = a.AppendAsync(Records.Page(A, next, 11, size: 100 * 1024), readerStops.Token).AsTask();
+        await Task.Delay(100);
+        append.IsCompleted.ShouldBeFalse("the queue is full");
+
+        // A's reader stops (a handoff, a shutdown): it stops waiting. B's reader goes on.
+        await readerStops.CancelAsync();
+        await Should.ThrowAsync<OperationCanceledException>(append);
+        _writer.Unblock();
+
+        await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103), "B checkpoints over its records in that plan");
+        _writer.Delivered.SelectMany(batch => batch.Records).Count(record => record.Position >= Records.Position(101)).ShouldBe(3);
+    }
+
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
 
-    private DeliveryPipeline Start()
+    private DeliveryPipeline Start(int maxConcurrentDeliveries = 2)
     {
         var settings = new PipelineSettings
         {
             Name = "test-pipeline",
             Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60, Scope = BufferingScope.Worker },
-            MaxConcurrentDeliveries = 2,
+            MaxConcurrentDeliveries = maxConcurrentDeliveries,
             InitialRetryDelay = TimeSpan.FromMilliseconds(10),
         };
         var pipeline = new DeliveryPipeline(settings, _writer, _backup, new MemoryBudget(64L * 1024 * 1024), _time, NullLogger<DeliveryPipeline>.Instance, plans: new PlanServices(_ledger, _stream));
