@@ -17,7 +17,8 @@ public sealed partial class DeliveryPipeline
     private const double MaxPartitionScale = 500;
 
     private readonly Lock _workerGate = new();
-    private readonly ConcurrentDictionary<string, Task> _completions = new(StringComparer.Ordinal);
+    // One completion per plan in this worker; Lazy so that two sessions finding the plan at once start one, not two.
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _completions = new(StringComparer.Ordinal);
     private WorkerBuffer? _workerBuffer;
 
     // Data of a plan over its largest partition's, as last written: the worker buffer is cut when its largest partition
@@ -135,17 +136,16 @@ public sealed partial class DeliveryPipeline
     /// </summary>
     internal Task WhenPlanWrittenAsync(PlanEntry entry)
     {
-        while (true)
+        Lazy<Task> completion = _completions.GetOrAdd(entry.PlanId, _ => new Lazy<Task>(() => Task.Run(() => CompletePlanAsync(entry))));
+        if (completion.Value is { IsFaulted: false, IsCanceled: false } running)
         {
-            Task completion = _completions.GetOrAdd(entry.PlanId, _ => Task.Run(() => CompletePlanAsync(entry)));
-            if (!completion.IsFaulted && !completion.IsCanceled)
-            {
-                return completion;
-            }
-
-            // A completion that failed is tried again by whoever asks next, not remembered as failed forever.
-            _completions.TryRemove(new KeyValuePair<string, Task>(entry.PlanId, completion));
+            return running;
         }
+
+        // A completion that failed is tried again by whoever asks next (a session that starts again after the failure),
+        // not remembered as failed forever.
+        _completions.TryRemove(new KeyValuePair<string, Lazy<Task>>(entry.PlanId, completion));
+        return completion.Value;
     }
 
     private DeliveryWork? CutWorkerBufferLocked()
