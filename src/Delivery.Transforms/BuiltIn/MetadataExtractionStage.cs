@@ -8,23 +8,43 @@ namespace Delivery.Transforms.BuiltIn;
 /// the record's keys for <c>!{partitionKeyFromQuery:name}</c>. A record the query cannot evaluate (not JSON, a key
 /// missing or null) goes to the backup bucket under <c>processing-failed</c>.
 /// </summary>
-public sealed class MetadataExtractionStage(JqQuery query) : RecordStage
+/// <remarks>
+/// Records of a batch with equal values share one read-only dictionary of keys (<see cref="QueryKeySets"/>): a batch
+/// has a few dozen partitions and tens of thousands of records, and what a record carries lives as long as its batch.
+/// </remarks>
+public sealed class MetadataExtractionStage(JqQuery query) : IProcessingStage
 {
-    public override string Name => "MetadataExtraction";
+    public string Name => "MetadataExtraction";
 
     public JqQuery Query { get; } = query ?? throw new ArgumentNullException(nameof(query));
 
-    protected override string UnexpectedErrorCode => TransformErrorCodes.MetadataExtractionFailed;
-
-    protected override void Process(ProcessingRun run, in ChainRecord record, List<ChainRecord> output)
+    public ValueTask<IReadOnlyList<ChainRecord>> ProcessAsync(ProcessingRun run, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
-        Dictionary<string, string>? keys = Query.Evaluate(record.Data.Span, out string? error);
-        if (keys is null)
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(records);
+        var keySets = new QueryKeySets(Query);
+        var output = new List<ChainRecord>(records.Count);
+        foreach (ChainRecord record in records)
         {
-            run.Fail(record.SourceIndex, TransformErrorCodes.MetadataExtractionFailed, $"The metadata extraction query could not be evaluated: {error}.", ErrorOutputTypes.ProcessingFailed);
-            return;
+            try
+            {
+                IReadOnlyDictionary<string, string>? keys = keySets.Evaluate(record.Data.Span, out string? error);
+                if (keys is null)
+                {
+                    run.Fail(record.SourceIndex, TransformErrorCodes.MetadataExtractionFailed, $"The metadata extraction query could not be evaluated: {error}.", ErrorOutputTypes.ProcessingFailed);
+                    continue;
+                }
+
+                output.Add(record with { KeysFromQuery = keys });
+            }
+#pragma warning disable CA1031 // One record's failure is that record's: a bug the record triggers fails it alone, never the batch.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                run.Fail(record.SourceIndex, TransformErrorCodes.MetadataExtractionFailed, $"{Name} could not process the record: {ex.GetType().Name}: {ex.Message.TrimEnd('.')}.", ErrorOutputTypes.ProcessingFailed);
+            }
         }
 
-        output.Add(record with { KeysFromQuery = keys });
+        return ValueTask.FromResult<IReadOnlyList<ChainRecord>>(output);
     }
 }

@@ -97,39 +97,61 @@ public abstract class InvocationStage : IProcessingStage
         return (int)Math.Min(total, Array.MaxLength);
     }
 
+    // Each invocation's list is made at its final size (the lists live as long as the batch): the cuts are found first.
     private List<List<ChainRecord>> Slice(ProcessingRun run, IReadOnlyList<ChainRecord> records)
     {
-        var invocations = new List<List<ChainRecord>>();
-        List<ChainRecord> current = [];
+        var counts = new List<int>();
+        bool[]? tooLarge = null;
+        int current = 0;
         long bytes = 0;
         long payload = FirehoseEventWriter.EnvelopeBytes;
-        foreach (ChainRecord record in records)
+        for (int i = 0; i < records.Count; i++)
         {
+            ChainRecord record = records[i];
             long estimate = EstimatePayloadBytes(run, record);
             if (estimate + FirehoseEventWriter.EnvelopeBytes > Settings.MaxPayloadBytes)
             {
                 run.Fail(record.SourceIndex, TransformErrorCodes.PayloadTooLarge,
                     $"A record of {record.Data.Length} bytes makes an event of about {estimate} bytes, over the {Settings.MaxPayloadBytes}-byte limit of {Name}.",
                     ErrorOutputTypes.ProcessingFailed, 0, Name);
+                (tooLarge ??= new bool[records.Count])[i] = true;
                 continue;
             }
 
-            if (current.Count > 0 && (bytes + record.Data.Length > Settings.BufferSizeBytes || payload + estimate > Settings.MaxPayloadBytes))
+            if (current > 0 && (bytes + record.Data.Length > Settings.BufferSizeBytes || payload + estimate > Settings.MaxPayloadBytes))
             {
-                invocations.Add(current);
-                current = [];
+                counts.Add(current);
+                current = 0;
                 bytes = 0;
                 payload = FirehoseEventWriter.EnvelopeBytes;
             }
 
-            current.Add(record);
+            current++;
             bytes += record.Data.Length;
             payload += estimate;
         }
 
-        if (current.Count > 0)
+        if (current > 0)
         {
-            invocations.Add(current);
+            counts.Add(current);
+        }
+
+        var invocations = new List<List<ChainRecord>>(counts.Count);
+        int next = 0;
+        foreach (int count in counts)
+        {
+            var invocation = new List<ChainRecord>(count);
+            while (invocation.Count < count)
+            {
+                if (tooLarge is null || !tooLarge[next])
+                {
+                    invocation.Add(records[next]);
+                }
+
+                next++;
+            }
+
+            invocations.Add(invocation);
         }
 
         return invocations;

@@ -58,12 +58,11 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
         {
             ChainRecord record = records[i];
             SourceRecord source = batch.Records[record.SourceIndex];
-            long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
             input[i] = new TransformRecord(
-                i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                RecordIds.Of(i),
                 loan.Lend(record.Data),
                 source.ApproximateArrivalTimestamp,
-                new KinesisRecordMetadata(batch.ShardIdOf(source), source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
+                new KinesisRecordMetadata(batch.ShardIdOf(source), source),
                 record.KeysFromTransform ?? NoKeys);
         }
 

@@ -70,23 +70,46 @@ public sealed class JqQuery
     /// </summary>
     public Dictionary<string, string>? Evaluate(ReadOnlySpan<byte> json, out string? error)
     {
-        JqValue[] found = new JqValue[_pathCount];
-        try
+        string[] values = new string[_keys.Count];
+        if (!TryEvaluate(json, new JqValue[_pathCount], values, null, out error))
         {
-            _scanner.Scan(json, found);
-        }
-        catch (System.Text.Json.JsonException ex)
-        {
-            error = $"the record is not valid JSON ({ex.Message.TrimEnd('.')})";
-            return null;
-        }
-        catch (JqException ex)
-        {
-            error = ex.Message;
             return null;
         }
 
         var keys = new Dictionary<string, string>(_keys.Count, StringComparer.Ordinal);
+        for (int i = 0; i < values.Length; i++)
+        {
+            keys[_keys[i].Name] = values[i];
+        }
+
+        return keys;
+    }
+
+    /// <summary>Storage for evaluating this query on one record after another without allocating (one thread at a time).</summary>
+    internal JqEvaluation NewEvaluation() => new(this, _pathCount);
+
+    /// <summary>
+    /// <see cref="Evaluate(ReadOnlySpan{byte}, out string?)"/> into <paramref name="values"/> (by key, in
+    /// <see cref="KeyNames"/> order), with <paramref name="found"/> as scratch; false with <paramref name="error"/> when
+    /// a key fails.
+    /// </summary>
+    internal bool TryEvaluate(ReadOnlySpan<byte> json, JqValue[] found, string[] values, Utf8Strings? strings, out string? error)
+    {
+        try
+        {
+            _scanner.Scan(json, found, strings);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            error = $"the record is not valid JSON ({ex.Message.TrimEnd('.')})";
+            return false;
+        }
+        catch (JqException ex)
+        {
+            error = ex.Message;
+            return false;
+        }
+
         for (int i = 0; i < _keys.Count; i++)
         {
             JqKey key = _keys[i];
@@ -101,21 +124,45 @@ public sealed class JqQuery
                 if (value.Kind is JqKind.Missing or JqKind.Null)
                 {
                     error = $"key '{key.Name}': {key.PathText} {(found[_pathOfKey[i]].Kind == JqKind.Missing ? "is not in the record" : "is null")}";
-                    return null;
+                    return false;
                 }
 
-                keys[key.Name] = value.ToKeyText();
+                values[i] = value.ToKeyText();
             }
             catch (JqException ex)
             {
                 error = $"key '{key.Name}': {ex.Message}";
-                return null;
+                return false;
             }
         }
 
         error = null;
-        return keys;
+        return true;
     }
 
     public override string ToString() => Text;
+}
+
+/// <summary>
+/// One batch's evaluations of a query: the scanner's scratch, the values of the last record and the strings read so far
+/// are reused from record to record. Not thread-safe.
+/// </summary>
+internal sealed class JqEvaluation
+{
+    private readonly JqQuery _query;
+    private readonly JqValue[] _found;
+    private readonly Utf8Strings _strings = new();
+
+    internal JqEvaluation(JqQuery query, int pathCount)
+    {
+        _query = query;
+        _found = new JqValue[pathCount];
+        Values = new string[query.KeyNames.Count];
+    }
+
+    /// <summary>The last record's values, in <see cref="JqQuery.KeyNames"/> order; overwritten by the next evaluation.</summary>
+    public string[] Values { get; }
+
+    /// <summary>Evaluates the query on <paramref name="json"/> into <see cref="Values"/>; false with <paramref name="error"/> when a key fails.</summary>
+    public bool TryEvaluate(ReadOnlySpan<byte> json, out string? error) => _query.TryEvaluate(json, _found, Values, _strings, out error);
 }

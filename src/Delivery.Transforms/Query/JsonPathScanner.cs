@@ -36,7 +36,10 @@ internal sealed class JsonPathScanner
     /// when the record is not JSON as far as it had to be read, <see cref="JqException"/> when it is not an object or a
     /// string it had to read is not valid Unicode.
     /// </summary>
-    public void Scan(ReadOnlySpan<byte> json, JqValue[] values)
+    /// <param name="json">The record.</param>
+    /// <param name="values">Receives each path's value.</param>
+    /// <param name="strings">Strings read before, reused when the same bytes come again; null to make every string.</param>
+    public void Scan(ReadOnlySpan<byte> json, JqValue[] values, Utf8Strings? strings = null)
     {
         Array.Fill(values, JqValue.Missing, 0, _pathCount);
         var reader = new Utf8JsonReader(json);
@@ -46,11 +49,11 @@ internal sealed class JsonPathScanner
         }
 
         int remaining = _pathCount;
-        Visit(ref reader, _root, values, ref remaining);
+        Visit(ref reader, _root, values, strings, ref remaining);
     }
 
     // Returns false once every path is found: the caller stops reading.
-    private static bool Visit(ref Utf8JsonReader reader, Node node, JqValue[] values, ref int remaining)
+    private static bool Visit(ref Utf8JsonReader reader, Node node, JqValue[] values, Utf8Strings? strings, ref int remaining)
     {
         bool capture = node.Terminals.Count > 0;
         switch (reader.TokenType)
@@ -84,7 +87,7 @@ internal sealed class JsonPathScanner
                     {
                         reader.Skip();
                     }
-                    else if (!Visit(ref reader, child, values, ref remaining))
+                    else if (!Visit(ref reader, child, values, strings, ref remaining))
                     {
                         return false;
                     }
@@ -106,7 +109,7 @@ internal sealed class JsonPathScanner
                     Node? child = node.Elements.TryGetValue(index, out Node? element) ? element : null;
                     if (items is not null && reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
                     {
-                        items.Add(Scalar(ref reader));
+                        items.Add(Scalar(ref reader, strings));
                     }
                     else
                     {
@@ -115,7 +118,7 @@ internal sealed class JsonPathScanner
 
                     if (child is not null)
                     {
-                        if (!Visit(ref reader, child, values, ref remaining) && items is null)
+                        if (!Visit(ref reader, child, values, strings, ref remaining) && items is null)
                         {
                             return false;
                         }
@@ -138,23 +141,55 @@ internal sealed class JsonPathScanner
             default:
                 if (capture)
                 {
-                    Found(node, Scalar(ref reader), values, ref remaining);
+                    Found(node, Scalar(ref reader, strings), values, ref remaining);
                 }
 
                 return remaining > 0;
         }
     }
 
-    private static JqValue Scalar(ref Utf8JsonReader reader) => reader.TokenType switch
+    private static JqValue Scalar(ref Utf8JsonReader reader, Utf8Strings? strings) => reader.TokenType switch
     {
-        JsonTokenType.String => JqValue.FromString(JsonText.TryGetString(ref reader, out string? text)
-            ? text
-            : throw new JqException("the record has a string that is not valid Unicode (invalid UTF-8, or a \\u escape of an unpaired surrogate)")),
-        JsonTokenType.Number => JqValue.FromNumber(reader.GetDouble(), IsPlainInteger(reader.ValueSpan) ? Encoding.UTF8.GetString(reader.ValueSpan) : null),
+        JsonTokenType.String => JqValue.FromString(StringOf(ref reader, strings)),
+        JsonTokenType.Number => JqValue.FromNumber(reader.GetDouble(), IsPlainInteger(reader.ValueSpan) ? Digits(reader.ValueSpan, strings) : null),
         JsonTokenType.True => JqValue.FromBool(true),
         JsonTokenType.False => JqValue.FromBool(false),
         _ => JqValue.Null,
     };
+
+    private static string StringOf(ref Utf8JsonReader reader, Utf8Strings? strings)
+    {
+        // Unescaped bytes seen before were valid Unicode then: the same bytes are the same string.
+        bool raw = strings is not null && !reader.ValueIsEscaped && !reader.HasValueSequence;
+        if (raw && strings!.Find(reader.ValueSpan) is { } known)
+        {
+            return known;
+        }
+
+        if (!JsonText.TryGetString(ref reader, out string? text))
+        {
+            throw new JqException("the record has a string that is not valid Unicode (invalid UTF-8, or a \\u escape of an unpaired surrogate)");
+        }
+
+        if (raw)
+        {
+            strings!.Add(reader.ValueSpan, text);
+        }
+
+        return text;
+    }
+
+    private static string Digits(ReadOnlySpan<byte> number, Utf8Strings? strings)
+    {
+        if (strings?.Find(number) is { } known)
+        {
+            return known;
+        }
+
+        string text = Encoding.UTF8.GetString(number);
+        strings?.Add(number, text);
+        return text;
+    }
 
     // Integers keep their digits (an id above 2^53 stays exact); other numbers print as jq prints them (1.50 is 1.5).
     private static bool IsPlainInteger(ReadOnlySpan<byte> number)

@@ -136,6 +136,29 @@ public sealed class TransformingBatchWriterTests
             .ShouldBe([("x", "basic", 1), ("x", "gold", 1), ("y", "basic", 1)]);
     }
 
+    [Fact]
+    public async Task RecordsWithEqualKeyValues_ShareAPartition_AndAnyDifferenceMakesAnother()
+    {
+        // Values that concatenate alike ("x"+"yz", "xy"+"z"), an escape of the same text, a composed and a decomposed
+        // accent, each read raw and escaped: only equal values per key may share an object.
+        DeliveryBatch batch = Of(
+            """{"a":"x","b":"yz"}""",
+            """{"a":"xy","b":"z"}""",
+            """{"a":"x","b":"yz"}""",
+            """{"a":"\u0078","b":"y\u007a"}""",
+            """{"a":"é","b":"z"}""",
+            """{"a":"e\u0301","b":"z"}""",
+            """{"a":"\u00e9","b":"z"}""",
+            """{"a":"xy","b":"z"}""");
+        var destination = new CapturingDestination();
+
+        (await Writer([Query("{a: .a, b: .b}")], Partitioning(queryKeys: ["a", "b"]), destination).WriteAsync(batch, default)).AllDelivered.ShouldBeTrue();
+
+        destination.Batches.Select(b => (b.Partition!.FromQuery["a"], b.Partition.FromQuery["b"], string.Join(",", b.Records.Select(r => r.Position.SequenceNumber[^1]))))
+            .OrderBy(p => p.Item3, StringComparer.Ordinal)
+            .ShouldBe([("x", "yz", "0,2,3"), ("xy", "z", "1,7"), ("é", "z", "4,6"), ("e\u0301", "z", "5")]);
+    }
+
     [Theory]
     [InlineData("""{"c":""}""", TransformErrorCodes.InvalidPartitionKeyValue, "it is empty")]
     [InlineData("""{"c":"a#b"}""", TransformErrorCodes.InvalidPartitionKeyValue, "'#'")]
