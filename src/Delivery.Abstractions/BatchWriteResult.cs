@@ -15,7 +15,16 @@ public sealed class BatchWriteResult
     public IReadOnlyList<FailedRecord> FailedRecords { get; }
 
     public bool AllDelivered => FailedRecords.Count == 0;
+
+    /// <summary>
+    /// With dynamic partitioning, how the written data divided into partitions: what worker-scope buffering sizes its
+    /// next cut by, so that each partition's object comes out near the size hint. Null without partitioning.
+    /// </summary>
+    public PartitionSizes? Partitions { get; init; }
 }
+
+/// <summary>Data bytes written across a batch's partitions, and those of its largest partition.</summary>
+public readonly record struct PartitionSizes(long TotalBytes, long LargestBytes);
 
 /// <summary>A record that could not be transformed, converted or delivered within its retry budget.</summary>
 /// <param name="Index">Index into <see cref="DeliveryBatch.Records"/>: the backup holds that record's original bytes.</param>

@@ -116,6 +116,7 @@ public sealed partial class DeliveryPipeline
             return true;
         }, token).ConfigureAwait(false);
         RecordDelivery(batch, result);
+        LearnPartitionScale(result);
     }
 
     /// <summary>

@@ -13,9 +13,16 @@ namespace Delivery.Pipeline;
 /// </summary>
 public sealed partial class DeliveryPipeline
 {
+    // Firehose's own cap on active partitions; beyond it the memory budget decides anyway.
+    private const double MaxPartitionScale = 500;
+
     private readonly Lock _workerGate = new();
     private readonly ConcurrentDictionary<string, Task> _completions = new(StringComparer.Ordinal);
     private WorkerBuffer? _workerBuffer;
+
+    // Data of a plan over its largest partition's, as last written: the worker buffer is cut when its largest partition
+    // is expected to reach the size hint, as Firehose's per-partition buffers are (1 without partitioning).
+    private double _partitionScale = 1;
     private ITimer? _workerTimer;
     private long _workerTimerGeneration;
 
@@ -50,7 +57,7 @@ public sealed partial class DeliveryPipeline
 
             _workerBuffer ??= new WorkerBuffer(Name, streamName);
             _workerBuffer.Append(session.ShardId, page, start, count);
-            if (_workerBuffer.Bytes >= Settings.Buffering.SizeInBytes || Settings.Buffering.IntervalInSeconds == 0)
+            if (_workerBuffer.Bytes >= WorkerCutBytes || Settings.Buffering.IntervalInSeconds == 0)
             {
                 work = CutWorkerBufferLocked();
             }
@@ -61,6 +68,21 @@ public sealed partial class DeliveryPipeline
         if (work is not null)
         {
             await EnqueuePlanAsync(work, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Where the worker buffer is cut by size: the size hint, times how many times the last plan's data exceeded its
+    /// largest partition's. The memory budget still cuts earlier when it runs short.
+    /// </summary>
+    internal long WorkerCutBytes => (long)(Settings.Buffering.SizeInBytes * Volatile.Read(ref _partitionScale));
+
+    /// <summary>Learns from a written plan how its data divided into partitions (see <see cref="WorkerCutBytes"/>).</summary>
+    private void LearnPartitionScale(BatchWriteResult result)
+    {
+        if (result.Partitions is { LargestBytes: > 0 } sizes)
+        {
+            Volatile.Write(ref _partitionScale, Math.Clamp((double)sizes.TotalBytes / sizes.LargestBytes, 1, MaxPartitionScale));
         }
     }
 

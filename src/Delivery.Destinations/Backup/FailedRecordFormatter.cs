@@ -47,7 +47,7 @@ public static class FailedRecordFormatter
 
             json.WriteStartObject("kinesisRecordMetadata");
             json.WriteString("streamName", batch.Source.StreamName);
-            json.WriteString("shardId", batch.Source.ShardId);
+            json.WriteString("shardId", batch.ShardIdOf(record));
             json.WriteString("partitionKey", record.PartitionKey);
             json.WriteString("sequenceNumber", record.Position.SequenceNumber);
             json.WriteNumber("subsequenceNumber", record.Position.SubSequenceNumber);

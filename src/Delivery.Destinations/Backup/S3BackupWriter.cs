@@ -70,7 +70,7 @@ public sealed class S3BackupWriter : IBackupWriter
             UseChunkEncoding = false,
         };
         request.Metadata.Add("delivery-stream", batch.DeliveryStreamName);
-        request.Metadata.Add("source-shard", batch.Source.ShardId);
+        S3SourceMetadata.Add(request.Metadata, batch, withRange: false);
         request.Metadata.Add("batch-id", batch.Id);
         request.Metadata.Add("error-output-type", errorOutputType);
         _encryption?.ApplyTo(request);

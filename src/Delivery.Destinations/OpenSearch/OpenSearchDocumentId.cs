@@ -28,11 +28,16 @@ public static class OpenSearchDocumentId
         IReadOnlyList<SourceRecord> records = batch.Records;
         string[] ids = new string[records.Count];
         int part = 0;
+        string previousShard = "";
         for (int i = 0; i < records.Count; i++)
         {
-            // Parts split from one record share its position, and come in order.
-            part = i > 0 && records[i].Position == records[i - 1].Position ? part + 1 : 0;
-            ids[i] = For(batch.Source.StreamName, batch.Source.ShardId, records[i].Position, part);
+            // A worker-scope plan's batch holds several shards' records, shard after shard: each is its own shard's.
+            string shardId = batch.ShardIdOf(records[i]);
+
+            // Parts split from one record share its position and shard, and come in order.
+            part = i > 0 && string.Equals(shardId, previousShard, StringComparison.Ordinal) && records[i].Position == records[i - 1].Position ? part + 1 : 0;
+            previousShard = shardId;
+            ids[i] = For(batch.Source.StreamName, shardId, records[i].Position, part);
         }
 
         return ids;

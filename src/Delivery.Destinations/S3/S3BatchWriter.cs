@@ -270,12 +270,10 @@ public sealed class S3BatchWriter : IEncodingBatchWriter
 
     private static void AddMetadata(MetadataCollection metadata, DeliveryBatch batch)
     {
-        // The SDK prefixes each name with x-amz-meta-. Values identify the batch's source range, for tracing an object back.
+        // The SDK prefixes each name with x-amz-meta-. Values identify the batch's source, for tracing an object back.
         metadata.Add("delivery-stream", batch.DeliveryStreamName);
         metadata.Add("source-stream", batch.Source.StreamName);
-        metadata.Add("source-shard", batch.Source.ShardId);
-        metadata.Add("first-sequence-number", batch.Source.First.ToString());
-        metadata.Add("last-sequence-number", batch.Source.Last.ToString());
+        S3SourceMetadata.Add(metadata, batch, withRange: true);
         metadata.Add("record-count", batch.Records.Count.ToString(CultureInfo.InvariantCulture));
         metadata.Add("batch-id", batch.Id);
     }

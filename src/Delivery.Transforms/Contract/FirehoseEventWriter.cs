@@ -26,6 +26,10 @@ public static class FirehoseEventWriter
     private static readonly SearchValues<char> Plain = SearchValues.Create(
         [.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (char)c).Where(c => c is not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`'))]);
 
+    // The same characters as UTF-8 bytes: a record's partition key and sequence number are written from its page's bytes.
+    private static readonly SearchValues<byte> PlainBytes = SearchValues.Create(
+        [.. Enumerable.Range(0x20, 0x7F - 0x20).Select(c => (byte)c).Where(c => c is not ((byte)'"' or (byte)'\\' or (byte)'<' or (byte)'>' or (byte)'&' or (byte)'\'' or (byte)'+' or (byte)'`'))]);
+
     /// <summary>
     /// Bytes of an event around its records' data and metadata, and per record around its base64 data and metadata
     /// strings; used to keep events under a payload limit before they are written.
@@ -56,20 +60,30 @@ public static class FirehoseEventWriter
         String(output, run.Environment.Region);
         Literal(output, ",\"records\":["u8);
 
-        // The shard id is the same for every record: encoded once.
-        var shard = new ArrayBufferWriter<byte>(batch.Source.ShardId.Length + 8);
-        String(shard, batch.Source.ShardId);
-        ReadOnlySpan<byte> shardId = shard.WrittenSpan;
+        // A batch's records come shard after shard (one shard, unless the batch is a worker-scope plan): a shard id is
+        // encoded when it changes, not for every record.
+        var shard = new ArrayBufferWriter<byte>(MaxStringBytes(batch.Source.ShardId));
+        string? encodedShard = null;
         for (int i = 0; i < records.Count; i++)
         {
             ChainRecord record = records[i];
             SourceRecord source = batch.Records[record.SourceIndex];
+            string shardOfRecord = batch.ShardIdOf(source);
+            if (!string.Equals(shardOfRecord, encodedShard, StringComparison.Ordinal))
+            {
+                shard.ResetWrittenCount();
+                String(shard, shardOfRecord);
+            }
+
+            // The last id seen, even when equal: the next record of the same page then matches by reference.
+            encodedShard = shardOfRecord;
+            ReadOnlySpan<byte> shardId = shard.WrittenSpan;
             ReadOnlySpan<byte> data = record.Data.Span;
             long arrival = source.ApproximateArrivalTimestamp.ToUnixTimeMilliseconds();
-            string partitionKey = source.PartitionKey;
-            string sequenceNumber = source.Position.SequenceNumber;
+            ReadOnlySpan<byte> partitionKey = source.PartitionKeyUtf8;
+            ReadOnlySpan<byte> sequenceNumber = source.SequenceNumberUtf8;
             int bound = RecordFixedBytes + Base64.GetMaxEncodedToUtf8Length(data.Length) + shardId.Length
-                + MaxStringBytes(partitionKey) + MaxStringBytes(sequenceNumber);
+                + MaxStringBytes(partitionKey.Length) + MaxStringBytes(sequenceNumber.Length);
             Span<byte> span = output.GetSpan(bound);
             int at = 0;
             Put(span, ref at, i == 0 ? "{\"recordId\":\""u8 : ",{\"recordId\":\""u8);
@@ -86,7 +100,7 @@ public static class FirehoseEventWriter
             Put(span, ref at, ",\"sequenceNumber\":"u8);
             at += String(span[at..], sequenceNumber);
             Put(span, ref at, ",\"subsequenceNumber\":"u8);
-            at += Format(source.Position.SubSequenceNumber, span[at..]);
+            at += Format(source.SubSequenceNumber, span[at..]);
             Put(span, ref at, ",\"approximateArrivalTimestamp\":"u8);
             at += Format(arrival, span[at..]);
             Put(span, ref at, "}}"u8);
@@ -102,13 +116,16 @@ public static class FirehoseEventWriter
         ArgumentNullException.ThrowIfNull(run);
         SourceRecord source = run.Batch.Records[record.SourceIndex];
 
-        // A partition key may be escaped to six bytes a character at worst.
-        return ((record.Data.Length + 2L) / 3 * 4) + RecordOverheadBytes + run.Batch.Source.ShardId.Length
-            + (source.PartitionKey.Length * 6L) + source.Position.SequenceNumber.Length;
+        // A partition key may be escaped to six bytes a character at worst, and has no more characters than UTF-8 bytes.
+        return ((record.Data.Length + 2L) / 3 * 4) + RecordOverheadBytes + run.Batch.ShardIdOf(source).Length
+            + (source.PartitionKeyUtf8.Length * 6L) + source.SequenceNumberUtf8.Length;
     }
 
     // Quotes, and six bytes a character at worst (an escape like \u001F; no character takes more as UTF-8).
-    private static int MaxStringBytes(string value) => 2 + (6 * value.Length);
+    private static int MaxStringBytes(string value) => MaxStringBytes(value.Length);
+
+    // The same for text of this many UTF-8 bytes, which has at most as many characters.
+    private static int MaxStringBytes(int length) => 2 + (6 * length);
 
     private static void Put(Span<byte> span, ref int at, ReadOnlySpan<byte> bytes)
     {
@@ -145,6 +162,21 @@ public static class FirehoseEventWriter
 
         target[length + 1] = (byte)'"';
         return length + 2;
+    }
+
+    /// <summary>Writes UTF-8 <paramref name="value"/> as a JSON string; returns the bytes written.</summary>
+    private static int String(Span<byte> target, ReadOnlySpan<byte> value)
+    {
+        if (value.ContainsAnyExcept(PlainBytes))
+        {
+            // Rare: through the string path, so the text is what the encoder makes of it.
+            return String(target, Encoding.UTF8.GetString(value));
+        }
+
+        target[0] = (byte)'"';
+        value.CopyTo(target[1..]);
+        target[value.Length + 1] = (byte)'"';
+        return value.Length + 2;
     }
 
     private static int Format(long value, Span<byte> target) =>

@@ -63,7 +63,7 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
                 i.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 loan.Lend(record.Data),
                 source.ApproximateArrivalTimestamp,
-                new KinesisRecordMetadata(batch.Source.ShardId, source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
+                new KinesisRecordMetadata(batch.ShardIdOf(source), source.PartitionKey, source.Position.SequenceNumber, source.Position.SubSequenceNumber, arrival),
                 record.KeysFromTransform ?? NoKeys);
         }
 

@@ -73,7 +73,12 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
 
         List<FailedRecord> failures = run.Failures();
         Log.BatchProcessed(_logger, batch.DeliveryStreamName, batch.Id, batch.Records.Count, outcome.Records.Count, parts.Count, failures.Count);
-        return failures.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failures);
+        if (_partitioner is null || parts.Count == 0)
+        {
+            return failures.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failures);
+        }
+
+        return new BatchWriteResult(failures) { Partitions = new PartitionSizes(parts.Sum(part => part.Batch.DataBytes), parts.Max(part => part.Batch.DataBytes)) };
     }
 
     public ValueTask DisposeAsync() => _chain.DisposeAsync();

@@ -50,11 +50,9 @@ internal sealed class DeliveryAudit
         int lines = 0;
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, cancellationToken) =>
         {
-            (string? shard, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
-
-            // An object of one shard names it; a worker-scope plan's object holds several shards, each one run in shard order.
-            var previousByShard = new Dictionary<string, ShardPosition>(StringComparer.Ordinal);
-            string? currentShard = null;
+            (string[] shards, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
+            int previousShard = 0;
+            ShardPosition? previous = null;
             foreach (byte[] line in SplitLines(content))
             {
                 Interlocked.Increment(ref lines);
@@ -71,23 +69,21 @@ internal sealed class DeliveryAudit
                     wrong.Add($"{key}: {id} differs from the record put ({line.Length} B delivered, {record.Data.Length} B put)");
                 }
 
-                if (shard is not null && record.ShardId != shard)
+                // A worker-scope plan's object holds its shards' records shard after shard, in the plan's order.
+                int shard = Array.IndexOf(shards, record.ShardId);
+                if (shard < 0)
                 {
-                    wrong.Add($"{key}: {id} was put into {record.ShardId}, but the object is of {shard}");
+                    wrong.Add($"{key}: {id} was put into {record.ShardId}, but the object is of {string.Join(", ", shards)}");
                     continue;
                 }
 
-                if (record.ShardId != currentShard && previousByShard.ContainsKey(record.ShardId))
+                if (shard < previousShard || (shard == previousShard && previous is { } before && record.Position <= before))
                 {
-                    wrong.Add($"{key}: {id} of {record.ShardId} follows records of {currentShard}: the object's shards are not one run each");
-                }
-                else if (previousByShard.TryGetValue(record.ShardId, out ShardPosition before) && record.Position <= before)
-                {
-                    wrong.Add($"{key}: {id} at {record.Position} follows {before}: out of shard order");
+                    wrong.Add($"{key}: {id} of {record.ShardId} at {record.Position} is out of shard order");
                 }
 
-                currentShard = record.ShardId;
-                previousByShard[record.ShardId] = record.Position;
+                previous = record.Position;
+                previousShard = shard;
             }
         });
 
@@ -144,7 +140,8 @@ internal sealed class DeliveryAudit
         return keys;
     }
 
-    private static async Task<(string? Shard, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
+    /// <summary>The object's shards (one, or a plan's in order; see the object metadata in configuration.md) and content.</summary>
+    private static async Task<(string[] Shards, byte[] Content)> ReadAsync(IAmazonS3 s3, string bucket, string key, CancellationToken cancellationToken)
     {
         using GetObjectResponse response = await s3.GetObjectAsync(bucket, key, cancellationToken);
         using var buffer = new MemoryStream();
@@ -153,9 +150,8 @@ internal sealed class DeliveryAudit
             await gzip.CopyToAsync(buffer, cancellationToken);
         }
 
-        // A plan's object (worker scope) names no single shard.
-        string? shard = response.Metadata.Keys.Any(name => name.EndsWith("plan-id", StringComparison.OrdinalIgnoreCase)) ? null : response.Metadata["source-shard"];
-        return (shard, buffer.ToArray());
+        string[] shards = response.Metadata["source-shard"] is { } one ? [one] : response.Metadata["source-shards"].Split(',');
+        return (shards, buffer.ToArray());
     }
 
     private static string? IdOf(byte[] line)

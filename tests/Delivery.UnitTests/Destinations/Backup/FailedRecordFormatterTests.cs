@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Delivery.Destinations.Backup;
+using Delivery.Testing;
 using Delivery.UnitTests.Destinations.S3;
 
 namespace Delivery.UnitTests.Destinations.Backup;
@@ -52,6 +53,22 @@ public sealed class FailedRecordFormatterTests
         line.RootElement.GetProperty("esDocumentId").GetString().ShouldBe("Zm9v");
         line.RootElement.GetProperty("esTypeName").GetString().ShouldBe("_doc");
         line.RootElement.GetProperty("errorCode").GetString().ShouldBe("OpenSearch.MapperParsingException");
+    }
+
+    [Fact]
+    public void ForAPlansBatch_EachLine_NamesTheShardItsRecordWasReadFrom()
+    {
+        DeliveryBatch batch = PlanBatches.TwoShards();
+        FailedRecord[] failed = [.. Enumerable.Range(0, 3).Select(i => new FailedRecord(i, "Lambda.Failed", "boom", ErrorOutputTypes.ProcessingFailed))];
+        using var output = new MemoryStream();
+
+        FailedRecordFormatter.Write(batch, failed, Ended, output);
+
+        Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("kinesisRecordMetadata"))
+            .Select(metadata => (metadata.GetProperty("shardId").GetString(), metadata.GetProperty("sequenceNumber").GetString()))
+            .ShouldBe([(PlanBatches.FirstShard, "4959000000"), (PlanBatches.FirstShard, "4959000001"), (PlanBatches.SecondShard, "4959000000")]);
+        batch.Release();
     }
 
     [Fact]

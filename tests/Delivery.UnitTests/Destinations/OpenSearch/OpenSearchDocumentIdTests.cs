@@ -1,5 +1,6 @@
 using System.Globalization;
 using Delivery.Destinations.OpenSearch;
+using Delivery.Testing;
 
 namespace Delivery.UnitTests.Destinations.OpenSearch;
 
@@ -61,9 +62,25 @@ public sealed class OpenSearchDocumentIdTests
         ids[4].ShouldBe(OpenSearchDocumentId.For("clicks", "shardId-000000000001", records[4].Position, 0));
     }
 
+    [Fact]
+    public void ThePlansBatch_GivesEachRecordTheIdItsOwnShardsBatchWouldGiveIt()
+    {
+        // Both shards' sequence numbers start at 4959000000: the last record of the first shard and the first of the
+        // second share a position, and only the shard keeps their documents apart.
+        SourceRecord[] first = PlanBatches.Records("a", 1);
+        SourceRecord[] second = PlanBatches.Records("b", 2);
+        DeliveryBatch plan = PlanBatches.Of("pipeline", "clicks", (PlanBatches.FirstShard, first), (PlanBatches.SecondShard, second));
+
+        string[] ids = OpenSearchDocumentId.For(plan);
+
+        ids.ShouldBeUnique();
+        ids.ShouldBe([.. OpenSearchDocumentId.For(Batch(first, PlanBatches.FirstShard)), .. OpenSearchDocumentId.For(Batch(second, PlanBatches.SecondShard))]);
+        plan.Release();
+    }
+
     private static SourceRecord Record(long sequence) =>
         new(new ShardPosition(sequence.ToString(CultureInfo.InvariantCulture)), "pk", DateTimeOffset.UnixEpoch, "{}"u8.ToArray());
 
-    private static DeliveryBatch Batch(SourceRecord[] records) =>
-        new("pipeline", new BatchSource("clicks", "shardId-000000000001", records[0].Position, records[^1].Position), records);
+    private static DeliveryBatch Batch(SourceRecord[] records, string shardId = "shardId-000000000001") =>
+        new("pipeline", new BatchSource("clicks", shardId, records[0].Position, records[^1].Position), records);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Delivery.Testing;
 using Delivery.Transforms;
 using Delivery.Transforms.Contract;
 using Delivery.Transforms.Processing;
@@ -74,6 +75,40 @@ public sealed class FirehoseEventWriterTests
 
         long estimate = FirehoseEventWriter.EnvelopeBytes + records.Sum(record => FirehoseEventWriter.EstimateRecordBytes(run, record));
         output.WrittenCount.ShouldBeLessThanOrEqualTo((int)estimate);
+    }
+
+    [Fact]
+    public void ForAPlansBatch_EachRecordCarriesTheShardItWasReadFrom()
+    {
+        DeliveryBatch batch = PlanBatches.TwoShards();
+        List<ChainRecord> records = [new(2, "b"u8.ToArray()), .. Records(batch)];
+
+        FirehoseTransformEvent written = Write(batch, records, "inv");
+
+        written.Records.Select(record => (record.KinesisRecordMetadata!.ShardId, record.KinesisRecordMetadata.SequenceNumber)).ShouldBe(
+        [
+            (PlanBatches.SecondShard, "4959000000"),
+            (PlanBatches.FirstShard, "4959000000"),
+            (PlanBatches.FirstShard, "4959000001"),
+            (PlanBatches.SecondShard, "4959000000"),
+        ]);
+        batch.Release();
+    }
+
+    [Fact]
+    public void ForAPlansBatch_TheSizeEstimate_CountsEachRecordsOwnShardId()
+    {
+        string longShard = "shardId-000000000002-" + new string('x', 400);
+        DeliveryBatch batch = PlanBatches.Of("clicks", "orders", (PlanBatches.FirstShard, PlanBatches.Records("a", 1)), (longShard, PlanBatches.Records("b", 3)));
+        ProcessingRun run = Run(batch);
+        List<ChainRecord> records = Records(batch);
+        var output = new ArrayBufferWriter<byte>();
+
+        FirehoseEventWriter.Write(output, "inv", run, records);
+
+        long estimate = FirehoseEventWriter.EnvelopeBytes + records.Sum(record => FirehoseEventWriter.EstimateRecordBytes(run, record));
+        output.WrittenCount.ShouldBeLessThanOrEqualTo((int)estimate);
+        batch.Release();
     }
 
     private static FirehoseTransformEvent Write(DeliveryBatch batch, List<ChainRecord> records, string invocationId)

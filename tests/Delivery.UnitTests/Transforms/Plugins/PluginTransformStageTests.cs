@@ -55,6 +55,19 @@ public sealed class PluginTransformStageTests
     }
 
     [Fact]
+    public async Task ForAPlansBatch_EachRecordsMetadata_NamesTheShardItWasReadFrom()
+    {
+        DeliveryBatch batch = PlanBatches.TwoShards();
+        var transform = new DelegateTransform(record => TransformedRecord.Ok(record.RecordId, record.Data));
+
+        await Stage(transform).ProcessAsync(Run(batch), Records(batch), default);
+
+        transform.Invocations.ShouldHaveSingleItem().Records.Select(record => (Text(record.Data), record.KinesisRecordMetadata!.ShardId)).ShouldBe(
+            [("a0", PlanBatches.FirstShard), ("a1", PlanBatches.FirstShard), ("b0", PlanBatches.SecondShard)]);
+        batch.Release();
+    }
+
+    [Fact]
     public async Task ARecordsBytes_AreLentForTheCallOnly_AndAPassedThroughRecordIsStillDeliveredWhole()
     {
         DeliveryBatch batch = Of("alpha", "beta");
