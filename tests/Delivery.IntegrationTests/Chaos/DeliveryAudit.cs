@@ -15,9 +15,11 @@ internal sealed class DeliveryAudit
 {
     private const int Examples = 10;
 
-    private DeliveryAudit(int objects, int lines, List<string> missing, Dictionary<string, List<string>> duplicated, List<string> wrong)
+    private DeliveryAudit(int objects, int lines, List<string> missing, Dictionary<string, List<string>> duplicated, List<string> wrong, IReadOnlyList<string> keys, int multiShardObjects)
     {
         Objects = objects;
+        Keys = keys;
+        MultiShardObjects = multiShardObjects;
         Lines = lines;
         Missing = missing;
         Duplicated = duplicated;
@@ -25,6 +27,12 @@ internal sealed class DeliveryAudit
     }
 
     public int Objects { get; }
+
+    /// <summary>Every object key audited.</summary>
+    public IReadOnlyList<string> Keys { get; }
+
+    /// <summary>Objects that hold records of more than one shard (a worker-scope plan's).</summary>
+    public int MultiShardObjects { get; }
 
     public int Lines { get; }
 
@@ -48,9 +56,15 @@ internal sealed class DeliveryAudit
         var foundIn = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
         var wrong = new ConcurrentBag<string>();
         int lines = 0;
+        int multiShard = 0;
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, cancellationToken) =>
         {
             (string[] shards, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
+            if (shards.Length > 1)
+            {
+                Interlocked.Increment(ref multiShard);
+            }
+
             int previousShard = 0;
             ShardPosition? previous = null;
             foreach (byte[] line in SplitLines(content))
@@ -91,7 +105,7 @@ internal sealed class DeliveryAudit
         Dictionary<string, List<string>> duplicated = foundIn
             .Where(pair => pair.Value.Count > 1)
             .ToDictionary(pair => pair.Key, pair => pair.Value.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
-        return new DeliveryAudit(keys.Count, lines, missing, duplicated, [.. wrong.Order(StringComparer.Ordinal)]);
+        return new DeliveryAudit(keys.Count, lines, missing, duplicated, [.. wrong.Order(StringComparer.Ordinal)], keys, multiShard);
     }
 
     /// <summary>What is wrong, by id, with examples; the shards the missing records were put into.</summary>

@@ -95,9 +95,14 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
             phase = "auditing";
             DeliveryAudit audit = await state.AuditAsync();
             failures.AddRange(OtherFailures(fleet, state, audit, ledger));
+            if (workerScope)
+            {
+                failures.AddRange(WorkerScopeFailures(audit));
+            }
+
             string summary = string.Create(CultureInfo.InvariantCulture,
                 $"Chaos summary: seed {seed}; {ledger.Counts}; {audit.Objects} objects; {fleet.Kills} kills ({string.Join(", ", monkey.Steps.Select(step => $"{step.Value} {step.Key}"))} steps); " +
-                $"{fleet.All.Count} worker processes; chaos {chaos.Elapsed.TotalSeconds:0.0} s, drain {(drained ? "" : "not done after ")}{drain.Elapsed.TotalSeconds:0.0} s, total {total.Elapsed.TotalSeconds:0.0} s");
+                $"{fleet.All.Count} worker processes; {audit.MultiShardObjects} objects of several shards; leases naming plans at start {fleet.CountLines(" plans named in the lease")}, plans completed by a next owner {fleet.CountLines(" completed plan ")}, tombstoned {fleet.CountLines(" was never committed")}, aborted {fleet.CountLines(" aborted plan ")}; chaos {chaos.Elapsed.TotalSeconds:0.0} s, drain {(drained ? "" : "not done after ")}{drain.Elapsed.TotalSeconds:0.0} s, total {total.Elapsed.TotalSeconds:0.0} s");
             output.WriteLine(summary);
             if (failures.Count > 0)
             {
@@ -160,6 +165,23 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
         if (fleet.Kills < Kills)
         {
             yield return $"only {fleet.Kills} kills";
+        }
+    }
+
+    /// <summary>Worker scope must have made objects that span shards, split by partition; else it tested nothing new.</summary>
+    private static IEnumerable<string> WorkerScopeFailures(DeliveryAudit audit)
+    {
+        if (audit.MultiShardObjects == 0)
+        {
+            yield return "no object holds records of more than one shard: worker-scope buffering made no plan";
+        }
+
+        foreach (string kind in new[] { "plain", "kpl" })
+        {
+            if (!audit.Keys.Any(key => key.Contains($"/kind={kind}/", StringComparison.Ordinal)))
+            {
+                yield return $"no object under the partition kind={kind}";
+            }
         }
     }
 

@@ -186,6 +186,9 @@ internal sealed class ProcessFleet(LocalAwsStack stack, IReadOnlyDictionary<stri
         return byEvent.Count == 0 ? "no warnings or errors logged" : string.Join(Environment.NewLine, byEvent);
     }
 
+    /// <summary>How many lines of every worker's log contain <paramref name="text"/>.</summary>
+    public int CountLines(string text) => All.Sum(worker => worker.LinesMentioningAny([text]).Count());
+
     /// <summary>Per shard, the last lines of any worker's log that name it.</summary>
     public string LinesAbout(IEnumerable<string> shards, int perWorker)
     {

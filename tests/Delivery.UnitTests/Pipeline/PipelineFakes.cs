@@ -45,6 +45,9 @@ internal sealed class RecordingBatchWriter : IBatchWriter
     /// <summary>When set, says which records of each written batch the destination reports as failed.</summary>
     public Func<DeliveryBatch, IReadOnlyList<FailedRecord>>? FailRecords { get; set; }
 
+    /// <summary>When set, what each write reports of its partitions (as the processing stage does with dynamic partitioning).</summary>
+    public Func<DeliveryBatch, PartitionSizes>? ReportPartitions { get; set; }
+
     /// <summary>Batches this matches wait until <see cref="Unblock"/> (or cancellation); the others are written at once.</summary>
     public Func<DeliveryBatch, bool>? BlockWhere { get; set; }
 
@@ -76,7 +79,8 @@ internal sealed class RecordingBatchWriter : IBatchWriter
         }
 
         _delivered.Enqueue(batch);
-        return FailRecords is { } fail ? new BatchWriteResult(fail(batch)) : BatchWriteResult.Delivered;
+        var result = new BatchWriteResult(FailRecords is { } fail ? fail(batch) : []);
+        return ReportPartitions is { } report ? new BatchWriteResult(result.FailedRecords) { Partitions = report(batch) } : result;
     }
 
     private static TaskCompletionSource CompletedGate()

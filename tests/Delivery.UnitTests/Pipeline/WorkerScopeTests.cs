@@ -272,6 +272,29 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         _writer.Delivered.SelectMany(batch => batch.Records).Select(record => record.Position).ShouldBe(Positions(9, 2));
     }
 
+    [Fact]
+    public async Task WithPartitions_TheWorkerBufferIsCutWhenItsLargestPartitionIsExpectedToReachTheSizeHint()
+    {
+        // Four equal partitions: each object is a quarter of the plan, so a 1 MiB hint means a 4 MiB plan.
+        _writer.ReportPartitions = batch => new PartitionSizes(batch.DataBytes, batch.DataBytes / 4);
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        await a.AppendAsync(Records.Page(A, 1, 1, size: 1024), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(1), "the first plan is written");
+
+        // 3 MiB across both shards: one partition would have reached 1 MiB, four have not.
+        await a.AppendAsync(Records.Page(A, 2, 15, size: 100 * 1024), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 15, size: 100 * 1024), CancellationToken.None);
+        await Task.Delay(100);
+        _writer.Delivered.Count.ShouldBe(1, "3 MiB is under four partitions' worth of the hint");
+
+        await b.AppendAsync(Records.Page(B, 116, 12, size: 100 * 1024), CancellationToken.None);
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 2, "4 MiB cuts the plan");
+        _writer.Delivered.Last().DataBytes.ShouldBeGreaterThanOrEqualTo(4L * 1024 * 1024);
+    }
+
     private async Task AdvanceUntilAsync(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++)

@@ -46,6 +46,31 @@ public sealed class HttpEndpointBatchWriterTests
         request.Headers.GetValues("X-Amz-Firehose-Access-Key").ShouldBe(["dd-api-key"]);
     }
 
+    [Fact]
+    public async Task APlansBatch_IsSentUnderTheSameRequestId_WhenItsRangesAreReadAgainAfterARestart()
+    {
+        // Worker scope: a next owner completes a committed plan by reading its ranges again into a new batch.
+        var receiver = new Receiver(_ => HttpStatusCode.OK);
+        var writer = new HttpEndpointBatchWriter(
+            new HttpEndpointOptions { Url = new Uri("https://receiver.example/ingest") },
+            new HttpClient(receiver),
+            "arn:aws:firehose:us-east-1:000000000000:deliverystream/clicks",
+            NullLogger<HttpEndpointBatchWriter>.Instance);
+        var ids = new List<string>();
+        foreach (int attempt in new[] { 1, 2 })
+        {
+            DeliveryBatch plan = Delivery.Testing.PlanBatches.TwoShards();
+            await writer.WriteAsync(plan, default);
+            ids.Add(receiver.Last!.Headers.GetValues("X-Amz-Firehose-Request-Id").Single());
+            plan.Release();
+        }
+
+        ids[0].ShouldBe(ids[1]);
+        SourceRecord[] firstShardOnly = Delivery.Testing.PlanBatches.Records("a", 2);
+        await writer.WriteAsync(new DeliveryBatch("clicks", new BatchSource("orders", Delivery.Testing.PlanBatches.FirstShard, firstShardOnly[0].Position, firstShardOnly[^1].Position), firstShardOnly), default);
+        receiver.Last!.Headers.GetValues("X-Amz-Firehose-Request-Id").Single().ShouldNotBe(ids[0], "the plan's id covers both shards' ranges");
+    }
+
     private static SourceRecord Record(int position) =>
         new(new ShardPosition((1_000_000 + position).ToString(CultureInfo.InvariantCulture)), "k", DateTimeOffset.UnixEpoch, "{}"u8.ToArray());
 
