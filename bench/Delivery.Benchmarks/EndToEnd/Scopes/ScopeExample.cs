@@ -18,8 +18,11 @@ namespace Delivery.Benchmarks.EndToEnd.Scopes;
 /// <summary>One row of the scopes table: a buffering scope, a buffer size and how many workers share the shards.</summary>
 public sealed record ScopeCase(BufferingScope Scope, int SizeInMBs, int Workers);
 
-/// <summary>One object the run wrote, and the interval it was written in (<see cref="ScopeExample.Intervals"/>: the final drain).</summary>
-public sealed record WrittenObject(int Interval, string BatchId, long CompressedBytes, long UncompressedBytes, long Records);
+/// <summary>
+/// One object the run wrote: by which worker, in which interval (<see cref="ScopeExample.Intervals"/>: the final
+/// drain), and the how-manieth cut of its worker it came from (0: the worker's first).
+/// </summary>
+public sealed record WrittenObject(int Worker, int Interval, string BatchId, int Cut, long CompressedBytes, long UncompressedBytes, long Records);
 
 /// <summary>What one <see cref="ScopeCase"/> wrote, and how often a reader had to wait for memory.</summary>
 public sealed record ScopeOutcome(ScopeCase Case, IReadOnlyList<WrittenObject> Objects, long PressureWaits, double IntervalBytesPerPartitionPerWorker, TimeSpan Elapsed);
@@ -27,8 +30,9 @@ public sealed record ScopeOutcome(ScopeCase Case, IReadOnlyList<WrittenObject> O
 /// <summary>
 /// Issue 18's example on simulated time: 100 shards at 10 KB/s each, dynamic partitioning by 20 customers, a 300 s
 /// interval. Each simulated second every shard appends its 10 KB page (clickstream records with a <c>customer</c>
-/// field, spread evenly) and a <see cref="FakeTimeProvider"/> moves on one second, so interval cuts happen when they
-/// would in production, and a run of 15 minutes takes as long as its records take to process. The real pipeline,
+/// field, spread evenly), a <see cref="FakeTimeProvider"/> moves on one second, and what was cut in that second is
+/// written before the next one starts (a write takes less than a second here, as it does to S3 in the same region), so
+/// cuts happen when they would in production, and a run of 15 minutes takes as long as its records take to process. The real pipeline,
 /// transforming writer (metadata extraction, dynamic partitioning) and S3 writer with gzip run as in production; only
 /// S3 is <see cref="InMemoryS3"/>. Several workers are several pipelines sharing one plan ledger and the shards.
 /// </summary>
@@ -56,21 +60,35 @@ public static class ScopeExample
         int seconds = IntervalSeconds * Intervals;
         var source = new InMemoryShardSource(pool, Shards, (long)perSecond * seconds, perSecond);
         var time = new FakeTimeProvider(Start);
-        (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
         var objects = new ConcurrentQueue<WrittenObject>();
         int interval = 0;
-        store.Inspect = stored => objects.Enqueue(new WrittenObject(
-            Volatile.Read(ref interval),
-            stored.Metadata["batch-id"],
-            stored.Body.Length,
-            Uncompressed(stored.Body),
-            long.Parse(stored.Metadata["record-count"], CultureInfo.InvariantCulture)));
-
+        var stores = new List<InMemoryS3>();
         var ledger = new InMemoryPlanLedger();
         long pressure = 0;
         var workers = new List<(DeliveryPipeline Pipeline, TransformingBatchWriter Writer)>();
         for (int w = 0; w < run.Workers; w++)
         {
+            // A store per worker, to tell which worker's cut an object came from; they stand for one bucket.
+            (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
+            stores.Add(store);
+            int worker = w;
+            var cuts = new List<string>();
+            store.Inspect = stored =>
+            {
+                string batchId = stored.Metadata["batch-id"];
+                int cut;
+                lock (cuts)
+                {
+                    cut = cuts.IndexOf(batchId);
+                    if (cut < 0)
+                    {
+                        cuts.Add(batchId);
+                        cut = cuts.Count - 1;
+                    }
+                }
+
+                objects.Enqueue(new WrittenObject(worker, Volatile.Read(ref interval), batchId, cut, stored.Body.Length, Uncompressed(stored.Body), long.Parse(stored.Metadata["record-count"], CultureInfo.InvariantCulture)));
+            };
             var writer = new S3BatchWriter(new S3DestinationOptions { BucketName = "bench", Prefix = Prefix, CompressionFormat = CompressionFormat.Gzip }, client, NullLogger<S3BatchWriter>.Instance);
             TransformingBatchWriter processing = TransformSetup.Partitioned(PartitionQuery, Prefix, writer);
             var budget = new MemoryBudget(BudgetMiB * 1024L * 1024);
@@ -103,10 +121,9 @@ public static class ScopeExample
                 }
 
                 time.Advance(TimeSpan.FromSeconds(1));
+                await QuietAsync(workers.Select(w => w.Pipeline), stores, appended).ConfigureAwait(false);
                 if ((second + 1) % IntervalSeconds == 0)
                 {
-                    // What the interval's timers cut is written before the next interval's objects are counted.
-                    await QuietAsync(workers.Select(w => w.Pipeline), store, appended).ConfigureAwait(false);
                     Interlocked.Increment(ref interval);
                 }
             }
@@ -117,7 +134,7 @@ public static class ScopeExample
                 await pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
             }
 
-            Check(source, checkpointers, store, appended, seconds);
+            Check(source, checkpointers, stores.Sum(s => s.Records), appended, seconds);
         }
         finally
         {
@@ -137,28 +154,35 @@ public static class ScopeExample
         return new ScopeOutcome(run, [.. objects], pressure, perPartition, clock.Elapsed);
     }
 
-    /// <summary>Waits until every record appended is written or still buffered, and no batch is in flight.</summary>
-    private static async Task QuietAsync(IEnumerable<DeliveryPipeline> pipelines, InMemoryS3 store, long appended)
+    /// <summary>
+    /// Waits until every record appended is written or still buffered, and no batch is in flight. Cuts happen on this
+    /// thread only (in appends, and in the timers the fake clock fires as it moves), so once the sessions say so,
+    /// nothing more is on its way.
+    /// </summary>
+    private static async Task QuietAsync(IEnumerable<DeliveryPipeline> pipelines, List<InMemoryS3> stores, long appended)
     {
         DeliveryPipeline[] all = [.. pipelines];
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        int quietChecks = 0;
-        while (quietChecks < 2)
+        while (true)
         {
             ShardDeliveryStatus[] statuses = [.. all.SelectMany(p => p.ShardStatuses())];
             long buffered = statuses.Sum(s => (long)s.BufferedRecords);
-            bool quiet = statuses.All(s => s.InFlightBatches == 0) && store.Records + buffered == appended;
-            quietChecks = quiet ? quietChecks + 1 : 0;
-            if (waited.Elapsed > TimeSpan.FromMinutes(3))
+            long written = stores.Sum(s => s.Records);
+            if (statuses.All(s => s.InFlightBatches == 0) && written + buffered == appended)
             {
-                throw new InvalidOperationException($"The pipelines did not settle: {store.Records} records written, {buffered} buffered, {appended} appended.");
+                return;
             }
 
-            await Task.Delay(20).ConfigureAwait(false);
+            if (waited.Elapsed > TimeSpan.FromMinutes(3))
+            {
+                throw new InvalidOperationException($"The pipelines did not settle: {written} records written, {buffered} buffered, {appended} appended.");
+            }
+
+            await Task.Delay(1).ConfigureAwait(false);
         }
     }
 
-    private static void Check(InMemoryShardSource source, InMemoryCheckpointer[] checkpointers, InMemoryS3 store, long appended, int seconds)
+    private static void Check(InMemoryShardSource source, InMemoryCheckpointer[] checkpointers, long written, long appended, int seconds)
     {
         for (int s = 0; s < Shards; s++)
         {
@@ -169,9 +193,9 @@ public static class ScopeExample
             }
         }
 
-        if (store.Records != appended)
+        if (written != appended)
         {
-            throw new InvalidOperationException($"The objects hold {store.Records} records; {appended} were appended.");
+            throw new InvalidOperationException($"The objects hold {written} records; {appended} were appended.");
         }
     }
 
