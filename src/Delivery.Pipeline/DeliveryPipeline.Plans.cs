@@ -183,16 +183,40 @@ public sealed partial class DeliveryPipeline
         {
             await EnqueueAsync(work, cancellation.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (!Stopping.IsCancellationRequested)
+        {
+            // Only the caller stops waiting (its reader stops, a drain's deadline passed). The plan holds other shards'
+            // pieces, registered in their checkpoints, whose readers go on: it still goes out, behind the full queue.
+            _ = EnqueuePlanInBackgroundAsync(work);
+            throw;
+        }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
-            // Never handed on: nothing was fenced or committed, so the pieces stay planned (or unplanned) and are read again.
-            if (work.TryStart())
-            {
-                work.Batch.Release();
-                work.CompleteInSessions();
-            }
-
+            GiveUpPlan(work);
             throw;
+        }
+    }
+
+    private async Task EnqueuePlanInBackgroundAsync(DeliveryWork work)
+    {
+        try
+        {
+            await EnqueueAsync(work, Stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            GiveUpPlan(work);
+        }
+    }
+
+    // Shutting down, never handed on: nothing was fenced or committed, so the pieces stay planned (or unplanned) and are
+    // read again.
+    private static void GiveUpPlan(DeliveryWork work)
+    {
+        if (work.TryStart())
+        {
+            work.Batch.Release();
+            work.CompleteInSessions();
         }
     }
 

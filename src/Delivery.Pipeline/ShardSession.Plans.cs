@@ -210,6 +210,13 @@ internal sealed partial class ShardSession
             }
         }
 
+        if (_pipeline.IsWorkerScope && _buffer.TryCutNow() is { } rest)
+        {
+            // The last pieces were trimmed away, so the replay ended on a record it took into this shard's buffer. It
+            // goes out now: cut later, it would follow the worker buffer's plans of later records in the checkpoint.
+            cuts.Add(StartDeliveryLocked(rest));
+        }
+
         if (!_buffer.IsEmpty)
         {
             DateTimeOffset oldest = page.OldestArrival(start, next - start);

@@ -302,9 +302,10 @@ internal sealed partial class ShardSession : IShardSession
 
     internal ShardDeliveryStatus Status()
     {
+        // Read before this session's lock, never under it: a cut holds the worker buffer's lock while it takes this one.
+        (int workerCount, long workerBytes) = _pipeline.IsWorkerScope ? _pipeline.WorkerBuffered(ShardId) : (0, 0);
         lock (_gate)
         {
-            (int workerCount, long workerBytes) = _pipeline.IsWorkerScope ? _pipeline.WorkerBuffered(ShardId) : (0, 0);
             return new ShardDeliveryStatus(ShardId, _tracker.Checkpoint, _buffer.Count + workerCount, _buffer.Bytes + workerBytes, _inFlight.Count, _stopped);
         }
     }

@@ -27,7 +27,7 @@ function listen(server, port) {
 async function main() {
   const persist = process.argv.includes('--persist');
   const kinesalite = require('kinesalite')({
-    createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100,
+    createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 1000,
     path: persist ? path.join(dataDir, 'kinesis') : undefined,
   });
   const dynalite = require('dynalite')({

@@ -146,7 +146,9 @@ internal sealed class DeliveryAudit
         do
         {
             ListObjectsV2Response listing = await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, Prefix = prefix, ContinuationToken = continuation });
-            keys.AddRange((listing.S3Objects ?? []).Select(entry => entry.Key));
+            // A starting worker writes and deletes its start-up check object under the prefix: it holds no records,
+            // and it may be gone by the time it is read.
+            keys.AddRange((listing.S3Objects ?? []).Select(entry => entry.Key).Where(key => !key.EndsWith("/.delivery-write-check", StringComparison.Ordinal)));
             continuation = listing.IsTruncated == true ? listing.NextContinuationToken : null;
         }
         while (continuation is not null);

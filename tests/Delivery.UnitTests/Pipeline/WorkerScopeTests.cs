@@ -295,6 +295,29 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         _writer.Delivered.Last().DataBytes.ShouldBeGreaterThanOrEqualTo(4L * 1024 * 1024);
     }
 
+    [Fact]
+    public async Task APipelineBackOnShardScope_StillCompletesAPlanItsLeaseNames_ThenBuffersByShard()
+    {
+        var plan = new BatchPlan([
+            new BatchSource("stream", A, Records.Position(1), Records.Position(5)),
+            new BatchSource("stream", B, Records.Position(101), Records.Position(103)),
+        ]);
+        _ledger.Seed(new PlanEntry(plan.Id, PlanState.Committed, plan.Ranges));
+        _stream.Add(A, 1, 5);
+        _stream.Add(B, 101, 3);
+        DeliveryPipeline pipeline = Start(scope: BufferingScope.Shard);
+        IShardSession a = Open(pipeline, A, [plan.PieceOf(plan.Ranges[0])]);
+
+        await a.AppendAsync(Records.Page(A, 1, 8), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        await Eventually.TrueAsync(() => _leases[A].LastCheckpoint == Records.Position(8), "A checkpoints past the plan and its own batch");
+        _writer.Delivered.Single(batch => batch.Id == plan.Id).Records.Count.ShouldBe(8);
+        DeliveryBatch own = _writer.Delivered.Single(batch => batch.Id != plan.Id);
+        own.Plan.ShouldBeNull("shard scope cuts a batch of the shard's own range");
+        own.Records.Select(record => record.Position).ShouldBe(Positions(6, 3));
+    }
+
     private async Task AdvanceUntilAsync(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++)
@@ -308,12 +331,12 @@ public sealed class WorkerScopeTests : IAsyncLifetime
 
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
 
-    private DeliveryPipeline Start(RecordingBatchWriter? writer = null)
+    private DeliveryPipeline Start(RecordingBatchWriter? writer = null, BufferingScope scope = BufferingScope.Worker)
     {
         var settings = new PipelineSettings
         {
             Name = "test-pipeline",
-            Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60, Scope = BufferingScope.Worker },
+            Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60, Scope = scope },
             MaxConcurrentDeliveries = 2,
             InitialRetryDelay = TimeSpan.FromMilliseconds(10),
         };
