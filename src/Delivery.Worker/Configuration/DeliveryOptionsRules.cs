@@ -149,6 +149,16 @@ public static partial class DeliveryOptionsRules
         string.IsNullOrEmpty(pipeline.Kinesis.Leases.TableName) ? $"delivery-{pipelineName}-leases" : pipeline.Kinesis.Leases.TableName;
 
     /// <summary>The configured plan table name, or the default one for the pipeline (decision 0014).</summary>
+    /// <summary>
+    /// Null when plans outlive the stream's records; else why not. A plan that expires from the ledger while a lease
+    /// still names it reads as never committed, and its range would be written a second time (decision 0014).
+    /// </summary>
+    public static string? PlanRetentionError(string pipelineName, int planRetentionDays, int streamRetentionHours, string streamName) =>
+        planRetentionDays * 24L > streamRetentionHours
+            ? null
+            : $"Delivery:Pipelines:{pipelineName}:Buffering:PlanRetentionDays is {planRetentionDays} days, but stream '{streamName}' keeps records for {streamRetentionHours} hours: "
+                + "a plan must stay in the plan table longer than the records it names. Set it above the stream's retention (in days).";
+
     public static string PlanTableName(string pipelineName, PipelineOptions pipeline) =>
         string.IsNullOrEmpty(pipeline.Kinesis.Leases.PlanTableName) ? $"delivery-{pipelineName}-plans" : pipeline.Kinesis.Leases.PlanTableName;
 

@@ -145,11 +145,33 @@ internal sealed class DeliveryWorkerService(
             services.GetRequiredService<ILogger<DynamoDbPlanLedger>>());
         if (pipeline.Buffering.Scope == BufferingScope.Worker)
         {
+            await CheckPlanRetentionAsync(name, pipeline, cancellationToken).ConfigureAwait(false);
+
             await ledger.EnsureTableAsync(cancellationToken).ConfigureAwait(false);
         }
 
         var reader = new KinesisShardRangeReader(services.GetRequiredService<IKinesisClient>(), pipeline.Kinesis.Reading, time, services.GetRequiredService<ILogger<KinesisShardRangeReader>>());
         return new PlanServices(ledger, reader);
+    }
+
+    private async Task CheckPlanRetentionAsync(string name, PipelineOptions pipeline, CancellationToken cancellationToken)
+    {
+        DescribeStreamSummaryResponse stream;
+        try
+        {
+            stream = await services.GetRequiredService<IKinesisClient>().DescribeStreamSummaryAsync(
+                new DescribeStreamSummaryRequest { StreamName = pipeline.Kinesis.StreamName }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Delivery.Kinesis.Client.ResourceNotFoundException)
+        {
+            // The lease coordinator reports a missing stream, with its name, when it starts.
+            return;
+        }
+
+        if (DeliveryOptionsRules.PlanRetentionError(name, pipeline.Buffering.PlanRetentionDays, stream.StreamDescriptionSummary.RetentionPeriodHours, pipeline.Kinesis.StreamName) is { } error)
+        {
+            throw new DeliveryException(FailureKind.Permanent, "Delivery.PlanRetentionTooShort", error);
+        }
     }
 
     private async Task WatchAsync(PipelineRunner runner)
