@@ -70,6 +70,32 @@ public sealed class RecordPool
         return new RecordPool(shape, buffer.WrittenSpan.ToArray(), [.. offsets]);
     }
 
+    /// <summary>
+    /// The same records, each with a string field <paramref name="name"/> put first, of value
+    /// <paramref name="value"/>(index in the pool): a field to partition by, spread as the caller chooses. Values are
+    /// written as they are, so they must need no JSON escaping.
+    /// </summary>
+    public RecordPool WithLeadingField(string name, Func<int, string> value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var buffer = new ArrayBufferWriter<byte>(_bytes.Length + (Count * 32));
+        var offsets = new List<int>(Count + 1) { 0 };
+        for (int i = 0; i < Count; i++)
+        {
+            ReadOnlySpan<byte> record = this[i].Span;
+            if (record.IsEmpty || record[0] != (byte)'{')
+            {
+                throw new InvalidOperationException($"Record {i} of the {Shape} pool is not a JSON object.");
+            }
+
+            buffer.Write(Encoding.UTF8.GetBytes($"{{\"{name}\":\"{value(i)}\","));
+            buffer.Write(record[1..]);
+            offsets.Add(buffer.WrittenCount);
+        }
+
+        return new RecordPool(Shape, buffer.WrittenSpan.ToArray(), [.. offsets]);
+    }
+
     private static void WriteLog(Utf8JsonWriter w, Random r, DateTimeOffset time)
     {
         w.WriteStartObject();

@@ -1,16 +1,20 @@
 using System.Globalization;
 using System.IO.Compression;
 using Delivery.Benchmarks.Data;
+using Delivery.Benchmarks.EndToEnd.Scopes;
 using Delivery.Benchmarks.EndToEnd.Transforms;
 using Delivery.Benchmarks.Reporting;
+using Delivery.Pipeline.Buffering;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
 /// <summary>
 /// <c>e2e</c>: the in-process end-to-end figures, each printed beside the reference it is judged by and the target.
 /// Options: <c>--quick</c> (small volumes, to check the harness),
-/// <c>--only throughput|parquet|transform|http|partitioning|transforms|responses|shards</c> (<c>transforms</c>: the three
-/// before it),
+/// <c>--only throughput|parquet|transform|http|partitioning|transforms|responses|shards|scopes</c> (<c>transforms</c>: the
+/// three before it; <c>scopes</c>: see <see cref="ScopesTable"/>, with <c>--mbs</c> and <c>--workers</c>),
+/// <c>--scope Shard,Worker</c> (<c>Buffering:Scope</c> of the throughput and shards rows; with both, each row runs in
+/// each scope, one after the other),
 /// <c>--sizes 100,600,4k</c>, <c>--levels Fastest,Optimal,SmallestSize</c>, <c>--seconds N</c> (steady window),
 /// <c>--verify</c> (keep the throughput runs' objects and check them byte for byte).
 /// </summary>
@@ -29,13 +33,14 @@ public static class EndToEndCommand
         RecordShape[] sizes = [.. (Option(args, "--sizes") ?? "100,600,4k").Split(',').Select(RecordShapes.Parse)];
         CompressionLevel[] levels = [.. (Option(args, "--levels") ?? "Fastest,Optimal,SmallestSize").Split(',').Select(l => Enum.Parse<CompressionLevel>(l, ignoreCase: true))];
         int seconds = int.Parse(Option(args, "--seconds") ?? (quick ? "3" : "10"), CultureInfo.InvariantCulture);
+        BufferingScope[] scopes = [.. (Option(args, "--scope") ?? "Shard").Split(',').Select(s => Enum.Parse<BufferingScope>(s, ignoreCase: true))];
 
         await output.WriteLineAsync($"Machine: {Machine.Describe()}").ConfigureAwait(false);
         await output.WriteLineAsync($"Command: Delivery.Benchmarks e2e {string.Join(' ', args)}").ConfigureAwait(false);
         int misses = 0;
         if (only is "all" or "throughput")
         {
-            misses += await ThroughputAsync(sizes, levels, quick, args.Contains("--verify"), output).ConfigureAwait(false);
+            misses += await ThroughputAsync(sizes, levels, scopes, quick, args.Contains("--verify"), output).ConfigureAwait(false);
         }
 
         if (only is "all" or "parquet")
@@ -58,7 +63,14 @@ public static class EndToEndCommand
 
         if (only is "all" or "shards")
         {
-            misses += await ShardsAsync(sizes.Where(s => s != RecordShape.Trace4K).DefaultIfEmpty(RecordShape.Click600).ToArray(), seconds, quick, output).ConfigureAwait(false);
+            misses += await ShardsAsync(sizes.Where(s => s != RecordShape.Trace4K).DefaultIfEmpty(RecordShape.Click600).ToArray(), scopes, seconds, quick, output).ConfigureAwait(false);
+        }
+
+        if (only is "all" or "scopes")
+        {
+            int[] mbs = [.. (Option(args, "--mbs") ?? "128,64,8").Split(',').Select(m => int.Parse(m, CultureInfo.InvariantCulture))];
+            int[] workers = [.. (Option(args, "--workers") ?? "1,3").Split(',').Select(w => int.Parse(w, CultureInfo.InvariantCulture))];
+            misses += await ScopesTable.RunAsync(mbs, workers, output).ConfigureAwait(false);
         }
 
         await output.WriteLineAsync($"Load average at the end: {Machine.LoadAverage()} ({Environment.ProcessorCount} cores; above that, other processes competed for the CPU).").ConfigureAwait(false);
@@ -66,19 +78,19 @@ public static class EndToEndCommand
         return 0;
     }
 
-    private static async Task<int> ThroughputAsync(RecordShape[] sizes, CompressionLevel[] levels, bool quick, bool verify, TextWriter output)
+    private static async Task<int> ThroughputAsync(RecordShape[] sizes, CompressionLevel[] levels, BufferingScope[] scopes, bool quick, bool verify, TextWriter output)
     {
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync("## Throughput against the codec alone (NDJSON + gzip, 4 shards, 5 MiB buffers, 4 concurrent deliveries, pages built before the clock starts)").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("| records | gzip level | cores | pipeline MB/s | pipeline records/s | codec alone MB/s | codec alone records/s | ratio | CPU ns/record pipeline / codec | CPU ratio | allocated B/record | objects | target |").ConfigureAwait(false);
-        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
+        await output.WriteLineAsync("| records | gzip level | scope | cores | pipeline MB/s | pipeline records/s | codec alone MB/s | codec alone records/s | ratio | CPU ns/record pipeline / codec | CPU ratio | allocated B/record | objects | target |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
         int misses = 0;
         foreach (RecordShape shape in sizes)
         {
             foreach (CompressionLevel level in levels)
             {
-                foreach (string cpus in new[] { "1", "0,1" })
+                foreach ((string cpus, BufferingScope scope) in new[] { "1", "0,1" }.SelectMany(c => scopes.Select(s => (c, s))))
                 {
                     int megabytes = level switch
                     {
@@ -86,7 +98,7 @@ public static class EndToEndCommand
                         CompressionLevel.Optimal => quick ? 60 : 300,
                         _ => quick ? 15 : 60,
                     };
-                    var scenario = new Scenario { Shape = shape, Level = level, Megabytes = megabytes * cpus.Split(',').Length, Verify = verify };
+                    var scenario = new Scenario { Shape = shape, Level = level, Megabytes = megabytes * cpus.Split(',').Length, Verify = verify, Scope = scope };
                     bool busy = Machine.IsBusy();
                     ScenarioResult r = await ChildProcess.RunAsync(scenario, cpus).ConfigureAwait(false);
                     busy |= Machine.IsBusy();
@@ -107,7 +119,7 @@ public static class EndToEndCommand
 
                     misses += met ? 0 : 1;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"| {shape.Label()} | {level} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.CodecMegabytesPerSecond:F0} | {r.CodecRecordsPerSecond:N0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {codecCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {target} |")).ConfigureAwait(false);
+                        $"| {shape.Label()} | {level} | {scope} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.CodecMegabytesPerSecond:F0} | {r.CodecRecordsPerSecond:N0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {codecCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {target} |")).ConfigureAwait(false);
                 }
             }
         }
@@ -217,28 +229,30 @@ public static class EndToEndCommand
         return misses;
     }
 
-    private static async Task<int> ShardsAsync(RecordShape[] sizes, int seconds, bool quick, TextWriter output)
+    private static async Task<int> ShardsAsync(RecordShape[] sizes, BufferingScope[] scopes, int seconds, bool quick, TextWriter output)
     {
         const int budgetMiB = 512;
         long limit = budgetMiB * 1024L * 1024 + MemoryAllowanceBytes;
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync($"## Shard count (2 cores, gzip Fastest, 5 MiB buffers, memory budget {budgetMiB} MiB, readers as fast as the pipeline takes pages of up to 10,000 records built as they are read; {seconds} s window)").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync($"| records | shards | MB/s | records/s | peak RSS MB (limit {limit / 1e6:F0}) | budget peak MB | live MB after full GC | GC heap peak MB | CPU ns/record | cost vs 100 shards | allocated B/record (readers' pages) | objects | avg object KB | target |").ConfigureAwait(false);
-        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
+        await output.WriteLineAsync($"| records | shards | scope | MB/s | records/s | peak RSS MB (limit {limit / 1e6:F0}) | budget peak MB | live MB after full GC | GC heap peak MB | CPU ns/record | cost vs 100 shards | allocated B/record (readers' pages) | objects | avg object KB | target |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
         int misses = 0;
         foreach (RecordShape shape in sizes)
         {
-            double? baseline = null;
-            foreach (int shards in quick ? new[] { 4, 100, 1000 } : [4, 100, 500, 1000])
+            var baselines = new Dictionary<BufferingScope, double>();
+            foreach ((int shards, BufferingScope scope) in (quick ? new[] { 4, 100, 1000 } : [4, 100, 500, 1000]).SelectMany(n => scopes.Select(s => (n, s))))
             {
-                var scenario = new Scenario { Shape = shape, Shards = shards, Seconds = seconds, Prebuilt = false, CodecFloor = false, MemoryBudgetMiB = budgetMiB };
+                var scenario = new Scenario { Shape = shape, Shards = shards, Seconds = seconds, Prebuilt = false, CodecFloor = false, MemoryBudgetMiB = budgetMiB, Scope = scope };
                 ScenarioResult r = await ChildProcess.RunAsync(scenario, "0,1").ConfigureAwait(false);
                 double cost = r.CpuNanosecondsPerRecord;
                 if (shards == 100)
                 {
-                    baseline = cost;
+                    baselines[scope] = cost;
                 }
+
+                double? baseline = baselines.TryGetValue(scope, out double b100) ? b100 : null;
 
                 bool memoryMet = r.Use.PeakResidentBytes <= limit;
                 bool liveMet = r.LiveBytesAfterFullCollection <= limit;
@@ -247,7 +261,7 @@ public static class EndToEndCommand
                 string relative = shards >= 100 && baseline is { } b ? (cost / b).ToString("F2", CultureInfo.InvariantCulture) : "-";
                 string target = $"RSS {(memoryMet ? "met" : "MISSED")}; live {(liveMet ? "met" : "MISSED")}" + (shards > 100 ? $"; cost flat {(costMet ? "met" : "MISSED")}" : "");
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"| {shape.Label()} | {shards} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.Use.PeakResidentBytes / 1e6:F0} | {r.BudgetPeakBytes / 1e6:F0} | {r.LiveBytesAfterFullCollection / 1e6:F0} | {r.HeapPeakBytes / 1e6:F0} | {cost:F0} | {relative} | {Allocated(r)} ({r.SourceAllocatedBytesPerRecord:F0}) | {r.Objects} | {r.ObjectBytes / Math.Max(1, r.Objects) / 1e3:F0} | {target} |")).ConfigureAwait(false);
+                    $"| {shape.Label()} | {shards} | {scope} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.Use.PeakResidentBytes / 1e6:F0} | {r.BudgetPeakBytes / 1e6:F0} | {r.LiveBytesAfterFullCollection / 1e6:F0} | {r.HeapPeakBytes / 1e6:F0} | {cost:F0} | {relative} | {Allocated(r)} ({r.SourceAllocatedBytesPerRecord:F0}) | {r.Objects} | {r.ObjectBytes / Math.Max(1, r.Objects) / 1e3:F0} | {target} |")).ConfigureAwait(false);
             }
         }
 

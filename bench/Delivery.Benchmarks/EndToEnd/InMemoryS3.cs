@@ -23,6 +23,14 @@ public class InMemoryS3 : DispatchProxy
     /// <summary>Keep every object's bytes (for <see cref="Objects"/>); otherwise bodies are read and discarded.</summary>
     public bool KeepObjects { get; set; }
 
+    /// <summary>
+    /// Sees every finished object (bytes as stored, metadata) as it is stored, kept or not: for figures per object,
+    /// without keeping them all in memory.
+    /// </summary>
+    public Action<StoredObject>? Inspect { get; set; }
+
+    private bool KeepBodies => KeepObjects || Inspect is not null;
+
     public long ObjectCount => Interlocked.Read(ref _objectCount);
 
     /// <summary>Bytes of the objects as stored, that is after compression.</summary>
@@ -81,7 +89,7 @@ public class InMemoryS3 : DispatchProxy
     {
         long size = request.PartSize ?? (request.InputStream.Length - request.InputStream.Position);
         byte[] part = Drain(request.InputStream, size) ?? [];
-        _uploads[request.UploadId][request.PartNumber ?? 1] = KeepObjects ? part : BitConverter.GetBytes(size);
+        _uploads[request.UploadId][request.PartNumber ?? 1] = KeepBodies ? part : BitConverter.GetBytes(size);
         return new UploadPartResponse { ETag = "\"part\"", PartNumber = request.PartNumber };
     }
 
@@ -90,8 +98,8 @@ public class InMemoryS3 : DispatchProxy
         _uploads.TryRemove(request.UploadId, out ConcurrentDictionary<int, byte[]>? parts);
         _pendingMetadata.TryRemove(request.UploadId, out Dictionary<string, string>? metadata);
         byte[][] ordered = [.. parts!.OrderBy(p => p.Key).Select(p => p.Value)];
-        long length = KeepObjects ? ordered.Sum(p => (long)p.Length) : ordered.Sum(p => BitConverter.ToInt64(p));
-        Store(request.Key, KeepObjects ? [.. ordered.SelectMany(p => p)] : null, length, metadata!);
+        long length = KeepBodies ? ordered.Sum(p => (long)p.Length) : ordered.Sum(p => BitConverter.ToInt64(p));
+        Store(request.Key, KeepBodies ? [.. ordered.SelectMany(p => p)] : null, length, metadata!);
         return new CompleteMultipartUploadResponse { Key = request.Key, ETag = "\"multipart\"" };
     }
 
@@ -105,7 +113,7 @@ public class InMemoryS3 : DispatchProxy
     private byte[]? Drain(Stream stream, long count)
     {
         // Reading the body is what an HTTP client does with it; a pooled scratch buffer keeps that from allocating.
-        var kept = KeepObjects ? new MemoryStream() : null;
+        var kept = KeepBodies ? new MemoryStream() : null;
         byte[] scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
         try
         {
@@ -144,9 +152,14 @@ public class InMemoryS3 : DispatchProxy
             pair => pair.Value,
             StringComparer.OrdinalIgnoreCase);
         long records = long.Parse(clean["record-count"], CultureInfo.InvariantCulture);
-        if (KeepObjects)
+        if (KeepBodies)
         {
-            _objects[key] = new StoredObject(key, body!, clean);
+            var stored = new StoredObject(key, body!, clean);
+            Inspect?.Invoke(stored);
+            if (KeepObjects)
+            {
+                _objects[key] = stored;
+            }
         }
 
         Interlocked.Increment(ref _objectCount);

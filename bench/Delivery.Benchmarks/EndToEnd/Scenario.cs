@@ -2,6 +2,7 @@ using System.IO.Compression;
 using Delivery.Benchmarks.Data;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Parquet;
+using Delivery.Pipeline.Buffering;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
@@ -32,6 +33,12 @@ public sealed record Scenario
     public int MaxConcurrentDeliveries { get; init; } = 4;
 
     public int MemoryBudgetMiB { get; init; } = 512;
+
+    /// <summary>
+    /// <c>Buffering:Scope</c>: with <see cref="BufferingScope.Worker"/> the pipeline runs on the in-memory plan ledger
+    /// (<see cref="BenchPlanServices"/>), one buffer for all the run's shards.
+    /// </summary>
+    public BufferingScope Scope { get; init; } = BufferingScope.Shard;
 
     /// <summary>
     /// When above 0, a steady run: pages are built as they are read, readers go on until this many seconds after a

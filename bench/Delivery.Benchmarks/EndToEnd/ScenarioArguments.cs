@@ -3,6 +3,7 @@ using System.IO.Compression;
 using Delivery.Benchmarks.Data;
 using Delivery.Formats.Compression;
 using Delivery.Formats.Parquet;
+using Delivery.Pipeline.Buffering;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
@@ -29,6 +30,7 @@ public static class ScenarioArguments
         "--parquet", s.Parquet?.ToString() ?? "none",
         "--from-responses", s.FromResponses ? "true" : "false",
         "--transform", s.Transform.ToString(),
+        "--scope", s.Scope.ToString(),
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -57,6 +59,7 @@ public static class ScenarioArguments
                 "--parquet" => scenario with { Parquet = value == "none" ? null : Enum.Parse<ParquetCompression>(value, ignoreCase: true) },
                 "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
                 "--transform" => scenario with { Transform = Enum.Parse<Transforms.PipelineTransform>(value, ignoreCase: true) },
+                "--scope" => scenario with { Scope = Enum.Parse<BufferingScope>(value, ignoreCase: true) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

@@ -249,13 +249,14 @@ public static class ScenarioRunner
             var settings = new PipelineSettings
             {
                 Name = "bench",
-                Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds },
+                Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds, Scope = scenario.Scope },
                 MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
             };
             var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
             var backup = new CountingBackupWriter();
             TransformingBatchWriter? processing = transforms?.Wrap(writer);
-            var pipeline = new DeliveryPipeline(settings, processing ?? (IBatchWriter)writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance);
+            Delivery.Plans.PlanServices? plans = scenario.Scope == BufferingScope.Worker ? BenchPlanServices.Create(new Delivery.Testing.InMemoryPlanLedger()) : null;
+            var pipeline = new DeliveryPipeline(settings, processing ?? (IBatchWriter)writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance, plans: plans);
             pipeline.Start();
             return new Harness(pipeline, processing, store, backup, shards) { Budget = budget };
         }

@@ -85,20 +85,29 @@ public sealed class TransformSetup : IAsyncDisposable
     /// <summary>The processing writer in front of <paramref name="destination"/>, as the worker wires it.</summary>
     public TransformingBatchWriter Wrap(IBatchWriter destination)
     {
+        if (Kind == PipelineTransform.Partitioning)
+        {
+            return Partitioned(PartitionQuery(Shape), Prefix, destination);
+        }
+
         IProcessingStage stage = Kind switch
         {
             PipelineTransform.Plugin => new PluginTransformStage(new AddFieldTransform(), "plugin:" + typeof(AddFieldTransform).FullName, "0", Invocations, TimeProvider.System, NullLogger<PluginTransformStage>.Instance),
             PipelineTransform.Http => new HttpTransformStage(Url!, null, new ProcessorOptions().MaxResponseBytes, "0", Invocations, null, TimeProvider.System, NullLogger<HttpTransformStage>.Instance),
-            PipelineTransform.Partitioning => new MetadataExtractionStage(JqQuery.Parse(PartitionQuery(Shape))),
             _ => throw new InvalidOperationException($"No stage for {Kind}."),
         };
-        DynamicPartitioner? partitioner = null;
-        if (Kind == PipelineTransform.Partitioning)
-        {
-            (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(Prefix);
-            partitioner = new DynamicPartitioner(new PartitioningSettings { QueryKeys = queryKeys, LambdaKeys = lambdaKeys });
-        }
+        return new TransformingBatchWriter(new ProcessingChain([stage], Environment), null, destination, NullLogger<TransformingBatchWriter>.Instance);
+    }
 
+    /// <summary>
+    /// Dynamic partitioning as the worker wires it: a metadata-extraction <paramref name="query"/>, and one object per
+    /// value of the keys <paramref name="prefix"/> names, in front of <paramref name="destination"/>.
+    /// </summary>
+    public static TransformingBatchWriter Partitioned(string query, string prefix, IBatchWriter destination)
+    {
+        (IReadOnlyList<string> queryKeys, IReadOnlyList<string> lambdaKeys) = S3ObjectKeyBuilder.PartitionKeysIn(prefix);
+        var partitioner = new DynamicPartitioner(new PartitioningSettings { QueryKeys = queryKeys, LambdaKeys = lambdaKeys });
+        var stage = new MetadataExtractionStage(JqQuery.Parse(query));
         return new TransformingBatchWriter(new ProcessingChain([stage], Environment), partitioner, destination, NullLogger<TransformingBatchWriter>.Instance);
     }
 

@@ -1,4 +1,5 @@
 using Delivery.Plans;
+using Delivery.Testing;
 
 namespace Delivery.UnitTests.Pipeline.Plans;
 

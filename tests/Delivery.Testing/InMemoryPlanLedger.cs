@@ -1,6 +1,6 @@
 using Delivery.Plans;
 
-namespace Delivery.UnitTests.Pipeline.Plans;
+namespace Delivery.Testing;
 
 /// <summary>The ledger operation a hook of <see cref="InMemoryPlanLedger"/> is called around.</summary>
 public enum PlanLedgerOperation
