@@ -22,8 +22,10 @@ public sealed partial class DeliveryPipeline
     private WorkerBuffer? _workerBuffer;
 
     // Data of a plan over its largest partition's, as last written: the worker buffer is cut when its largest partition
-    // is expected to reach the size hint, as Firehose's per-partition buffers are (1 without partitioning).
-    private double _partitionScale = 1;
+    // is expected to reach the size hint, as Firehose's per-partition buffers are. 1 without partitioning; with it, and
+    // before a plan has shown how the data divides, as large as memory allows (the interval cuts first, not a size
+    // reached by all partitions together).
+    private double _partitionScale = double.PositiveInfinity;
     private ITimer? _workerTimer;
     private long _workerTimerGeneration;
 
@@ -74,9 +76,23 @@ public sealed partial class DeliveryPipeline
 
     /// <summary>
     /// Where the worker buffer is cut by size: the size hint, times how many times the last plan's data exceeded its
-    /// largest partition's. The memory budget still cuts earlier when it runs short.
+    /// largest partition's (with dynamic partitioning), within half the memory budget.
     /// </summary>
-    internal long WorkerCutBytes => (long)(Settings.Buffering.SizeInBytes * Volatile.Read(ref _partitionScale));
+    internal long WorkerCutBytes
+    {
+        get
+        {
+            long size = Settings.Buffering.SizeInBytes;
+            if (!Settings.PartitionsObjects)
+            {
+                return size;
+            }
+
+            // Never more than half the memory budget: beyond it readers would wait, and every cut would be by pressure.
+            double scaled = size * Volatile.Read(ref _partitionScale);
+            return Math.Max(size, (long)Math.Min(scaled, Budget.CapacityBytes / 2.0));
+        }
+    }
 
     /// <summary>Learns from a written plan how its data divided into partitions (see <see cref="WorkerCutBytes"/>).</summary>
     private void LearnPartitionScale(BatchWriteResult result)

@@ -34,4 +34,10 @@ public sealed class PipelineSettings
     /// reports what was converted and what failed conversion, as Firehose's SucceedConversion and FailedConversion.
     /// </summary>
     public bool ConvertsFormat { get; init; }
+
+    /// <summary>
+    /// True when dynamic partitioning splits each batch into an object per partition: worker-scope buffering then sizes
+    /// its cuts by the largest partition rather than by the whole batch.
+    /// </summary>
+    public bool PartitionsObjects { get; init; }
 }

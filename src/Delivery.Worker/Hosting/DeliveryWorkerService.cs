@@ -114,6 +114,7 @@ internal sealed class DeliveryWorkerService(
             Buffering = pipeline.Buffering,
             MaxConcurrentDeliveries = pipeline.MaxConcurrentDeliveries,
             ConvertsFormat = pipeline.S3?.ConvertsFormat == true,
+            PartitionsObjects = pipeline.DynamicPartitioning?.Enabled == true,
         };
         var backup = new S3BackupWriter(pipeline.EffectiveBackup(), services.GetRequiredService<IAmazonS3>(), time, services.GetRequiredService<ILogger<S3BackupWriter>>());
         PlanServices plans = await CreatePlanServicesAsync(name, pipeline, cancellationToken).ConfigureAwait(false);

@@ -277,7 +277,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
     {
         // Four equal partitions: each object is a quarter of the plan, so a 1 MiB hint means a 4 MiB plan.
         _writer.ReportPartitions = batch => new PartitionSizes(batch.DataBytes, batch.DataBytes / 4);
-        DeliveryPipeline pipeline = Start();
+        DeliveryPipeline pipeline = Start(partitions: true);
         IShardSession a = Open(pipeline, A);
         IShardSession b = Open(pipeline, B);
         await a.AppendAsync(Records.Page(A, 1, 1, size: 1024), CancellationToken.None);
@@ -318,6 +318,38 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         own.Records.Select(record => record.Position).ShouldBe(Positions(6, 3));
     }
 
+    [Fact]
+    public async Task WithPartitions_BeforeAnyPlanIsWritten_TheIntervalCutsFirst_NotTheSizeOfAllPartitionsTogether()
+    {
+        DeliveryPipeline pipeline = Start(partitions: true);
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+
+        // 3 MiB with a 1 MiB hint: nothing is known yet of how it divides, so it waits for the interval (within the budget).
+        await a.AppendAsync(Records.Page(A, 1, 15, size: 100 * 1024), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 15, size: 100 * 1024), CancellationToken.None);
+        await Task.Delay(100);
+        _writer.Delivered.ShouldBeEmpty();
+
+        _time.Advance(TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 1, "the interval cuts one plan");
+        _writer.Delivered.Single().Records.Count.ShouldBe(30);
+    }
+
+    [Fact]
+    public async Task WithoutPartitions_TheWorkerBufferIsCutAtTheSizeHint()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+
+        await a.AppendAsync(Records.Page(A, 1, 6, size: 100 * 1024), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 5, size: 100 * 1024), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 1, "1 MiB across two shards cuts a plan");
+        _writer.Delivered.Single().Sources.Count.ShouldBe(2);
+    }
+
     private async Task AdvanceUntilAsync(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++)
@@ -331,7 +363,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
 
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];
 
-    private DeliveryPipeline Start(RecordingBatchWriter? writer = null, BufferingScope scope = BufferingScope.Worker)
+    private DeliveryPipeline Start(RecordingBatchWriter? writer = null, BufferingScope scope = BufferingScope.Worker, bool partitions = false)
     {
         var settings = new PipelineSettings
         {
@@ -339,6 +371,7 @@ public sealed class WorkerScopeTests : IAsyncLifetime
             Buffering = new BufferingHints { SizeInMBs = 1, IntervalInSeconds = 60, Scope = scope },
             MaxConcurrentDeliveries = 2,
             InitialRetryDelay = TimeSpan.FromMilliseconds(10),
+            PartitionsObjects = partitions,
         };
         var pipeline = new DeliveryPipeline(settings, writer ?? _writer, _backup, new MemoryBudget(64L * 1024 * 1024), _time, NullLogger<DeliveryPipeline>.Instance, plans: new PlanServices(_ledger, _stream));
         pipeline.Start();

@@ -97,6 +97,7 @@ public static class ScopeExample
             {
                 Name = "bench",
                 Buffering = new BufferingHints { SizeInMBs = run.SizeInMBs, IntervalInSeconds = IntervalSeconds, Scope = run.Scope },
+                PartitionsObjects = true,
             };
             var pipeline = new DeliveryPipeline(settings, processing, new CountingBackupWriter(), budget, time, NullLogger<DeliveryPipeline>.Instance, plans: BenchPlanServices.Create(ledger));
             pipeline.Start();
