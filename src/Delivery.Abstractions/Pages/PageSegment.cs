@@ -20,6 +20,8 @@ internal sealed class SegmentedRecords : IReadOnlyList<SourceRecord>
     // _ends[i]: records in segments 0..i.
     private readonly int[] _ends;
 
+    private int _lastSegment;
+
     public SegmentedRecords(PageSegment[] segments)
     {
         _segments = segments;
@@ -48,9 +50,19 @@ internal sealed class SegmentedRecords : IReadOnlyList<SourceRecord>
                 throw new ArgumentOutOfRangeException(nameof(index), index, $"The batch has {Count} records.");
             }
 
-            int segment = Array.BinarySearch(_ends, index + 1);
-            segment = segment >= 0 ? segment : ~segment;
+            // Records are mostly read in order, so the segment of the last read is tried first: a binary search per
+            // record was 1.6 % of a 100 B plugin pipeline's CPU. The hint is only a guess, checked before use, so
+            // threads that race on it cost each other a search, never a wrong record.
+            int segment = _lastSegment;
             int before = segment == 0 ? 0 : _ends[segment - 1];
+            if (index < before || index >= _ends[segment])
+            {
+                segment = Array.BinarySearch(_ends, index + 1);
+                segment = segment >= 0 ? segment : ~segment;
+                before = segment == 0 ? 0 : _ends[segment - 1];
+                _lastSegment = segment;
+            }
+
             return _segments[segment][index - before];
         }
     }
