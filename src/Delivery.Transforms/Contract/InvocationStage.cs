@@ -49,7 +49,7 @@ public abstract class InvocationStage : IProcessingStage
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(records);
-        List<List<ChainRecord>> invocations = Slice(run, records);
+        List<IReadOnlyList<ChainRecord>> invocations = Slice(run, records);
         var outputs = new List<ChainRecord>[invocations.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxConcurrentInvocations, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, invocations.Count), options, async (i, token) =>
@@ -97,8 +97,10 @@ public abstract class InvocationStage : IProcessingStage
         return (int)Math.Min(total, Array.MaxLength);
     }
 
-    // Each invocation's list is made at its final size (the lists live as long as the batch): the cuts are found first.
-    private List<List<ChainRecord>> Slice(ProcessingRun run, IReadOnlyList<ChainRecord> records)
+    // The cuts are found first. An invocation is a range of the stage's input when no record was left out, which is
+    // nearly always: a copy of every record (40 B each, held for the batch) was a fifth of what survives a gen0 collection
+    // on the plugin 100 B path. Otherwise each invocation's list is made at its final size.
+    private List<IReadOnlyList<ChainRecord>> Slice(ProcessingRun run, IReadOnlyList<ChainRecord> records)
     {
         var counts = new List<int>();
         bool[]? tooLarge = null;
@@ -136,14 +138,21 @@ public abstract class InvocationStage : IProcessingStage
             counts.Add(current);
         }
 
-        var invocations = new List<List<ChainRecord>>(counts.Count);
+        var invocations = new List<IReadOnlyList<ChainRecord>>(counts.Count);
         int next = 0;
         foreach (int count in counts)
         {
+            if (tooLarge is null)
+            {
+                invocations.Add(counts.Count == 1 ? records : new RecordRange(records, next, count));
+                next += count;
+                continue;
+            }
+
             var invocation = new List<ChainRecord>(count);
             while (invocation.Count < count)
             {
-                if (tooLarge is null || !tooLarge[next])
+                if (!tooLarge[next])
                 {
                     invocation.Add(records[next]);
                 }
@@ -157,7 +166,7 @@ public abstract class InvocationStage : IProcessingStage
         return invocations;
     }
 
-    private async Task<List<ChainRecord>> InvokeWithRetriesAsync(ProcessingRun run, string invocationId, List<ChainRecord> records, CancellationToken cancellationToken)
+    private async Task<List<ChainRecord>> InvokeWithRetriesAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
         int attempts = Settings.NumberOfRetries + 1;
         TransformInvocationException? last = null;
