@@ -58,13 +58,8 @@ public abstract class InvocationStage : IProcessingStage
             outputs[i] = await InvokeWithRetriesAsync(run, invocationId, invocations[i], token).ConfigureAwait(false);
         }).ConfigureAwait(false);
 
-        var output = new List<ChainRecord>(records.Count);
-        foreach (List<ChainRecord> part in outputs)
-        {
-            output.AddRange(part);
-        }
-
-        return output;
+        // The invocations' outputs are read in place, in order, rather than copied into one list held for the batch.
+        return ConcatenatedRecords.Of(outputs);
     }
 
     /// <summary>
