@@ -30,6 +30,10 @@ internal sealed class ColumnChunkWriter : IDisposable
     // The open page's encoded size is compared with the page size every this many entries (a power of two).
     private const int SizeCheckEntries = 32;
 
+    // A data page header is at most 45 bytes: seven i32 fields of a field byte and a 5-byte varint each, a struct's
+    // field byte and two stop bytes.
+    private const int MaxPageHeaderBytes = 48;
+
     private readonly LeafNode _leaf;
     private readonly ParquetWriterSettings _settings;
     private readonly PhysicalType _type;
@@ -61,7 +65,12 @@ internal sealed class ColumnChunkWriter : IDisposable
     private bool _dictionaryEvaluated;
     private bool _dictionaryUsed;
 
-    private readonly ByteBuffer _pages = new(4096); // the chunk's data pages, each header and compressed body
+    // The chunk's data pages, each header and compressed body. A body is compressed straight into this buffer after a
+    // gap of MaxPageHeaderBytes, and its header written at the end of the gap, so the body is never copied; the gaps
+    // are skipped when the chunk is written (_pageSpans: where each page starts, and its length).
+    private readonly ByteBuffer _pages = new(4096);
+    private readonly List<(int Start, int Length)> _pageSpans = [];
+    private long _pagesBytes;
     private long _pagesUncompressedBytes;
     private long _chunkEntries;
     private readonly ColumnStatistics _statistics;
@@ -89,7 +98,7 @@ internal sealed class ColumnChunkWriter : IDisposable
     }
 
     /// <summary>What the chunk holds so far, encoded: a row group is closed when the sum over its columns reaches the block size.</summary>
-    public long EstimatedBytes => _pages.Length + EstimatedPageBytes() + (_dictionaryMode || _dictionaryUsed ? DictionaryPlain.Length : 0);
+    public long EstimatedBytes => _pagesBytes + EstimatedPageBytes() + (_dictionaryMode || _dictionaryUsed ? DictionaryPlain.Length : 0);
 
     private ByteBuffer DictionaryPlain => _bytesDictionary?.Plain ?? _fixedPlain;
 
@@ -179,7 +188,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         EndPage();
         long position = offset;
         long? dictionaryOffset = null;
-        long compressedTotal = _pages.Length;
+        long compressedTotal = _pagesBytes;
         long uncompressedTotal = _pagesUncompressedBytes;
         if (_dictionaryUsed)
         {
@@ -196,7 +205,11 @@ internal sealed class ColumnChunkWriter : IDisposable
         }
 
         long dataOffset = position;
-        output.Write(_pages.WrittenSpan);
+        foreach ((int start, int length) in _pageSpans)
+        {
+            output.Write(_pages.WrittenSpan.Slice(start, length));
+        }
+
         var encodings = new List<int> { (int)PageEncoding.Plain };
         if (_maxDefinition > 0 || _maxRepetition > 0)
         {
@@ -215,6 +228,8 @@ internal sealed class ColumnChunkWriter : IDisposable
     public void Reset()
     {
         _pages.Clear();
+        _pageSpans.Clear();
+        _pagesBytes = 0;
         _pagesUncompressedBytes = 0;
         _chunkEntries = 0;
         _statistics.Reset();
@@ -400,11 +415,20 @@ internal sealed class ColumnChunkWriter : IDisposable
             encoding = PageEncoding.Plain;
         }
 
-        _compressed.Clear();
-        int compressed = PageCompressor.Compress(_settings.Compression, _body.WrittenSpan, _compressed);
+        int gap = _pages.Length;
+        _pages.GetSpan(MaxPageHeaderBytes);
+        _pages.Advance(MaxPageHeaderBytes);
+        int compressed = PageCompressor.Compress(_settings.Compression, _body.WrittenSpan, _pages);
         WritePageHeader(PageType.DataPage, _body.Length, compressed, _pageEntries, encoding);
-        _pages.Write(_header.WrittenSpan);
-        _pages.Write(_compressed.WrittenSpan);
+        if (_header.Length > MaxPageHeaderBytes)
+        {
+            throw new InvalidOperationException($"A data page header of {_header.Length} bytes does not fit the {MaxPageHeaderBytes} bytes kept for it.");
+        }
+
+        int headerAt = gap + MaxPageHeaderBytes - _header.Length;
+        _pages.Overwrite(headerAt, _header.WrittenSpan);
+        _pageSpans.Add((headerAt, _header.Length + compressed));
+        _pagesBytes += _header.Length + compressed;
         _pagesUncompressedBytes += _header.Length + _body.Length;
         _chunkEntries += _pageEntries;
 

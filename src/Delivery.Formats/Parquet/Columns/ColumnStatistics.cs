@@ -73,11 +73,20 @@ internal sealed class ColumnStatistics(PhysicalType type, bool signedBytes) : ID
             return;
         }
 
-        if (Compare(value, _minBytes.WrittenSpan) < 0)
+        ReadOnlySpan<byte> min = _minBytes.WrittenSpan;
+        ReadOnlySpan<byte> max = _maxBytes.WrittenSpan;
+        if (!signedBytes && value.Length > 0 && min.Length > 0 && max.Length > 0 && value[0] > min[0] && value[0] < max[0])
+        {
+            // In bytewise order a first byte strictly between the bounds' first bytes decides: neither bound moves.
+            // Most values of an id or hash column end here, without the two comparisons below.
+            return;
+        }
+
+        if (Compare(value, min) < 0)
         {
             Set(_minBytes, value);
         }
-        else if (Compare(value, _maxBytes.WrittenSpan) > 0)
+        else if (Compare(value, max) > 0)
         {
             Set(_maxBytes, value);
         }

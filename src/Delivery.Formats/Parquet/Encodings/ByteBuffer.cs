@@ -36,6 +36,13 @@ internal sealed class ByteBuffer : IDisposable
 
     public void Advance(int count) => _length += count;
 
+    /// <summary>Replaces written bytes from <paramref name="offset"/> with <paramref name="bytes"/>.</summary>
+    public void Overwrite(int offset, ReadOnlySpan<byte> bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + bytes.Length, _length, nameof(bytes));
+        bytes.CopyTo(_array.AsSpan(offset));
+    }
+
     public void WriteByte(byte value)
     {
         Ensure(1);

@@ -283,7 +283,8 @@ internal sealed partial class JsonRecordConverter
                 output.AddFixed(index, repetition, definition, whole);
                 return true;
             case GlueKind.Float or GlueKind.Double:
-                if (!Utf8Parser.TryParse(text, out double number, out used) || used != text.Length || !double.IsFinite(number))
+                if (!ShortDouble.TryParse(text, out double number)
+                    && (!Utf8Parser.TryParse(text, out number, out used) || used != text.Length || !double.IsFinite(number)))
                 {
                     return false;
                 }

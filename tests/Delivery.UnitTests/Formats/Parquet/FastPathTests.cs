@@ -67,4 +67,44 @@ public sealed class FastPathTests
 
         value.ShouldBe(expected);
     }
+
+    [Fact]
+    public void ShortDoubles_AgreeWithTheGeneralParser_BitForBit()
+    {
+        var random = new Random(5);
+        for (int i = 0; i < 200_000; i++)
+        {
+            int whole = random.Next(0, 3) switch { 0 => 0, 1 => random.Next(0, 1000), _ => random.Next() };
+            string fraction = random.NextInt64(0, 1_000_000_000_000).ToString(CultureInfo.InvariantCulture).PadLeft(random.Next(1, 16), '0');
+            string text = (random.Next(4) == 0 ? "-" : "") + whole.ToString(CultureInfo.InvariantCulture) + (random.Next(5) == 0 ? "" : "." + fraction[..random.Next(1, fraction.Length + 1)]);
+
+            if (ShortDouble.TryParse(Encoding.ASCII.GetBytes(text), out double fast))
+            {
+                BitConverter.DoubleToInt64Bits(fast).ShouldBe(BitConverter.DoubleToInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), text);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-0.0")]
+    [InlineData("1e5")]
+    [InlineData("1.5E-3")]
+    [InlineData("1234567890.1234567")]
+    public void ShortDoubles_LeaveZeroExponentsAndLongNumbersToTheGeneralParser(string text)
+    {
+        ShortDouble.TryParse(Encoding.ASCII.GetBytes(text), out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("446.66", 446.66)]
+    [InlineData("-0.05", -0.05)]
+    [InlineData("123456789012345", 123456789012345.0)]
+    [InlineData("0.00000000000001", 1e-14)]
+    public void ShortDoubles_ReadPricesAndRatios(string text, double expected)
+    {
+        ShortDouble.TryParse(Encoding.ASCII.GetBytes(text), out double value).ShouldBeTrue();
+
+        value.ShouldBe(expected);
+    }
 }
