@@ -99,16 +99,7 @@ public sealed partial class DeliveryPipeline
     private async Task WritePlanAsync(DeliveryBatch batch, CancellationToken token)
     {
         using IDisposable? scope = Log.BatchScope(Logger, batch.Source.ShardId, batch.Id);
-        BatchWriteResult result = await WithRetriesAsync(
-            batch,
-            _writer.DestinationType,
-            static (state, ct) => state.Writer.WriteAsync(state.Batch, ct),
-            (Writer: _writer, Batch: batch),
-            token).ConfigureAwait(false);
-        if (!result.AllDelivered)
-        {
-            await BackUpAsync(batch, result.FailedRecords, token).ConfigureAwait(false);
-        }
+        BatchWriteResult result = await WriteWithBackupAsync(batch, token).ConfigureAwait(false);
 
         await LedgerAsync(batch, async (ledger, ct) =>
         {

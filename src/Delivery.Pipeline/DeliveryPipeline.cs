@@ -284,17 +284,7 @@ public sealed partial class DeliveryPipeline : IShardRecordSink, IAsyncDisposabl
             // same batch again and overwrites the object instead of writing its records a second time.
             await session.PersistAsync(token).ConfigureAwait(false);
 
-            BatchWriteResult result = await WithRetriesAsync(
-                batch,
-                _writer.DestinationType,
-                static (state, ct) => state.Writer.WriteAsync(state.Batch, ct),
-                (Writer: _writer, Batch: batch),
-                token).ConfigureAwait(false);
-            if (!result.AllDelivered)
-            {
-                await BackUpAsync(batch, result.FailedRecords, token).ConfigureAwait(false);
-            }
-
+            BatchWriteResult result = await WriteWithBackupAsync(batch, token).ConfigureAwait(false);
             session.Acknowledge(batch);
             Log.BatchDelivered(Logger, Name, batch.Id, batch.Source.ShardId, batch.Source.First, batch.Source.Last, batch.Records.Count - result.FailedRecords.Count, batch.DataBytes, _writer.DestinationType);
             RecordDelivery(batch, result);
@@ -321,6 +311,23 @@ public sealed partial class DeliveryPipeline : IShardRecordSink, IAsyncDisposabl
             batch.Release();
             session.Completed(work);
         }
+    }
+
+    /// <summary>Writes the batch, retried until it is written, then backs up the records the destination refused.</summary>
+    private async Task<BatchWriteResult> WriteWithBackupAsync(DeliveryBatch batch, CancellationToken token)
+    {
+        BatchWriteResult result = await WithRetriesAsync(
+            batch,
+            _writer.DestinationType,
+            static (state, ct) => state.Writer.WriteAsync(state.Batch, ct),
+            (Writer: _writer, Batch: batch),
+            token).ConfigureAwait(false);
+        if (!result.AllDelivered)
+        {
+            await BackUpAsync(batch, result.FailedRecords, token).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     // Failed records are part of the batch's acknowledgement: the checkpoint may pass them only once they are in the
