@@ -111,13 +111,16 @@ internal sealed class BytesDictionary(bool lengthPrefixed) : IDisposable
     }
 
     /// <summary>A cleared power-of-two table: the pool may hand out a larger array, which must still be a power of two.</summary>
-    private static Slot[] RentSlots(int length)
+    private static Slot[] RentSlots(int length) => RentPow2Cleared<Slot>(length);
+
+    /// <summary>A cleared array of a power-of-two length for an open-addressing table (both dictionaries' slots).</summary>
+    internal static T[] RentPow2Cleared<T>(int length)
     {
-        Slot[] slots = ArrayPool<Slot>.Shared.Rent(length);
+        T[] slots = ArrayPool<T>.Shared.Rent(length);
         if (!int.IsPow2(slots.Length))
         {
-            ArrayPool<Slot>.Shared.Return(slots);
-            return new Slot[length];
+            ArrayPool<T>.Shared.Return(slots);
+            return new T[length];
         }
 
         Array.Clear(slots);

@@ -87,18 +87,7 @@ internal sealed class FixedDictionary : IDisposable
         ArrayPool<Slot>.Shared.Return(old);
     }
 
-    private static Slot[] RentSlots(int length)
-    {
-        Slot[] slots = ArrayPool<Slot>.Shared.Rent(length);
-        if (!int.IsPow2(slots.Length))
-        {
-            ArrayPool<Slot>.Shared.Return(slots);
-            return new Slot[length];
-        }
-
-        Array.Clear(slots);
-        return slots;
-    }
+    private static Slot[] RentSlots(int length) => BytesDictionary.RentPow2Cleared<Slot>(length);
 
     private readonly record struct Slot(long Value, int Entry);
 }
