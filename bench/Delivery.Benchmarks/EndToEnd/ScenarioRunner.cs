@@ -41,8 +41,9 @@ public static class ScenarioRunner
         // A transform run's per-batch methods (the chain, the invocation stage, the batch parts) are called a few times
         // per warm-up run, so after three runs they had not reached tier 1: a profile of the plugin 100 B row showed the
         // tiering thread compiling for 15 % of the measured window's CPU. Those runs warm until a run compiles almost
-        // nothing (at most 12 runs).
-        int maxWarmRuns = transforms is null ? 3 : 12;
+        // nothing. A cap of 12 was always reached with the JIT still at 10 % of the measured window's CPU (a profile of
+        // the plugin 100 B row); such runs compiled 5-200 methods each until the 20th-24th run.
+        int maxWarmRuns = transforms is null ? 3 : 40;
         for (int i = 0; i < maxWarmRuns; i++)
         {
             TimeSpan compiling = System.Runtime.JitInfo.GetCompilationTime();
@@ -77,9 +78,11 @@ public static class ScenarioRunner
         byte[][][]? responses = scenario.FromResponses ? GetRecordsResponses.Build(source) : null;
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
+        PerfWindow.Enable();
         FeedOutcome outcome = steady
             ? await FeedSteadyAsync(scenario, transforms, source, pool).ConfigureAwait(false)
             : await FeedVolumeAsync(scenario, transforms, source, pages, scenario.Verify, responses).ConfigureAwait(false);
+        PerfWindow.Disable();
         pages = null;
 
         ResourceUse? codec = null;
