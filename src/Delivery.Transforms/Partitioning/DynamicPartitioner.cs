@@ -40,33 +40,37 @@ public sealed class DynamicPartitioner
         int[] groupOf = System.Buffers.ArrayPool<int>.Shared.Rent(records.Count);
         try
         {
-            for (int i = 0; i < records.Count; i++)
+            int i = -1;
+            foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
             {
-                ChainRecord record = records[i];
-                groupOf[i] = -1;
-                if (run.IsFailed(record.SourceIndex))
+                foreach (ref readonly ChainRecord record in ChainRecordLists.Span(part))
                 {
-                    continue;
-                }
-
-                (object? Query, object? Lambda) source = (record.KeysFromQuery, record.KeysFromTransform);
-                if (!bySource.TryGetValue(source, out Placement placement))
-                {
-                    placement = Place(record, partitions, byKeys);
-                    if (bySource.Count < MaxRemembered)
+                    i++;
+                    groupOf[i] = -1;
+                    if (run.IsFailed(record.SourceIndex))
                     {
-                        bySource[source] = placement;
+                        continue;
                     }
-                }
 
-                if (placement.Rejection is { } rejection)
-                {
-                    run.Fail(record.SourceIndex, rejection.ErrorCode, rejection.ErrorMessage, rejection.ErrorOutputType);
-                    continue;
-                }
+                    (object? Query, object? Lambda) source = (record.KeysFromQuery, record.KeysFromTransform);
+                    if (!bySource.TryGetValue(source, out Placement placement))
+                    {
+                        placement = Place(record, partitions, byKeys);
+                        if (bySource.Count < MaxRemembered)
+                        {
+                            bySource[source] = placement;
+                        }
+                    }
 
-                groupOf[i] = placement.Group;
-                partitions[placement.Group] = (partitions[placement.Group].Keys, partitions[placement.Group].Count + 1);
+                    if (placement.Rejection is { } rejection)
+                    {
+                        run.Fail(record.SourceIndex, rejection.ErrorCode, rejection.ErrorMessage, rejection.ErrorOutputType);
+                        continue;
+                    }
+
+                    groupOf[i] = placement.Group;
+                    partitions[placement.Group] = (partitions[placement.Group].Keys, partitions[placement.Group].Count + 1);
+                }
             }
 
             // Each partition's list is made at its final size: the lists live as long as the batch.
@@ -76,11 +80,15 @@ public sealed class DynamicPartitioner
                 groups.Add(new PartitionGroup(keys, new List<ChainRecord>(count)));
             }
 
-            for (int i = 0; i < records.Count; i++)
+            i = -1;
+            foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
             {
-                if (groupOf[i] >= 0)
+                foreach (ref readonly ChainRecord record in ChainRecordLists.Span(part))
                 {
-                    groups[groupOf[i]].Records.Add(records[i]);
+                    if (groupOf[++i] >= 0)
+                    {
+                        groups[groupOf[i]].Records.Add(record);
+                    }
                 }
             }
 
