@@ -73,13 +73,19 @@ public sealed class DynamicPartitioner
                 }
             }
 
-            // Each partition's list is made at its final size: the lists live as long as the batch.
-            var groups = new List<PartitionGroup>(partitions.Count);
-            foreach ((PartitionKeys keys, int count) in partitions)
+            // The partitions' records are placed in one list on a pooled array, partition after partition, and each
+            // partition is a range of it: a list per partition (tens of KB each, SOH) lived as long as the batch's
+            // write, and every gen0 collection in that time copied them.
+            RentedRecords<ChainRecord> placed = run.Rent<ChainRecord>(records.Count);
+            int[] next = new int[partitions.Count];
+            int placedCount = 0;
+            for (int g = 0; g < partitions.Count; g++)
             {
-                groups.Add(new PartitionGroup(keys, new List<ChainRecord>(count)));
+                next[g] = placedCount;
+                placedCount += partitions[g].Count;
             }
 
+            Span<ChainRecord> slots = placed.Fill(placedCount);
             i = -1;
             foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
             {
@@ -87,20 +93,25 @@ public sealed class DynamicPartitioner
                 {
                     if (groupOf[++i] >= 0)
                     {
-                        groups[groupOf[i]].Records.Add(record);
+                        slots[next[groupOf[i]]++] = record;
                     }
                 }
+            }
+
+            var groups = new List<PartitionGroup>(partitions.Count);
+            int start = 0;
+            foreach ((PartitionKeys keys, int count) in partitions)
+            {
+                groups.Add(new PartitionGroup(keys, new Contract.RecordRange(placed, start, count)));
+                start += count;
             }
 
             // A split record failed in one partition takes its parts in the others with it.
             if (run.FailedCount > 0)
             {
-                foreach (PartitionGroup group in groups)
-                {
-                    group.Records.RemoveAll(record => run.IsFailed(record.SourceIndex));
-                }
-
-                groups.RemoveAll(group => group.Records.Count == 0);
+                groups = [.. groups
+                    .Select(group => group with { Records = [.. group.Records.Where(record => !run.IsFailed(record.SourceIndex))] })
+                    .Where(group => group.Records.Count > 0)];
             }
 
             return groups;
@@ -221,4 +232,4 @@ public sealed class DynamicPartitioner
 }
 
 /// <summary>The records of one partition of a batch, in shard order.</summary>
-public sealed record PartitionGroup(PartitionKeys Keys, List<ChainRecord> Records);
+public sealed record PartitionGroup(PartitionKeys Keys, IReadOnlyList<ChainRecord> Records);

@@ -24,6 +24,14 @@ internal sealed class RentedRecords<T> : IReadOnlyList<T>, IRentedArray
 
     public ReadOnlySpan<T> AsSpan() => _items.AsSpan(0, Count);
 
+    /// <summary>Makes the list <paramref name="count"/> items long (at most its capacity) and returns them to be written.</summary>
+    public Span<T> Fill(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _items.Length);
+        Count = count;
+        return _items.AsSpan(0, count);
+    }
+
     public void Add(in T item)
     {
         if (Count == _items.Length)

@@ -57,7 +57,7 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
             ProcessingRun run = outcome.Run;
             List<BatchPart> parts = _partitioner is null
                 ? outcome.Records.Count == 0 ? [] : [BatchPart.Of(run, batch, null, outcome.Records)]
-                : [.. _partitioner.Group(run, outcome.Records).Select(group => BatchPart.Of(run, batch, group.Keys, group.Records))];
+                : BatchPart.Of(run, batch, [.. _partitioner.Group(run, outcome.Records).Select(group => ((PartitionKeys?)group.Keys, group.Records))]);
             if (_partitioner is not null)
             {
                 _chain.Environment.Telemetry?.PartitionsActive(parts.Count, overCap: run.Failures().Any(failure => failure.ErrorOutputType == ErrorOutputTypes.PartitionCountExceeded));
