@@ -42,8 +42,11 @@ public static class ScenarioRunner
         // per warm-up run, so after three runs they had not reached tier 1: a profile of the plugin 100 B row showed the
         // tiering thread compiling for 15 % of the measured window's CPU. Those runs warm until a run compiles almost
         // nothing. A cap of 12 was always reached with the JIT still at 10 % of the measured window's CPU (a profile of
-        // the plugin 100 B row); such runs compiled 5-200 methods each until the 20th-24th run.
+        // the plugin 100 B row); such runs compiled 5-200 methods each until the 20th-24th run, and one quiet run could
+        // be followed by more compiling (9 % of a partitioning profile after a stop at the first quiet run), so the
+        // warm-up ends after three quiet runs in a row.
         int maxWarmRuns = transforms is null ? 3 : 40;
+        int quietRuns = 0;
         for (int i = 0; i < maxWarmRuns; i++)
         {
             TimeSpan compiling = System.Runtime.JitInfo.GetCompilationTime();
@@ -55,7 +58,8 @@ public static class ScenarioRunner
             }
 
             bool quiet = System.Runtime.JitInfo.GetCompilationTime() - compiling < System.Diagnostics.Stopwatch.GetElapsedTime(warmStart) * 0.01;
-            if (i >= 2 && (transforms is null || quiet))
+            quietRuns = quiet ? quietRuns + 1 : 0;
+            if (i >= 2 && (transforms is null || quietRuns >= 3))
             {
                 if (transforms is not null)
                 {
