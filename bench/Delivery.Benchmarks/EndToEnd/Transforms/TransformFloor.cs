@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Delivery.Transforms;
+using Delivery.Transforms.BuiltIn;
 using Delivery.Transforms.Query;
 
 namespace Delivery.Benchmarks.EndToEnd.Transforms;
@@ -117,7 +118,7 @@ public static class TransformFloor
         ResourceUse use = OnEveryProcessor(buffers.Count, b =>
         {
             JqEvaluation evaluation = query.NewEvaluation();
-            var byValues = new Dictionary<string[], List<int>>(ValuesComparer.Instance);
+            var byValues = new Dictionary<string[], List<int>>(QueryKeySets.ValuesComparer.Instance);
             ReadOnlyMemory<byte>[] data = records[b];
             for (int i = 0; i < data.Length; i++)
             {
@@ -338,24 +339,6 @@ public static class TransformFloor
         }
 
         return buffers;
-    }
-
-    private sealed class ValuesComparer : IEqualityComparer<string[]>
-    {
-        public static readonly ValuesComparer Instance = new();
-
-        public bool Equals(string[]? x, string[]? y) => x.AsSpan().SequenceEqual(y, StringComparer.Ordinal);
-
-        public int GetHashCode(string[] obj)
-        {
-            var hash = default(HashCode);
-            foreach (string value in obj)
-            {
-                hash.Add(value, StringComparer.Ordinal);
-            }
-
-            return hash.ToHashCode();
-        }
     }
 
     private sealed record FloorRecord(ReadOnlyMemory<byte> Data, DateTimeOffset Arrival, KinesisRecordMetadata Metadata);
