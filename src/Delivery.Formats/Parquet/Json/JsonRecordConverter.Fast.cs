@@ -61,15 +61,33 @@ internal sealed partial class JsonRecordConverter
         {
             while (true)
             {
-                if (at >= json.Length || json[at] != '"' || !ScanString(json, ref at, out int keyStart, out int keyLength))
+                if (at >= json.Length || json[at] != '"')
                 {
                     return false;
                 }
 
-                at = SkipWhitespace(json, at);
-                if (at >= json.Length || json[at] != ':' || !plan.Matcher!.TryFind(json.Slice(keyStart, keyLength), ref cursor, out int field))
+                // Most keys are the name that came next in the previous record: matched in place, the key not scanned.
+                FieldMatcher matcher = plan.Matcher!;
+                if (matcher.TryMatchExpected(json, at + 1, ref cursor, out int field, out int keyEnd))
                 {
-                    return false;
+                    at = SkipWhitespace(json, keyEnd);
+                    if (at >= json.Length || json[at] != ':')
+                    {
+                        return false;
+                    }
+                }
+                else
+                {
+                    if (!ScanString(json, ref at, out int keyStart, out int keyLength))
+                    {
+                        return false;
+                    }
+
+                    at = SkipWhitespace(json, at);
+                    if (at >= json.Length || json[at] != ':' || !matcher.TryFind(json.Slice(keyStart, keyLength), ref cursor, out field))
+                    {
+                        return false;
+                    }
                 }
 
                 at = SkipWhitespace(json, at + 1);
