@@ -45,9 +45,10 @@ internal sealed class ColumnChunkWriter : IDisposable
     private readonly int _pageRowLimit;
     private readonly int _pageSizeLimit;
 
-    private readonly IntBuffer _repetitions = new();
-    private readonly IntBuffer _definitions = new();
-    private readonly IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
+    // Mutable structs: never readonly, never copied.
+    private IntBuffer _repetitions = new();
+    private IntBuffer _definitions = new();
+    private IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
     private readonly ByteBuffer _plain = new(4096);
     private readonly ByteBuffer _body = new(4096);
     private readonly ByteBuffer _compressed = new(4096);
