@@ -38,12 +38,11 @@ public static class ScenarioRunner
         // A run fed from GetRecords answers warms the parser too, on both of the paths it is measured on: as readers
         // call it, and in the floor's loop. Otherwise each side measures whatever tier the JIT had reached.
         byte[][][]? warmResponses = scenario.FromResponses ? GetRecordsResponses.Build(warmSource) : null;
-        // A transform run's per-batch methods (the chain, the invocation stage, the batch parts) are called a few times
-        // per warm-up run, so after three runs they had not reached tier 1: a profile of the plugin 100 B row showed the
-        // tiering thread compiling for 15 % of the measured window's CPU. Those runs warm until a run compiles almost
-        // nothing (at most 12 runs).
-        int maxWarmRuns = transforms is null ? 3 : 12;
-        for (int i = 0; i < maxWarmRuns; i++)
+        // Until the code is compiled as it would be in a worker that has run for a while (see WarmUp). Steady runs have
+        // a warm-up of their own inside the window's run, and keep three runs here.
+        WarmUp warmUp = steady ? new WarmUp { MaxRuns = 3 } : new WarmUp();
+        bool warm;
+        do
         {
             TimeSpan compiling = System.Runtime.JitInfo.GetCompilationTime();
             long warmStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -53,17 +52,12 @@ public static class ScenarioRunner
                 GetRecordsResponses.ParseAndCompress(scenario, warmResponses);
             }
 
-            bool quiet = System.Runtime.JitInfo.GetCompilationTime() - compiling < System.Diagnostics.Stopwatch.GetElapsedTime(warmStart) * 0.01;
-            if (i >= 2 && (transforms is null || quiet))
-            {
-                if (transforms is not null)
-                {
-                    await progress.WriteLineAsync($"  warmed up in {i + 1} runs").ConfigureAwait(false);
-                }
-
-                break;
-            }
+            TimeSpan compiled = System.Runtime.JitInfo.GetCompilationTime() - compiling;
+            TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(warmStart);
+            warm = warmUp.Done(took, compiled);
+            await progress.WriteLineAsync($"  warm-up run {warmUp.Runs}: {took.TotalMilliseconds:F0} ms, compiling {compiled.TotalMilliseconds:F0} ms").ConfigureAwait(false);
         }
+        while (!warm);
 
         if (scenario.CodecFloor)
         {
