@@ -51,7 +51,10 @@ public static class ScenarioRunner
             TimeSpan compiled = System.Runtime.JitInfo.GetCompilationTime() - compiling;
             TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(warmStart);
             warm = warmUp.Done(took, compiled);
-            await progress.WriteLineAsync($"  warm-up run {warmUp.Runs}: {took.TotalMilliseconds:F0} ms, compiling {compiled.TotalMilliseconds:F0} ms").ConfigureAwait(false);
+            if (warm)
+            {
+                await progress.WriteLineAsync($"  warmed up in {warmUp.Runs} runs (the last {took.TotalMilliseconds:F0} ms, compiling {compiled.TotalMilliseconds:F0} ms)").ConfigureAwait(false);
+            }
         }
         while (!warm);
 
