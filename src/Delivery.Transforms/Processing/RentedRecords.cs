@@ -4,8 +4,8 @@ using System.Collections;
 namespace Delivery.Transforms.Processing;
 
 /// <summary>
-/// A list of records on an array rented from the shared pool, made by a <see cref="ProcessingRun"/> and given back when
-/// the run's batch has been written (<see cref="ProcessingRun.ReturnRented"/>). The chain's lists of a 5 MiB batch of
+/// A list on an array rented from the shared pool: the chain's records, made by a <see cref="ProcessingRun"/> and given
+/// back when the run's batch has been written (<see cref="ProcessingRun.ReturnRented"/>), and an invocation's replies. The chain's lists of a 5 MiB batch of
 /// small records are megabytes each: allocated, they went to the large object heap and brought collections of every
 /// generation with them.
 /// </summary>
@@ -43,6 +43,20 @@ internal sealed class RentedRecords<T> : IReadOnlyList<T>, IRentedArray
         }
 
         _items[Count++] = item;
+    }
+
+    /// <summary>Replaces item <paramref name="index"/>.</summary>
+    public void Set(int index, in T item)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Count, nameof(index));
+        _items[index] = item;
+    }
+
+    /// <summary>Forgets the items added so far; the array is kept.</summary>
+    public void Clear()
+    {
+        Array.Clear(_items, 0, Count);
+        Count = 0;
     }
 
     /// <summary>Gives the array back; the list is empty after it, so a late reader fails rather than reading another run's records.</summary>
