@@ -167,7 +167,23 @@ public sealed partial class DeliveryPipeline
     private DeliveryWork? CutWorkerBufferLocked()
     {
         DisposeWorkerTimerLocked();
-        if (_workerBuffer?.TryCut() is not { } batch)
+        if (_workerBuffer is null)
+        {
+            return null;
+        }
+
+        foreach (string shardId in _workerBuffer.Shards)
+        {
+            // A session stops before its records leave this buffer (they wait for this lock). Cut into the plan, they
+            // would fail its fence and abort it, and every other shard's piece would become a small object of its own.
+            // They are dropped here instead, as the stop would drop them: the next owner reads them again.
+            if (!_sessionsByShard.TryGetValue(shardId, out ShardSession? owner) || owner.IsStopped)
+            {
+                _workerBuffer.Discard(shardId);
+            }
+        }
+
+        if (_workerBuffer.TryCut() is not { } batch)
         {
             return null;
         }
@@ -176,8 +192,8 @@ public sealed partial class DeliveryPipeline
         var pieces = new List<PlanPiece>(plan.Ranges.Count);
         foreach (BatchSource range in plan.Ranges)
         {
-            // A session that stopped since its records were buffered still gets its piece: the plan's fence then fails
-            // for that shard, and the plan is aborted rather than written.
+            // A session that stops between the check above and here still gets its piece: the plan's fence then fails
+            // for that shard, and the plan is aborted rather than written (the window any lease lost after a cut has).
             ShardSession session = _sessionsByShard[range.ShardId];
             pieces.Add(new PlanPiece(session, plan.PieceOf(range)));
         }

@@ -35,6 +35,9 @@ public sealed class WorkerBuffer
     /// <summary>Shards with records in the buffer.</summary>
     public int ShardCount => _parts.Count;
 
+    /// <summary>The shards with records in the buffer, in the order a cut puts them.</summary>
+    public string[] Shards => [.. _parts.Keys];
+
     /// <summary>Arrival time of the oldest buffered record; meaningful only when not empty.</summary>
     public DateTimeOffset OldestArrival { get; private set; } = DateTimeOffset.MaxValue;
 
