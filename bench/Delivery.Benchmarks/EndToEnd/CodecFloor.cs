@@ -9,10 +9,16 @@ namespace Delivery.Benchmarks.EndToEnd;
 /// </summary>
 public static class CodecFloor
 {
-    public static (ResourceUse Use, long Records, long Bytes) Measure(Scenario scenario, InMemoryShardSource source, long maxBytes)
+    public static (ResourceUse Use, long Records, long Bytes) Measure(Scenario scenario, InMemoryShardSource source, long maxBytes, bool measured = false)
     {
         List<Chunk> chunks = BuildChunks(scenario, source, maxBytes);
-        ResourceUse use = Compress(scenario, [.. chunks.Select(c => c.Bytes)]);
+        byte[][] objects = [.. chunks.Select(c => c.Bytes)];
+        ResourceUse use;
+        using (measured ? ProfilerWindow.Open("floor") : null)
+        {
+            use = Compress(scenario, objects);
+        }
+
         return (use, chunks.Sum(c => (long)c.Records), chunks.Sum(c => c.DataBytes));
     }
 

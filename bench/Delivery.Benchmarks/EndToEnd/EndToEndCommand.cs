@@ -16,7 +16,9 @@ namespace Delivery.Benchmarks.EndToEnd;
 /// <c>--scope Shard,Worker</c> (<c>Buffering:Scope</c> of the throughput and shards rows; with both, each row runs in
 /// each scope, one after the other),
 /// <c>--sizes 100,600,4k</c>, <c>--levels Fastest,Optimal,SmallestSize</c>, <c>--seconds N</c> (steady window),
-/// <c>--verify</c> (keep the throughput runs' objects and check them byte for byte).
+/// <c>--verify</c> (keep the throughput runs' objects and check them byte for byte), <c>--rounds N</c> (measure each
+/// volume row's pipeline and floor in turn N times and keep each side's median; default 3 for the Parquet rows, 1 for
+/// the others).
 /// </summary>
 public static class EndToEndCommand
 {
@@ -34,25 +36,26 @@ public static class EndToEndCommand
         CompressionLevel[] levels = [.. (Option(args, "--levels") ?? "Fastest,Optimal,SmallestSize").Split(',').Select(l => Enum.Parse<CompressionLevel>(l, ignoreCase: true))];
         int seconds = int.Parse(Option(args, "--seconds") ?? (quick ? "3" : "10"), CultureInfo.InvariantCulture);
         BufferingScope[] scopes = [.. (Option(args, "--scope") ?? "Shard").Split(',').Select(s => Enum.Parse<BufferingScope>(s, ignoreCase: true))];
+        int? rounds = Option(args, "--rounds") is { } r ? int.Parse(r, CultureInfo.InvariantCulture) : null;
 
         await output.WriteLineAsync($"Machine: {Machine.Describe()}").ConfigureAwait(false);
         await output.WriteLineAsync($"Command: Delivery.Benchmarks e2e {string.Join(' ', args)}").ConfigureAwait(false);
         int misses = 0;
         if (only is "all" or "throughput")
         {
-            misses += await ThroughputAsync(sizes, levels, scopes, quick, args.Contains("--verify"), output).ConfigureAwait(false);
+            misses += await ThroughputAsync(sizes, levels, scopes, quick, args.Contains("--verify"), rounds ?? 1, output).ConfigureAwait(false);
         }
 
         if (only is "all" or "parquet")
         {
-            misses += await ParquetAsync(sizes.Where(s => ParquetReference.ParquetInputs.For(s) is not null).ToArray(), quick, output).ConfigureAwait(false);
+            misses += await ParquetAsync(sizes.Where(s => ParquetReference.ParquetInputs.For(s) is not null).ToArray(), quick, rounds ?? (quick ? 1 : 3), output).ConfigureAwait(false);
         }
 
         foreach (PipelineTransform kind in new[] { PipelineTransform.Plugin, PipelineTransform.Http, PipelineTransform.Partitioning })
         {
             if (only == "all" || only == "transforms" || only == Selector(kind))
             {
-                misses += await TransformAsync(kind, sizes, quick, output).ConfigureAwait(false);
+                misses += await TransformAsync(kind, sizes, quick, rounds ?? 1, output).ConfigureAwait(false);
             }
         }
 
@@ -78,13 +81,13 @@ public static class EndToEndCommand
         return 0;
     }
 
-    private static async Task<int> ThroughputAsync(RecordShape[] sizes, CompressionLevel[] levels, BufferingScope[] scopes, bool quick, bool verify, TextWriter output)
+    private static async Task<int> ThroughputAsync(RecordShape[] sizes, CompressionLevel[] levels, BufferingScope[] scopes, bool quick, bool verify, int rounds, TextWriter output)
     {
         await output.WriteLineAsync().ConfigureAwait(false);
         await output.WriteLineAsync("## Throughput against the codec alone (NDJSON + gzip, 4 shards, 5 MiB buffers, 4 concurrent deliveries, pages built before the clock starts)").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("| records | gzip level | scope | cores | pipeline MB/s | pipeline records/s | codec alone MB/s | codec alone records/s | ratio | CPU ns/record pipeline / codec | CPU ratio | allocated B/record | objects | target |").ConfigureAwait(false);
-        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
+        await output.WriteLineAsync("| records | gzip level | scope | cores | pipeline MB/s | pipeline records/s | codec alone MB/s | codec alone records/s | ratio | CPU ns/record pipeline / codec | CPU ratio | allocated B/record | JIT in window ms (methods) | objects | target |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
         int misses = 0;
         foreach (RecordShape shape in sizes)
         {
@@ -98,7 +101,7 @@ public static class EndToEndCommand
                         CompressionLevel.Optimal => quick ? 60 : 300,
                         _ => quick ? 15 : 60,
                     };
-                    var scenario = new Scenario { Shape = shape, Level = level, Megabytes = megabytes * cpus.Split(',').Length, Verify = verify, Scope = scope };
+                    var scenario = new Scenario { Shape = shape, Level = level, Megabytes = megabytes * cpus.Split(',').Length, Verify = verify, Scope = scope, Rounds = rounds };
                     bool busy = Machine.IsBusy();
                     ScenarioResult r = await ChildProcess.RunAsync(scenario, cpus).ConfigureAwait(false);
                     busy |= Machine.IsBusy();
@@ -119,7 +122,7 @@ public static class EndToEndCommand
 
                     misses += met ? 0 : 1;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"| {shape.Label()} | {level} | {scope} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.CodecMegabytesPerSecond:F0} | {r.CodecRecordsPerSecond:N0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {codecCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {target} |")).ConfigureAwait(false);
+                        $"| {shape.Label()} | {level} | {scope} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.RecordsPerSecond:N0} | {r.CodecMegabytesPerSecond:F0} | {r.CodecRecordsPerSecond:N0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {codecCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {Jit(r)} | {r.Objects} | {target} |")).ConfigureAwait(false);
                 }
             }
         }
@@ -143,13 +146,13 @@ public static class EndToEndCommand
     }
 
     /// <summary>Pipelines that convert to Parquet, against the encoder alone on the same records and files.</summary>
-    private static async Task<int> ParquetAsync(RecordShape[] sizes, bool quick, TextWriter output)
+    private static async Task<int> ParquetAsync(RecordShape[] sizes, bool quick, int rounds, TextWriter output)
     {
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("## Parquet pipelines against the encoder alone (the DuckDB comparison's schemas, 4 shards, 5 MiB buffers, 4 concurrent deliveries, pages built before the clock starts)").ConfigureAwait(false);
+        await output.WriteLineAsync($"## Parquet pipelines against the encoder alone (the DuckDB comparison's schemas, 4 shards, 5 MiB buffers, 4 concurrent deliveries, pages built before the clock starts; median of {rounds} round(s) each, pipeline and encoder in turn)").ConfigureAwait(false);
         await output.WriteLineAsync().ConfigureAwait(false);
-        await output.WriteLineAsync("| records | pages | cores | pipeline MB/s | encoder alone MB/s | ratio | CPU ns/record pipeline / encoder | CPU ratio | allocated B/record | objects | load | target |").ConfigureAwait(false);
-        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
+        await output.WriteLineAsync("| records | pages | cores | pipeline MB/s | encoder alone MB/s | ratio | CPU ns/record pipeline / encoder | CPU ratio | allocated B/record | JIT in window ms (methods) | objects | load | target |").ConfigureAwait(false);
+        await output.WriteLineAsync("|---|---|---|---|---|---|---|---|---|---|---|---|---|").ConfigureAwait(false);
         int misses = 0;
         foreach (RecordShape shape in sizes)
         {
@@ -158,11 +161,11 @@ public static class EndToEndCommand
                 foreach (string cpus in new[] { "1", "0,1" })
                 {
                     int megabytes = (quick ? 40 : 200) * cpus.Split(',').Length / (pages == Formats.Parquet.ParquetCompression.Gzip ? 2 : 1);
-                    var scenario = new Scenario { Shape = shape, Parquet = pages, Megabytes = megabytes };
+                    var scenario = new Scenario { Shape = shape, Parquet = pages, Megabytes = megabytes, Rounds = rounds };
                     (ScenarioResult r, double floorCpu, double cpuRatio, bool busy, bool met) = await RunJudgedAsync(scenario, cpus, RatioTarget).ConfigureAwait(false);
                     misses += met ? 0 : 1;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"| {shape.Label()} | {pages} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.CodecMegabytesPerSecond:F0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {floorCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {r.Objects} | {Machine.LoadAverage()} | {(busy ? "CPU ratio" : "ratio")} >= 0.85 {(met ? "met" : "MISSED")} |")).ConfigureAwait(false);
+                        $"| {shape.Label()} | {pages} | {r.Processors} | {r.MegabytesPerSecond:F0} | {r.CodecMegabytesPerSecond:F0} | {r.Ratio:F2} | {r.CpuNanosecondsPerRecord:F0} / {floorCpu:F0} | {cpuRatio:F2} | {r.AllocatedBytesPerRecord:F0} | {Jit(r)} | {r.Objects} | {Machine.LoadAverage()} | {(busy ? "CPU ratio" : "ratio")} >= 0.85 {(met ? "met" : "MISSED")} |")).ConfigureAwait(false);
                 }
             }
         }
@@ -173,7 +176,7 @@ public static class EndToEndCommand
     private static string Selector(PipelineTransform kind) => kind == PipelineTransform.Plugin ? "transform" : kind.ToString().ToLowerInvariant();
 
     /// <summary>Pipelines with a transform, against the transform's own work alone plus gzip alone (<see cref="TransformFloor"/>).</summary>
-    private static async Task<int> TransformAsync(PipelineTransform kind, RecordShape[] sizes, bool quick, TextWriter output)
+    private static async Task<int> TransformAsync(PipelineTransform kind, RecordShape[] sizes, bool quick, int rounds, TextWriter output)
     {
         string what = kind switch
         {
@@ -192,7 +195,7 @@ public static class EndToEndCommand
             foreach (string cpus in new[] { "1", "0,1" })
             {
                 int megabytes = (quick ? 30 : 120) * cpus.Split(',').Length;
-                var scenario = new Scenario { Shape = shape, Transform = kind, Megabytes = megabytes, MaxRecords = 2_000_000 };
+                var scenario = new Scenario { Shape = shape, Transform = kind, Megabytes = megabytes, MaxRecords = 2_000_000, Rounds = rounds };
                 (ScenarioResult r, double floorCpu, double cpuRatio, bool busy, bool met) = await RunJudgedAsync(scenario, cpus, RatioTarget).ConfigureAwait(false);
                 double workCpu = r.FloorWork!.CpuSeconds * 1e9 / r.CodecRecords;
                 misses += met ? 0 : 1;
@@ -272,6 +275,10 @@ public static class EndToEndCommand
     // pipeline's share come out below zero; it is unknown then, not negative.
     private static string Allocated(ScenarioResult r) =>
         r.AllocatedBytesPerRecord >= 0 ? r.AllocatedBytesPerRecord.ToString("F0", CultureInfo.InvariantCulture) : "n/a";
+
+    // What the JIT compiled while the pipeline was measured (elapsed time, on any thread): near zero once warmed up.
+    private static string Jit(ScenarioResult r) =>
+        string.Create(CultureInfo.InvariantCulture, $"{r.Use.JitSeconds * 1e3:F0} ({r.Use.JitMethods})");
 
     private static string? Option(string[] args, string name)
     {

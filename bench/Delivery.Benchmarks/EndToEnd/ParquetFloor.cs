@@ -26,11 +26,12 @@ public static class ParquetFloor
         };
     }
 
-    public static (ResourceUse Use, long Records, long Bytes) Measure(Scenario scenario, InMemoryShardSource source, long maxBytes)
+    public static (ResourceUse Use, long Records, long Bytes) Measure(Scenario scenario, InMemoryShardSource source, long maxBytes, bool measured = false)
     {
         ParquetFormatter formatter = Conversion(scenario.Shape, scenario.Parquet ?? ParquetCompression.Snappy).CreateFormatter();
         List<SourceRecord[]> files = BuildFiles(scenario, source, maxBytes);
         int next = -1;
+        using ProfilerWindow? window = measured ? ProfilerWindow.Open("floor") : null;
         var meter = ResourceMeter.Start();
         Thread[] threads = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(_ => new Thread(() =>
         {
@@ -57,6 +58,7 @@ public static class ParquetFloor
         }
 
         ResourceUse use = meter.Stop();
+        window?.Dispose();
         return (use, files.Sum(file => (long)file.Length), files.Sum(file => file.Sum(record => (long)record.Data.Length)));
     }
 

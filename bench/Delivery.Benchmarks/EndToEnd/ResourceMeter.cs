@@ -14,6 +14,8 @@ public sealed class ResourceMeter
     private readonly long _allocated;
     private readonly int[] _collections;
     private readonly TimeSpan _pause;
+    private readonly TimeSpan _jit;
+    private readonly long _jitMethods;
 
     private ResourceMeter(bool resetPeak)
     {
@@ -27,6 +29,8 @@ public sealed class ResourceMeter
         _allocated = GC.GetTotalAllocatedBytes(precise: true);
         _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         _pause = GC.GetTotalPauseDuration();
+        _jit = System.Runtime.JitInfo.GetCompilationTime();
+        _jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         _wall.Restart();
     }
 
@@ -48,7 +52,11 @@ public sealed class ResourceMeter
             GC.CollectionCount(2) - _collections[2],
             (GC.GetTotalPauseDuration() - _pause).TotalSeconds,
             ReadStatus("VmHWM:"),
-            BaselineResidentBytes);
+            BaselineResidentBytes)
+        {
+            JitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - _jit).TotalSeconds,
+            JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - _jitMethods,
+        };
     }
 
     /// <summary>Makes VmHWM start again from the current resident set (Linux 4.0+); elsewhere the peak is the process's.</summary>
@@ -98,4 +106,14 @@ public sealed record ResourceUse(
     int Gen2,
     double GcPauseSeconds,
     long PeakResidentBytes,
-    long BaselineResidentBytes);
+    long BaselineResidentBytes)
+{
+    /// <summary>
+    /// Time the JIT spent compiling in the stretch, on any thread (tier-up included): work a warmed-up process would
+    /// not do, so a figure with much of it measures the warm-up rather than the code.
+    /// </summary>
+    public double JitSeconds { get; init; }
+
+    /// <summary>Methods the JIT compiled in the stretch, at any tier.</summary>
+    public long JitMethods { get; init; }
+}

@@ -70,6 +70,12 @@ public sealed record Scenario
     /// </summary>
     public Transforms.PipelineTransform Transform { get; init; }
 
+    /// <summary>
+    /// Volume runs: how many times the pipeline and then its floor are measured, in turn; each side's figures are its
+    /// median round by CPU per record.
+    /// </summary>
+    public int Rounds { get; init; } = 1;
+
     /// <summary>Also time the codec (or the Parquet encoder) alone on the same bytes.</summary>
     public bool CodecFloor { get; init; } = true;
 
@@ -110,6 +116,9 @@ public sealed record ScenarioResult
     public ResourceUse? FloorWork { get; init; }
 
     public string? Verified { get; init; }
+
+    /// <summary>Rounds measured (see <see cref="Scenario.Rounds"/>); the figures are each side's median.</summary>
+    public int Rounds { get; init; } = 1;
 
     /// <summary>What the simulated readers allocated for their pages (as our Kinesis reader would): not the pipeline's.</summary>
     public long SourceAllocatedBytes { get; init; }

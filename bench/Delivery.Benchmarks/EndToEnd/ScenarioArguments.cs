@@ -31,6 +31,7 @@ public static class ScenarioArguments
         "--from-responses", s.FromResponses ? "true" : "false",
         "--transform", s.Transform.ToString(),
         "--scope", s.Scope.ToString(),
+        "--rounds", Invariant(s.Rounds),
     ];
 
     public static Scenario Parse(IReadOnlyList<string> args)
@@ -60,6 +61,7 @@ public static class ScenarioArguments
                 "--from-responses" => scenario with { FromResponses = bool.Parse(value) },
                 "--transform" => scenario with { Transform = Enum.Parse<Transforms.PipelineTransform>(value, ignoreCase: true) },
                 "--scope" => scenario with { Scope = Enum.Parse<BufferingScope>(value, ignoreCase: true) },
+                "--rounds" => scenario with { Rounds = Int(value) },
                 _ => throw new ArgumentException($"Unknown scenario option '{args[i]}'."),
             };
         }

@@ -1,12 +1,8 @@
 using Delivery.Benchmarks.Data;
 using Delivery.Benchmarks.EndToEnd.Transforms;
 using Delivery.Destinations.S3;
-using Delivery.Formats.Compression;
+using Delivery.Pages;
 using Delivery.Pipeline;
-using Delivery.Pipeline.Buffering;
-using Delivery.Pipeline.Memory;
-using Delivery.Transforms.Processing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Delivery.Benchmarks.EndToEnd;
 
@@ -38,12 +34,11 @@ public static class ScenarioRunner
         // A run fed from GetRecords answers warms the parser too, on both of the paths it is measured on: as readers
         // call it, and in the floor's loop. Otherwise each side measures whatever tier the JIT had reached.
         byte[][][]? warmResponses = scenario.FromResponses ? GetRecordsResponses.Build(warmSource) : null;
-        // A transform run's per-batch methods (the chain, the invocation stage, the batch parts) are called a few times
-        // per warm-up run, so after three runs they had not reached tier 1: a profile of the plugin 100 B row showed the
-        // tiering thread compiling for 15 % of the measured window's CPU. Those runs warm until a run compiles almost
-        // nothing (at most 12 runs).
-        int maxWarmRuns = transforms is null ? 3 : 12;
-        for (int i = 0; i < maxWarmRuns; i++)
+        // Until the code is compiled as it would be in a worker that has run for a while (see WarmUp). Steady runs have
+        // a warm-up of their own inside the window's run, and keep three runs here.
+        WarmUp warmUp = steady ? new WarmUp { MaxRuns = 3 } : new WarmUp();
+        bool warm;
+        do
         {
             TimeSpan compiling = System.Runtime.JitInfo.GetCompilationTime();
             long warmStart = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -53,17 +48,15 @@ public static class ScenarioRunner
                 GetRecordsResponses.ParseAndCompress(scenario, warmResponses);
             }
 
-            bool quiet = System.Runtime.JitInfo.GetCompilationTime() - compiling < System.Diagnostics.Stopwatch.GetElapsedTime(warmStart) * 0.01;
-            if (i >= 2 && (transforms is null || quiet))
+            TimeSpan compiled = System.Runtime.JitInfo.GetCompilationTime() - compiling;
+            TimeSpan took = System.Diagnostics.Stopwatch.GetElapsedTime(warmStart);
+            warm = warmUp.Done(took, compiled);
+            if (warm)
             {
-                if (transforms is not null)
-                {
-                    await progress.WriteLineAsync($"  warmed up in {i + 1} runs").ConfigureAwait(false);
-                }
-
-                break;
+                await progress.WriteLineAsync($"  warmed up in {warmUp.Runs} runs (the last {took.TotalMilliseconds:F0} ms, compiling {compiled.TotalMilliseconds:F0} ms)").ConfigureAwait(false);
             }
         }
+        while (!warm);
 
         if (scenario.CodecFloor)
         {
@@ -73,30 +66,41 @@ public static class ScenarioRunner
         await progress.WriteLineAsync(steady
             ? $"  {scenario.Shape.Label()} on {scenario.Shards} shards for {scenario.Seconds} s, {scenario.CodecLabel}{scenario.TransformLabel}, {Environment.ProcessorCount} processor(s)..."
             : $"  {scenario.Shape.Label()} x {source.TotalRecords:N0} records on {scenario.Shards} shards, {scenario.CodecLabel}{scenario.TransformLabel}, {Environment.ProcessorCount} processor(s)...").ConfigureAwait(false);
-        RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady && !scenario.FromResponses);
-        byte[][][]? responses = scenario.FromResponses ? GetRecordsResponses.Build(source) : null;
-        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        FeedOutcome outcome = steady
-            ? await FeedSteadyAsync(scenario, transforms, source, pool).ConfigureAwait(false)
-            : await FeedVolumeAsync(scenario, transforms, source, pages, scenario.Verify, responses).ConfigureAwait(false);
-        pages = null;
 
-        ResourceUse? codec = null;
-        ResourceUse? floorWork = null;
-        long codecRecords = 0;
-        long codecBytes = 0;
-        if (responses is not null)
+        // Volume runs may measure the pipeline and its floor in turn several times and keep each side's median round
+        // (by CPU per record): on a machine shared with other work, one round of each can land 20 % apart on either side.
+        var rounds = new List<(FeedOutcome Outcome, Floored? Floor)>();
+        for (int round = 0; round < (steady ? 1 : Math.Max(1, scenario.Rounds)); round++)
         {
+            RecordPage[][]? pages = Prebuild(source, scenario.Prebuilt && !steady && !scenario.FromResponses);
+            byte[][][]? responses = scenario.FromResponses ? GetRecordsResponses.Build(source) : null;
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            (codec, codecRecords, codecBytes) = GetRecordsResponses.ParseAndCompress(scenario, responses);
+            GC.WaitForPendingFinalizers();
+            FeedOutcome fed = steady
+                ? await FeedSteadyAsync(scenario, transforms, source, pool).ConfigureAwait(false)
+                : await FeedVolumeAsync(scenario, transforms, source, pages, scenario.Verify && round == 0, responses, measured: true).ConfigureAwait(false);
+            pages = null;
+            Floored? floor = null;
+            if (responses is not null)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                (ResourceUse use, long records, long bytes) = GetRecordsResponses.ParseAndCompress(scenario, responses);
+                floor = new Floored(use, null, records, bytes);
+            }
+            else if (scenario.CodecFloor)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+                var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
+                (ResourceUse use, ResourceUse? work, long records, long bytes) = Floor(scenario, transforms, floorSource, maxBytes: scenario.Parquet is null && transforms is null ? 768L * 1024 * 1024 : 256L * 1024 * 1024, measured: true);
+                floor = new Floored(use, work, records, bytes);
+            }
+
+            rounds.Add((fed, floor));
+            await progress.WriteLineAsync($"  round {round + 1}: pipeline {fed.Use.CpuSeconds * 1e9 / fed.Records:F0} CPU ns/record (JIT {fed.Use.JitSeconds * 1e3:F0} ms), floor {(floor is null ? "-" : (floor.Use.CpuSeconds * 1e9 / floor.Records).ToString("F0", System.Globalization.CultureInfo.InvariantCulture))}").ConfigureAwait(false);
         }
-        else if (scenario.CodecFloor)
-        {
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            var floorSource = steady ? new InMemoryShardSource(pool, Math.Min(scenario.Shards, 16), 1_000_000_000L, scenario.RecordsPerPage) : source;
-            (codec, floorWork, codecRecords, codecBytes) = Floor(scenario, transforms, floorSource, maxBytes: scenario.Parquet is null && transforms is null ? 768L * 1024 * 1024 : 256L * 1024 * 1024);
-        }
+
+        FeedOutcome outcome = rounds.OrderBy(r => r.Outcome.Use.CpuSeconds / r.Outcome.Records).ElementAt(rounds.Count / 2).Outcome with { Verified = rounds[0].Outcome.Verified };
+        Floored? floored = rounds.Any(r => r.Floor is null) ? null : rounds.Select(r => r.Floor!).OrderBy(f => f.Use.CpuSeconds / f.Records).ElementAt(rounds.Count / 2);
 
         return new ScenarioResult
         {
@@ -107,10 +111,11 @@ public static class ScenarioRunner
             Objects = outcome.Objects,
             ObjectBytes = outcome.ObjectBytes,
             Use = outcome.Use,
-            Codec = codec,
-            CodecRecords = codecRecords,
-            CodecBytes = codecBytes,
-            FloorWork = floorWork,
+            Codec = floored?.Use,
+            CodecRecords = floored?.Records ?? 0,
+            CodecBytes = floored?.Bytes ?? 0,
+            FloorWork = floored?.Work,
+            Rounds = rounds.Count,
             Verified = outcome.Verified,
             SourceAllocatedBytes = outcome.SourceAllocated,
             BudgetPeakBytes = outcome.BudgetPeak,
@@ -119,14 +124,14 @@ public static class ScenarioRunner
         };
     }
 
-    private static (ResourceUse Use, ResourceUse? Work, long Records, long Bytes) Floor(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, long maxBytes)
+    private static (ResourceUse Use, ResourceUse? Work, long Records, long Bytes) Floor(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, long maxBytes, bool measured = false)
     {
         if (transforms is not null)
         {
             return TransformFloor.Measure(scenario, source, maxBytes, transforms);
         }
 
-        (ResourceUse use, long records, long bytes) = scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes) : ParquetFloor.Measure(scenario, source, maxBytes);
+        (ResourceUse use, long records, long bytes) = scenario.Parquet is null ? CodecFloor.Measure(scenario, source, maxBytes, measured) : ParquetFloor.Measure(scenario, source, maxBytes, measured);
         return (use, null, records, bytes);
     }
 
@@ -135,20 +140,46 @@ public static class ScenarioRunner
         : null;
 
     /// <summary>Feeds every record of <paramref name="source"/> and times until the last one is checkpointed.</summary>
-    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, RecordPage[][]? pages, bool verify, byte[][][]? responses = null)
+    private static async Task<FeedOutcome> FeedVolumeAsync(Scenario scenario, TransformSetup? transforms, InMemoryShardSource source, RecordPage[][]? pages, bool verify, byte[][][]? responses = null, bool measured = false)
     {
         await using Harness harness = Harness.Start(scenario, transforms, source.Shards, keepObjects: verify);
-        var meter = ResourceMeter.Start();
-        Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
-            harness.ReadShardAsync(
-                source,
-                shard,
-                page => responses is not null ? GetRecordsResponses.Parse(responses[shard][page], shard) : pages?[shard][page] ?? source.CreatePage(shard, page),
-                source.PagesPerShard,
-                CancellationToken.None)))];
-        long[] appended = await Task.WhenAll(shards).ConfigureAwait(false);
-        await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        ResourceUse use = meter.Stop();
+
+        // Pages built before the clock go back to PageMemory as their batches are delivered, and past its retention
+        // (32 MiB) each block was unmapped: 4-7 % of the pipeline's CPU in the 100 B rows (perf). In a worker the
+        // readers rent returned blocks again for their next pages, so a release is a push on the pool's free list;
+        // the run keeps every block for that reason, and frees them after the clock.
+        long retention = PageMemory.MaxRetainedBytes;
+        if (pages is not null)
+        {
+            PageMemory.MaxRetainedBytes = long.MaxValue;
+        }
+
+        ResourceUse use;
+        long[] appended;
+        try
+        {
+            using ProfilerWindow? window = measured ? ProfilerWindow.Open("pipeline") : null;
+            var meter = ResourceMeter.Start();
+            Task<long>[] shards = [.. Enumerable.Range(0, source.Shards).Select(shard => Task.Run(() =>
+                harness.ReadShardAsync(
+                    source,
+                    shard,
+                    page => responses is not null ? GetRecordsResponses.Parse(responses[shard][page], shard) : pages?[shard][page] ?? source.CreatePage(shard, page),
+                    source.PagesPerShard,
+                    CancellationToken.None)))];
+            appended = await Task.WhenAll(shards).ConfigureAwait(false);
+            await harness.Pipeline.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            use = meter.Stop();
+        }
+        finally
+        {
+            if (pages is not null)
+            {
+                PageMemory.MaxRetainedBytes = retention;
+                PageMemory.Trim();
+            }
+        }
+
         long sourceAllocated = harness.SourceAllocated;
         harness.Check(source, appended);
         string? verified = verify ? ObjectVerifier.Verify(source, harness.Store) : null;
@@ -218,6 +249,8 @@ public static class ScenarioRunner
         };
     }
 
+    private sealed record Floored(ResourceUse Use, ResourceUse? Work, long Records, long Bytes);
+
     private sealed record FeedOutcome(long Records, long Bytes, long Objects, long ObjectBytes, ResourceUse Use, string? Verified, long SourceAllocated)
     {
         public long BudgetPeak { get; init; }
@@ -225,120 +258,5 @@ public static class ScenarioRunner
         public long LiveAfterFullCollection { get; init; }
 
         public long HeapPeak { get; init; }
-    }
-
-    /// <summary>One pipeline with its in-memory destination and checkpointers.</summary>
-    private sealed class Harness : IAsyncDisposable
-    {
-        private readonly InMemoryCheckpointer[] _checkpointers;
-        private long _sourceAllocated;
-
-        private readonly CountingBackupWriter _backup;
-        private readonly IAsyncDisposable? _writer;
-
-        private Harness(DeliveryPipeline pipeline, IAsyncDisposable? writer, InMemoryS3 store, CountingBackupWriter backup, int shards)
-        {
-            Pipeline = pipeline;
-            _writer = writer;
-            Store = store;
-            _backup = backup;
-            _checkpointers = [.. Enumerable.Range(0, shards).Select(_ => new InMemoryCheckpointer())];
-        }
-
-        public DeliveryPipeline Pipeline { get; }
-
-        public required MemoryBudget Budget { get; init; }
-
-        public InMemoryS3 Store { get; }
-
-        /// <summary>Bytes the simulated readers allocated building pages: theirs, not the pipeline's.</summary>
-        public long SourceAllocated => Interlocked.Read(ref _sourceAllocated);
-
-        public static Harness Start(Scenario scenario, TransformSetup? transforms, int shards, bool keepObjects)
-        {
-            (Amazon.S3.IAmazonS3 client, InMemoryS3 store) = InMemoryS3.Create();
-            store.KeepObjects = keepObjects;
-            var writer = new S3BatchWriter(
-                scenario.Parquet is { } pages
-                    ? new S3DestinationOptions { BucketName = "bench", CompressionFormat = CompressionFormat.Uncompressed, DataFormatConversion = ParquetFloor.Conversion(scenario.Shape, pages) }
-                    : new S3DestinationOptions { BucketName = "bench", Prefix = transforms?.Prefix ?? "", CompressionFormat = scenario.Compression, CompressionLevel = scenario.Level },
-                client,
-                NullLogger<S3BatchWriter>.Instance);
-            var settings = new PipelineSettings
-            {
-                Name = "bench",
-                Buffering = new BufferingHints { SizeInMBs = scenario.BufferMiB, IntervalInSeconds = scenario.IntervalSeconds, Scope = scenario.Scope },
-                MaxConcurrentDeliveries = scenario.MaxConcurrentDeliveries,
-            };
-            var budget = new MemoryBudget(scenario.MemoryBudgetMiB * 1024L * 1024);
-            var backup = new CountingBackupWriter();
-            TransformingBatchWriter? processing = transforms?.Wrap(writer);
-            Delivery.Plans.PlanServices? plans = scenario.Scope == BufferingScope.Worker ? BenchPlanServices.Create(new Delivery.Testing.InMemoryPlanLedger()) : null;
-            var pipeline = new DeliveryPipeline(settings, processing ?? (IBatchWriter)writer, backup, budget, TimeProvider.System, NullLogger<DeliveryPipeline>.Instance, plans: plans);
-            pipeline.Start();
-            return new Harness(pipeline, processing, store, backup, shards) { Budget = budget };
-        }
-
-        /// <summary>What a shard reader does: append pages in order until told to stop, then drain. Returns the pages appended.</summary>
-        public async Task<long> ReadShardAsync(InMemoryShardSource source, int shard, Func<int, RecordPage> page, int pages, CancellationToken stop)
-        {
-            IShardSession session = Pipeline.OpenShard(new ShardSessionStart("bench-stream", InMemoryShardSource.ShardId(shard), null, []), _checkpointers[shard]);
-            long appended = 0;
-            await using (session.ConfigureAwait(false))
-            {
-                for (int i = 0; i < pages && i < source.PagesPerShard && !stop.IsCancellationRequested; i++)
-                {
-                    // As the Kinesis reader does: room for the page is taken before it is read. Neither this nor
-                    // the append is interrupted by the stop: a reader that stops while the batch it cut waits
-                    // for the delivery queue gives that batch up (its records are read again by the next owner),
-                    // and the check below expects every appended record to be delivered by the drain.
-                    await session.ReserveAsync(source.PageMemoryEstimate, CancellationToken.None).ConfigureAwait(false);
-                    long before = GC.GetAllocatedBytesForCurrentThread();
-                    RecordPage next = page(i);
-                    Interlocked.Add(ref _sourceAllocated, GC.GetAllocatedBytesForCurrentThread() - before);
-                    await session.AppendAsync(next, CancellationToken.None).ConfigureAwait(false);
-                    appended++;
-                }
-
-                await session.DrainAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            return appended;
-        }
-
-        /// <summary>Every appended record is in an object and every shard checkpointed its last appended record.</summary>
-        public void Check(InMemoryShardSource source, long[] appendedPages)
-        {
-            if (_backup.Records > 0)
-            {
-                throw new InvalidOperationException($"{_backup.Records} records failed and went to the backup bucket.");
-            }
-
-            long expected = 0;
-            for (int shard = 0; shard < appendedPages.Length; shard++)
-            {
-                long records = Math.Min(appendedPages[shard] * source.RecordsPerPage, source.RecordsPerShard);
-                expected += records;
-                string? last = records == 0 ? null : source.SequenceNumber(shard, records - 1);
-                if (_checkpointers[shard].Checkpoint?.SequenceNumber != last)
-                {
-                    throw new InvalidOperationException($"Shard {shard} checkpointed at {_checkpointers[shard].Checkpoint}, not at its last record {last}.");
-                }
-            }
-
-            if (Store.Records != expected)
-            {
-                throw new InvalidOperationException($"The objects hold {Store.Records} records; {expected} were fed.");
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await Pipeline.DisposeAsync().ConfigureAwait(false);
-            if (_writer is not null)
-            {
-                await _writer.DisposeAsync().ConfigureAwait(false);
-            }
-        }
     }
 }

@@ -1,6 +1,7 @@
 using Delivery.Formats.Parquet.Columns;
 using Delivery.Formats.Parquet.Json;
 using Delivery.Formats.Parquet.Schema;
+using Delivery.Pages;
 
 namespace Delivery.Formats.Parquet;
 
@@ -73,11 +74,16 @@ public sealed class ParquetFormatter : IBatchFormatter
         using var record = new ShreddedRecord();
         using var file = new ParquetFileWriter(_schema, _settings, destination);
         int written = 0;
-        for (int i = 0; i < records.Count; i++)
+        int i = -1;
+
+        // A batch's records are read from their pages' record tables, as the NDJSON formatter reads them, not through a
+        // record view each (an indexer's segment lookup and a memory manager's span, twice per record).
+        foreach (ReadOnlySpan<byte> data in new RecordDataSpans(records))
         {
+            i++;
             try
             {
-                converter.Convert(records[i].Data.Span, record);
+                converter.Convert(data, record);
             }
             catch (RecordConversionException ex)
             {
@@ -92,7 +98,7 @@ public sealed class ParquetFormatter : IBatchFormatter
                 continue;
             }
 
-            file.Append(record, records[i].Data.Span);
+            file.Append(record, data);
             written++;
         }
 

@@ -41,7 +41,10 @@ public static class TransformFloor
             work.Gen2 + codec.Gen2,
             work.GcPauseSeconds + codec.GcPauseSeconds,
             Math.Max(work.PeakResidentBytes, codec.PeakResidentBytes),
-            work.BaselineResidentBytes);
+            work.BaselineResidentBytes)
+        {
+            JitSeconds = work.JitSeconds + codec.JitSeconds,
+        };
         return (sum, work, buffers.Sum(b => (long)b.Records.Length), buffers.Sum(b => b.Records.Sum(r => (long)r.Data.Length)));
     }
 

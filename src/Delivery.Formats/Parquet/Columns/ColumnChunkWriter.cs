@@ -45,9 +45,14 @@ internal sealed class ColumnChunkWriter : IDisposable
     private readonly int _pageRowLimit;
     private readonly int _pageSizeLimit;
 
-    private readonly IntBuffer _repetitions = new();
-    private readonly IntBuffer _definitions = new();
-    private readonly IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
+    // Mutable structs: never readonly, never copied.
+    private IntBuffer _repetitions = new();
+    private IntBuffer _definitions = new();
+    private IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
+
+    // Definition levels at the maximum before the page's first lower one are counted here, not stored: most columns
+    // never see a null, and their page's levels are then one run, written without a value per entry.
+    private int _leadingDefined;
     private readonly ByteBuffer _plain = new(4096);
     private readonly ByteBuffer _body = new(4096);
     private readonly ByteBuffer _compressed = new(4096);
@@ -119,7 +124,14 @@ internal sealed class ColumnChunkWriter : IDisposable
 
         if (_maxDefinition > 0)
         {
-            _definitions.Add(value.Definition);
+            if (value.Definition == _maxDefinition && _definitions.Count == 0)
+            {
+                _leadingDefined++;
+            }
+            else
+            {
+                AddDefinition(value.Definition);
+            }
         }
 
         _pageEntries++;
@@ -392,7 +404,14 @@ internal sealed class ColumnChunkWriter : IDisposable
 
         if (_maxDefinition > 0)
         {
-            WriteLevels(_definitions.Span, _maxDefinition);
+            if (_definitions.Count == 0)
+            {
+                WriteLevelRun(_maxDefinition, _leadingDefined);
+            }
+            else
+            {
+                WriteLevels(_definitions.Span, _maxDefinition);
+            }
         }
 
         PageEncoding encoding;
@@ -434,6 +453,7 @@ internal sealed class ColumnChunkWriter : IDisposable
 
         _repetitions.Clear();
         _definitions.Clear();
+        _leadingDefined = 0;
         _indices.Clear();
         _plain.Clear();
         _pageEntries = 0;
@@ -441,6 +461,29 @@ internal sealed class ColumnChunkWriter : IDisposable
         _pageValues = 0;
         _pagePlainBytes = 0;
         _fullReported = false;
+    }
+
+    /// <summary>Stores the counted leading levels, then <paramref name="definition"/>: the page has seen a lower level.</summary>
+    private void AddDefinition(int definition)
+    {
+        for (; _leadingDefined > 0; _leadingDefined--)
+        {
+            _definitions.Add(_maxDefinition);
+        }
+
+        _definitions.Add(definition);
+    }
+
+    /// <summary><paramref name="count"/> levels all equal to <paramref name="level"/>, as <see cref="WriteLevels"/> writes them.</summary>
+    private void WriteLevelRun(int level, int count)
+    {
+        int lengthAt = _body.Length;
+        _body.WriteInt32(0);
+        RleBitPackedHybrid.EncodeRun(level, count, RleBitPackedHybrid.BitWidth(level), _body);
+        int length = _body.Length - lengthAt - 4;
+        _body.Truncate(lengthAt);
+        _body.WriteInt32(length);
+        _body.Advance(length);
     }
 
     private void WriteLevels(ReadOnlySpan<int> levels, int maxLevel)

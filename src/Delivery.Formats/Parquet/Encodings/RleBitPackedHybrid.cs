@@ -39,6 +39,21 @@ internal static class RleBitPackedHybrid
         }
     }
 
+    /// <summary>What <see cref="Encode"/> writes for <paramref name="count"/> values all equal to <paramref name="value"/>.</summary>
+    public static void EncodeRun(int value, int count, int bitWidth, ByteBuffer output)
+    {
+        if (count >= MinRleRun)
+        {
+            WriteRle(value, count, bitWidth, output);
+        }
+        else if (count > 0)
+        {
+            Span<int> values = stackalloc int[MinRleRun];
+            values.Fill(value);
+            WriteBitPacked(values[..count], bitWidth, output);
+        }
+    }
+
     private static int RunLength(ReadOnlySpan<int> values, int start)
     {
         int value = values[start];

@@ -24,6 +24,11 @@ internal sealed class FieldMatcher
     private readonly byte[][]? _asciiNames;
     private readonly int[] _indexes;
 
+    // Each name followed by its closing quote, when every name is text a JSON string holds as is (no quote, backslash or
+    // control character) and keys spelled as names match them: a key that starts with one of these is that name, found
+    // without scanning the key for its end first. Null otherwise.
+    private readonly byte[][]? _quotedNames;
+
     // A key equal byte for byte to a name is that name's field: true unless dots in keys turn into underscores while a
     // name has a dot (which such a key then never matches).
     private readonly bool _exactNamesMatch;
@@ -42,6 +47,29 @@ internal sealed class FieldMatcher
         _indexes = [.. _byName.Values];
         _asciiNames = _byName.Keys.All(name => Ascii.IsValid(name)) ? [.. _byName.Keys.Select(Encoding.ASCII.GetBytes)] : null;
         _exactNamesMatch = _asciiNames is { Length: > 0 } && !(_dotsToUnderscores && _byName.Keys.Any(name => name.Contains('.', StringComparison.Ordinal)));
+        _quotedNames = _exactNamesMatch && _asciiNames!.All(name => !name.AsSpan().ContainsAnyInRange((byte)0, (byte)0x1F) && !name.AsSpan().ContainsAny((byte)'"', (byte)'\\'))
+            ? [.. _asciiNames!.Select(name => (byte[])[.. name, (byte)'"'])]
+            : null;
+    }
+
+    /// <summary>
+    /// Whether the JSON text from <paramref name="start"/> (just after a key's opening quote) is the name expected at
+    /// <paramref name="cursor"/> and its closing quote: then <paramref name="index"/> is its field, <paramref name="end"/>
+    /// is just past the quote and the cursor moves on, as <see cref="TryFind"/> would have it for that key.
+    /// </summary>
+    public bool TryMatchExpected(ReadOnlySpan<byte> json, int start, ref int cursor, out int index, out int end)
+    {
+        if (_quotedNames is { } quoted && json[start..].StartsWith(quoted[cursor]))
+        {
+            end = start + quoted[cursor].Length;
+            index = _indexes[cursor];
+            cursor = cursor + 1 == _indexes.Length ? 0 : cursor + 1;
+            return true;
+        }
+
+        index = -1;
+        end = start;
+        return false;
     }
 
     /// <summary>

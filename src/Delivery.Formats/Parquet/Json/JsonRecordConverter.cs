@@ -86,12 +86,15 @@ internal sealed partial class JsonRecordConverter : IDisposable
         output.Clear();
         _frameTop = 0;
         _mapKeyTop = 0;
-        _recordIsUtf8 = Utf8.IsValid(record);
-        UsedFastPath = fastPath && _fastPath && _recordIsUtf8 && TryConvertFast(record, output, out rows);
+        // The fast path finds out whether the record is UTF-8 as it goes, and gives up when it is not.
+        _recordIsUtf8 = false;
+        UsedFastPath = fastPath && _fastPath && TryConvertFast(record, output, out rows);
         if (UsedFastPath)
         {
             return rows;
         }
+
+        _recordIsUtf8 = Utf8.IsValid(record);
 
         output.Clear();
         _frameTop = 0;

@@ -117,6 +117,32 @@ public sealed class JsonRecordConverterTests
         converter.UsedFastPath.ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData("{\"other\":\"\u00C3(\",\"c\":\"a\"}")]
+    [InlineData("{\"c\":\"a\",\"x\u00C3(\":1}")]
+    [InlineData("{\"c\":\"\u00E9\",\"name\":\"\u00C3(\"}")]
+    public void FastPath_LeavesABadByteInASkippedValueOrKeyToTheReader(string latin1)
+    {
+        // Latin-1 maps each char to one byte: 0xC3 0x28 is not UTF-8, 0xE9 alone is not either.
+        var converter = new JsonRecordConverter(ParquetSchema.Create(Columns), new JsonConversionOptions());
+        byte[] json = Encoding.Latin1.GetBytes(latin1);
+
+        Compare(converter, json);
+
+        converter.UsedFastPath.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void FastPath_TakesRecordsWithTextBeyondAscii()
+    {
+        var converter = new JsonRecordConverter(ParquetSchema.Create(Columns), new JsonConversionOptions());
+        byte[] json = Encoding.UTF8.GetBytes("{\"c\":\"ünïcödé 😀\",\"name\":\"\u007f\"}");
+
+        Compare(converter, json);
+
+        converter.UsedFastPath.ShouldBeTrue();
+    }
+
     /// <summary>A record as producers write them: every value fits, in any order, case and spacing, with numbers in every JSON form.</summary>
     private static byte[] Clean(Random random, JsonConversionOptions options)
     {

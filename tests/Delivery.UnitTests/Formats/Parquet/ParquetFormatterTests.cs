@@ -3,6 +3,7 @@ using Delivery.Formats;
 using Delivery.Formats.Parquet;
 using Delivery.Formats.Parquet.Json;
 using Delivery.Formats.Parquet.Schema;
+using Delivery.Pages;
 
 namespace Delivery.UnitTests.Formats.Parquet;
 
@@ -112,7 +113,35 @@ public sealed class ParquetFormatterTests
         formatter.FileExtension.ShouldBe(".parquet");
     }
 
+    [Fact]
+    public void ABatchOverPageSegments_IsWrittenAsTheSameRecordsInAList_AndFailuresIndexTheBatch()
+    {
+        // The batch starts mid-page and spans two pages, as a buffer's cut makes it; records 2 and 5 of it do not fit.
+        string[] first = ["""{"id":0}""", """{"id":1,"name":"a"}""", """{"id":2,"tags":[1,2]}""", """{"price":1}"""];
+        string[] second = ["""{"id":4,"inner":{"flag":true}}""", """{"id":5,"name":"b"}""", "[]", """{"id":7,"price":"1.25"}""", """{"id":8}"""];
+        RecordPage one = Page(first, 0);
+        RecordPage two = Page(second, first.Length);
+        PageSegment[] segments = [new(one, 1, 3), new(two, 0, 4)];
+        var batch = new DeliveryBatch("stream", new BatchSource("s", "shardId-000000000001", new ShardPosition("1001"), new ShardPosition("1007")), segments);
+        var formatter = new ParquetFormatter(Columns);
+        using var fromBatch = new MemoryStream();
+        using var fromList = new MemoryStream();
+
+        FormatResult batchResult = formatter.Write(batch.Records, fromBatch);
+        FormatResult listResult = formatter.Write([.. first[1..].Concat(second[..4]).Select(Record)], fromList);
+
+        batchResult.RecordsWritten.ShouldBe(5);
+        batchResult.Failures.Select(f => f.Index).ShouldBe([2, 5]);
+        listResult.Failures.ShouldBe(batchResult.Failures);
+        fromBatch.ToArray().ShouldBe(fromList.ToArray());
+        one.Release();
+        two.Release();
+    }
+
     private const string ParquetFileWriterName = "Delivery Parquet encoder";
+
+    private static RecordPage Page(string[] records, int firstSequence) =>
+        new("shardId-000000000001", [.. records.Select((json, i) => new SourceRecord(new ShardPosition((1000 + firstSequence + i).ToString(System.Globalization.CultureInfo.InvariantCulture)), "k", DateTimeOffset.UnixEpoch, Encoding.UTF8.GetBytes(json)))], 0);
 
     private static FormatResult Write(ParquetFormatter formatter, params string[] records)
     {

@@ -33,6 +33,24 @@ public sealed class RleBitPackedHybridTests
         Encode(values, bitWidth: 1).ShouldBe(new byte[] { 0x03, 0x55, 0x12, 0x01 });
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 7)]
+    [InlineData(1, 8)]
+    [InlineData(2, 3)]
+    [InlineData(3, 20_000)]
+    [InlineData(17, 129)]
+    public void ARunOfCountedLevels_IsWrittenAsTheSameValuesWouldBe(int value, int count)
+    {
+        // A column's leading maximal definition levels are counted, not stored, and written from the count.
+        int bitWidth = RleBitPackedHybrid.BitWidth(value);
+        using var buffer = new ByteBuffer();
+
+        RleBitPackedHybrid.EncodeRun(value, count, bitWidth, buffer);
+
+        buffer.ToArray().ShouldBe(Encode([.. Enumerable.Repeat(value, count)], bitWidth));
+    }
+
     private static byte[] Encode(int[] values, int bitWidth)
     {
         using var buffer = new ByteBuffer();
