@@ -59,7 +59,7 @@ public sealed partial class DeliveryPipeline
             }
 
             _workerBuffer ??= new WorkerBuffer(Name, streamName);
-            _workerBuffer.Append(session.ShardId, page, start, count);
+            _workerBuffer.Append(session.ShardId, page, start, count, TimeProvider.GetTimestamp());
             if (_workerBuffer.Bytes >= WorkerCutBytes || Settings.Buffering.IntervalInSeconds == 0)
             {
                 work = CutWorkerBufferLocked();
@@ -103,13 +103,30 @@ public sealed partial class DeliveryPipeline
         }
     }
 
-    /// <summary>Cuts the worker buffer now (interval, memory pressure, drain) and hands the plan to delivery.</summary>
-    internal async Task CutWorkerBufferAsync(CancellationToken cancellationToken)
+    /// <summary>Cuts the worker buffer now (memory pressure, drain) and hands the plan to delivery.</summary>
+    internal Task CutWorkerBufferAsync(CancellationToken cancellationToken) => CutWorkerBufferAsync(whenDue: false, cancellationToken);
+
+    /// <summary>
+    /// Cuts the worker buffer and hands the plan to delivery; with <paramref name="whenDue"/> (the interval timer) only
+    /// if its oldest record has waited the interval, and otherwise sets the timer for the rest of that record's wait.
+    /// </summary>
+    private async Task CutWorkerBufferAsync(bool whenDue, CancellationToken cancellationToken)
     {
-        DeliveryWork? work;
+        DeliveryWork? work = null;
         lock (_workerGate)
         {
-            work = CutWorkerBufferLocked();
+            // Asked here, under the lock, not when the timer fired: a size cut may have emptied the buffer since, and
+            // records entered since have their whole interval to wait; a shard may have left, and the records that
+            // started the interval with it.
+            if (!whenDue || WorkerIntervalLeftLocked() <= TimeSpan.Zero)
+            {
+                work = CutWorkerBufferLocked();
+            }
+            else
+            {
+                DisposeWorkerTimerLocked();
+            }
+
             ArmWorkerTimerLocked();
         }
 
@@ -167,7 +184,23 @@ public sealed partial class DeliveryPipeline
     private DeliveryWork? CutWorkerBufferLocked()
     {
         DisposeWorkerTimerLocked();
-        if (_workerBuffer?.TryCut() is not { } batch)
+        if (_workerBuffer is null)
+        {
+            return null;
+        }
+
+        foreach (string shardId in _workerBuffer.Shards)
+        {
+            // A session stops before its records leave this buffer (they wait for this lock). Cut into the plan, they
+            // would fail its fence and abort it, and every other shard's piece would become a small object of its own.
+            // They are dropped here instead, as the stop would drop them: the next owner reads them again.
+            if (!_sessionsByShard.TryGetValue(shardId, out ShardSession? owner) || owner.IsStopped)
+            {
+                _workerBuffer.Discard(shardId);
+            }
+        }
+
+        if (_workerBuffer.TryCut() is not { } batch)
         {
             return null;
         }
@@ -176,8 +209,8 @@ public sealed partial class DeliveryPipeline
         var pieces = new List<PlanPiece>(plan.Ranges.Count);
         foreach (BatchSource range in plan.Ranges)
         {
-            // A session that stopped since its records were buffered still gets its piece: the plan's fence then fails
-            // for that shard, and the plan is aborted rather than written.
+            // A session that stops between the check above and here still gets its piece: the plan's fence then fails
+            // for that shard, and the plan is aborted rather than written (the window any lease lost after a cut has).
             ShardSession session = _sessionsByShard[range.ShardId];
             pieces.Add(new PlanPiece(session, plan.PieceOf(range)));
         }
@@ -249,6 +282,9 @@ public sealed partial class DeliveryPipeline
             return;
         }
 
+        // Never zero: a fake clock fires a timer that is due at once inside CreateTimer, under this lock.
+        TimeSpan due = WorkerIntervalLeftLocked();
+        due = due > TimeSpan.Zero ? due : TimeSpan.FromMilliseconds(1);
         long generation = ++_workerTimerGeneration;
         _workerTimer = TimeProvider.CreateTimer(
             static state =>
@@ -257,9 +293,15 @@ public sealed partial class DeliveryPipeline
                 pipeline.OnWorkerIntervalElapsed(generation);
             },
             (this, generation),
-            Settings.Buffering.Interval,
+            due,
             Timeout.InfiniteTimeSpan);
     }
+
+    // The interval bounds each record's wait, as in Firehose: it runs from when the oldest record in the buffer entered.
+    private TimeSpan WorkerIntervalLeftLocked() =>
+        _workerBuffer is null || _workerBuffer.IsEmpty
+            ? Settings.Buffering.Interval
+            : Settings.Buffering.Interval - TimeProvider.GetElapsedTime(_workerBuffer.OldestEntry);
 
     private void OnWorkerIntervalElapsed(long generation)
     {
@@ -271,14 +313,14 @@ public sealed partial class DeliveryPipeline
             }
         }
 
-        _ = CutWorkerBufferInBackgroundAsync();
+        _ = CutWorkerBufferInBackgroundAsync(whenDue: true);
     }
 
-    private async Task CutWorkerBufferInBackgroundAsync()
+    private async Task CutWorkerBufferInBackgroundAsync(bool whenDue = false)
     {
         try
         {
-            await CutWorkerBufferAsync(CancellationToken.None).ConfigureAwait(false);
+            await CutWorkerBufferAsync(whenDue, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {

@@ -35,11 +35,23 @@ public sealed class WorkerBuffer
     /// <summary>Shards with records in the buffer.</summary>
     public int ShardCount => _parts.Count;
 
+    /// <summary>The shards with records in the buffer, in the order a cut puts them.</summary>
+    public string[] Shards => [.. _parts.Keys];
+
     /// <summary>Arrival time of the oldest buffered record; meaningful only when not empty.</summary>
     public DateTimeOffset OldestArrival { get; private set; } = DateTimeOffset.MaxValue;
 
-    /// <summary>Appends <paramref name="count"/> records of <paramref name="page"/> from <paramref name="start"/>, of shard <paramref name="shardId"/>, in shard order.</summary>
-    public void Append(string shardId, RecordPage page, int start, int count)
+    /// <summary>
+    /// When the oldest record in the buffer entered it (a <see cref="TimeProvider.GetTimestamp"/> value): the buffer's
+    /// interval runs from here. Meaningful only when not empty.
+    /// </summary>
+    public long OldestEntry { get; private set; } = long.MaxValue;
+
+    /// <summary>
+    /// Appends <paramref name="count"/> records of <paramref name="page"/> from <paramref name="start"/>, of shard
+    /// <paramref name="shardId"/>, in shard order; they enter the buffer at <paramref name="entryTimestamp"/>.
+    /// </summary>
+    public void Append(string shardId, RecordPage page, int start, int count, long entryTimestamp)
     {
         ArgumentNullException.ThrowIfNull(page);
         if (count <= 0)
@@ -49,8 +61,9 @@ public sealed class WorkerBuffer
 
         if (!_parts.TryGetValue(shardId, out ShardPart? part))
         {
-            part = new ShardPart();
+            part = new ShardPart(entryTimestamp);
             _parts.Add(shardId, part);
+            OldestEntry = Math.Min(OldestEntry, entryTimestamp);
         }
 
         List<PageSegment> segments = part.Segments;
@@ -101,8 +114,10 @@ public sealed class WorkerBuffer
         Count -= part.Count;
         Bytes -= part.Bytes;
         OldestArrival = DateTimeOffset.MaxValue;
+        OldestEntry = long.MaxValue;
         foreach (ShardPart remaining in _parts.Values)
         {
+            OldestEntry = Math.Min(OldestEntry, remaining.FirstEntry);
             foreach (PageSegment segment in remaining.Segments)
             {
                 DateTimeOffset oldest = segment.Page.OldestArrival(segment.Start, segment.Count);
@@ -148,11 +163,15 @@ public sealed class WorkerBuffer
         Count = 0;
         Bytes = 0;
         OldestArrival = DateTimeOffset.MaxValue;
+        OldestEntry = long.MaxValue;
         return new DeliveryBatch(_deliveryStreamName, new BatchPlan(ranges), [.. segments]);
     }
 
-    private sealed class ShardPart
+    private sealed class ShardPart(long firstEntry)
     {
+        // A shard's records enter in order, so its first record is its oldest in the buffer.
+        public long FirstEntry { get; } = firstEntry;
+
         public List<PageSegment> Segments { get; } = [];
 
         public int Count { get; set; }

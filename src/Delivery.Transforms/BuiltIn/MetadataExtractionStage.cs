@@ -23,8 +23,18 @@ public sealed class MetadataExtractionStage(JqQuery query) : IProcessingStage
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(records);
         var keySets = new QueryKeySets(Query);
-        var output = new List<ChainRecord>(records.Count);
-        foreach (ChainRecord record in records)
+        RentedRecords<ChainRecord> output = run.Rent<ChainRecord>(records.Count);
+        foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
+        {
+            Extract(run, keySets, ChainRecordLists.Span(part), output);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<ChainRecord>>(output);
+    }
+
+    private void Extract(ProcessingRun run, QueryKeySets keySets, ReadOnlySpan<ChainRecord> records, RentedRecords<ChainRecord> output)
+    {
+        foreach (ref readonly ChainRecord record in records)
         {
             try
             {
@@ -44,7 +54,5 @@ public sealed class MetadataExtractionStage(JqQuery query) : IProcessingStage
                 run.Fail(record.SourceIndex, TransformErrorCodes.MetadataExtractionFailed, $"{Name} could not process the record: {ex.GetType().Name}: {ex.Message.TrimEnd('.')}.", ErrorOutputTypes.ProcessingFailed);
             }
         }
-
-        return ValueTask.FromResult<IReadOnlyList<ChainRecord>>(output);
     }
 }

@@ -51,7 +51,8 @@ internal sealed class QueryKeySets
         return made;
     }
 
-    private sealed class ValuesComparer : IEqualityComparer<string[]>
+    /// <summary>Key values compared element by element, ordinally (the benchmark's partitioning floor groups by them too).</summary>
+    internal sealed class ValuesComparer : IEqualityComparer<string[]>
     {
         public static readonly ValuesComparer Instance = new();
 

@@ -11,13 +11,13 @@ namespace Delivery.Transforms.Contract;
 /// </summary>
 internal sealed class ConcatenatedRecords : IReadOnlyList<ChainRecord>
 {
-    private readonly List<ChainRecord>[] _parts;
+    private readonly IReadOnlyList<ChainRecord>[] _parts;
 
     // _ends[i]: records in parts 0..i.
     private readonly int[] _ends;
     private int _lastPart;
 
-    private ConcatenatedRecords(List<ChainRecord>[] parts)
+    private ConcatenatedRecords(IReadOnlyList<ChainRecord>[] parts)
     {
         _parts = parts;
         _ends = new int[parts.Length];
@@ -33,10 +33,13 @@ internal sealed class ConcatenatedRecords : IReadOnlyList<ChainRecord>
 
     public int Count { get; }
 
+    /// <summary>The invocations' outputs, each with at least one record.</summary>
+    public IReadOnlyList<IReadOnlyList<ChainRecord>> Parts => _parts;
+
     /// <summary>The records of <paramref name="parts"/> in order; a part itself when it is the only one with records.</summary>
-    public static IReadOnlyList<ChainRecord> Of(List<ChainRecord>[] parts)
+    public static IReadOnlyList<ChainRecord> Of(IReadOnlyList<ChainRecord>[] parts)
     {
-        List<ChainRecord>[] nonEmpty = [.. parts.Where(part => part.Count > 0)];
+        IReadOnlyList<ChainRecord>[] nonEmpty = [.. parts.Where(part => part.Count > 0)];
         return nonEmpty.Length switch
         {
             0 => [],
@@ -70,7 +73,7 @@ internal sealed class ConcatenatedRecords : IReadOnlyList<ChainRecord>
 
     public IEnumerator<ChainRecord> GetEnumerator()
     {
-        foreach (List<ChainRecord> part in _parts)
+        foreach (IReadOnlyList<ChainRecord> part in _parts)
         {
             foreach (ChainRecord record in part)
             {

@@ -50,7 +50,7 @@ public abstract class InvocationStage : IProcessingStage
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(records);
         List<IReadOnlyList<ChainRecord>> invocations = Slice(run, records);
-        var outputs = new List<ChainRecord>[invocations.Count];
+        var outputs = new IReadOnlyList<ChainRecord>[invocations.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = Settings.MaxConcurrentInvocations, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(Enumerable.Range(0, invocations.Count), options, async (i, token) =>
         {
@@ -161,7 +161,7 @@ public abstract class InvocationStage : IProcessingStage
         return invocations;
     }
 
-    private async Task<List<ChainRecord>> InvokeWithRetriesAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ChainRecord>> InvokeWithRetriesAsync(ProcessingRun run, string invocationId, IReadOnlyList<ChainRecord> records, CancellationToken cancellationToken)
     {
         int attempts = Settings.NumberOfRetries + 1;
         TransformInvocationException? last = null;
@@ -175,7 +175,7 @@ public abstract class InvocationStage : IProcessingStage
                 // WaitAsync: a plugin that ignores its token must not hold the delivery past the timeout.
                 IReadOnlyList<TransformReply> replies = await InvokeOnceAsync(run, invocationId, records, linked.Token)
                     .WaitAsync(linked.Token).ConfigureAwait(false);
-                var output = new List<ChainRecord>(records.Count);
+                RentedRecords<ChainRecord> output = run.Rent<ChainRecord>(records.Count);
                 int unknown;
                 try
                 {
@@ -193,7 +193,17 @@ public abstract class InvocationStage : IProcessingStage
                 }
 
                 run.Environment.Telemetry?.ProcessingExecuted(TimeProvider.GetElapsedTime(started), succeeded: true);
-                run.Environment.Telemetry?.ProcessingSucceeded(output.Count, output.Sum(record => (long)record.Data.Length));
+                if (run.Environment.Telemetry is { } telemetry)
+                {
+                    long bytes = 0;
+                    foreach (ChainRecord record in output.AsSpan())
+                    {
+                        bytes += record.Data.Length;
+                    }
+
+                    telemetry.ProcessingSucceeded(output.Count, bytes);
+                }
+
                 return output;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

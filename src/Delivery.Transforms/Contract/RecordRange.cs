@@ -8,6 +8,10 @@ internal sealed class RecordRange(IReadOnlyList<ChainRecord> records, int start,
 {
     public int Count => count;
 
+    public IReadOnlyList<ChainRecord> Source => records;
+
+    public int Start => start;
+
     public ChainRecord this[int index] => (uint)index < (uint)count ? records[start + index] : throw new ArgumentOutOfRangeException(nameof(index));
 
     public IEnumerator<ChainRecord> GetEnumerator()

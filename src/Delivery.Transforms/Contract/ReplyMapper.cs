@@ -8,7 +8,7 @@ namespace Delivery.Transforms.Contract;
 /// with <see cref="TransformErrorCodes.DuplicatedRecordId"/>; results for ids that were not sent are ignored (and
 /// counted, for the log).
 /// </summary>
-public static class ReplyMapper
+internal static class ReplyMapper
 {
     /// <summary>Adds the records that came out to <paramref name="output"/> in input order; returns the number of unknown ids.</summary>
     /// <param name="run">Receives the failures.</param>
@@ -17,7 +17,7 @@ public static class ReplyMapper
     /// <param name="output">Receives the transformed records.</param>
     /// <param name="attemptsMade">The attempts the invocation took, for the failed records.</param>
     /// <param name="transformName">The transform, for the failed records' lambdaArn.</param>
-    public static int Apply(ProcessingRun run, IReadOnlyList<ChainRecord> input, IReadOnlyList<TransformReply> replies, List<ChainRecord> output, int attemptsMade, string transformName)
+    public static int Apply(ProcessingRun run, IReadOnlyList<ChainRecord> input, IReadOnlyList<TransformReply> replies, RentedRecords<ChainRecord> output, int attemptsMade, string transformName)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(input);
@@ -40,9 +40,10 @@ public static class ReplyMapper
             }
         }
 
-        for (int i = 0; i < input.Count; i++)
+        ReadOnlySpan<ChainRecord> records = ChainRecordLists.Span(input);
+        for (int i = 0; i < records.Length; i++)
         {
-            ChainRecord record = input[i];
+            ref readonly ChainRecord record = ref records[i];
             switch (replyFor[i])
             {
                 case -1:

@@ -1,5 +1,5 @@
-using System.Buffers;
 using System.Collections;
+using Delivery.Transforms.Processing;
 
 namespace Delivery.Transforms.Contract;
 
@@ -9,61 +9,30 @@ namespace Delivery.Transforms.Contract;
 /// </summary>
 public sealed class TransformReplies : IReadOnlyList<TransformReply>, IDisposable
 {
-    private TransformReply[] _items;
+    private readonly RentedRecords<TransformReply> _items;
 
     /// <param name="capacity">Results expected; more are taken, the array grows.</param>
     public TransformReplies(int capacity)
     {
-        _items = ArrayPool<TransformReply>.Shared.Rent(Math.Max(capacity, 4));
+        _items = new RentedRecords<TransformReply>(capacity);
     }
 
-    public int Count { get; private set; }
+    public int Count => _items.Count;
 
-    public TransformReply this[int index] => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+    public TransformReply this[int index] => _items[index];
 
-    public void Add(in TransformReply reply)
-    {
-        if (Count == _items.Length)
-        {
-            TransformReply[] bigger = ArrayPool<TransformReply>.Shared.Rent(_items.Length * 2);
-            _items.AsSpan(0, Count).CopyTo(bigger);
-            ArrayPool<TransformReply>.Shared.Return(_items, clearArray: true);
-            _items = bigger;
-        }
-
-        _items[Count++] = reply;
-    }
+    public void Add(in TransformReply reply) => _items.Add(reply);
 
     /// <summary>Forgets the results taken so far.</summary>
-    internal void Clear()
-    {
-        Array.Clear(_items, 0, Count);
-        Count = 0;
-    }
+    internal void Clear() => _items.Clear();
 
     /// <summary>Replaces result <paramref name="index"/>.</summary>
-    internal void Set(int index, in TransformReply reply) => _items[index] = reply;
+    internal void Set(int index, in TransformReply reply) => _items.Set(index, reply);
 
-    public IEnumerator<TransformReply> GetEnumerator()
-    {
-        for (int i = 0; i < Count; i++)
-        {
-            yield return _items[i];
-        }
-    }
+    public IEnumerator<TransformReply> GetEnumerator() => _items.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>Gives the array back; the results' strings and keys are cleared from it, their data stays valid.</summary>
-    public void Dispose()
-    {
-        TransformReply[] items = _items;
-        _items = [];
-        if (items.Length > 0)
-        {
-            ArrayPool<TransformReply>.Shared.Return(items, clearArray: true);
-        }
-
-        Count = 0;
-    }
+    public void Dispose() => _items.Return();
 }

@@ -40,59 +40,78 @@ public sealed class DynamicPartitioner
         int[] groupOf = System.Buffers.ArrayPool<int>.Shared.Rent(records.Count);
         try
         {
-            for (int i = 0; i < records.Count; i++)
+            int i = -1;
+            foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
             {
-                ChainRecord record = records[i];
-                groupOf[i] = -1;
-                if (run.IsFailed(record.SourceIndex))
+                foreach (ref readonly ChainRecord record in ChainRecordLists.Span(part))
                 {
-                    continue;
-                }
-
-                (object? Query, object? Lambda) source = (record.KeysFromQuery, record.KeysFromTransform);
-                if (!bySource.TryGetValue(source, out Placement placement))
-                {
-                    placement = Place(record, partitions, byKeys);
-                    if (bySource.Count < MaxRemembered)
+                    i++;
+                    groupOf[i] = -1;
+                    if (run.IsFailed(record.SourceIndex))
                     {
-                        bySource[source] = placement;
+                        continue;
+                    }
+
+                    (object? Query, object? Lambda) source = (record.KeysFromQuery, record.KeysFromTransform);
+                    if (!bySource.TryGetValue(source, out Placement placement))
+                    {
+                        placement = Place(record, partitions, byKeys);
+                        if (bySource.Count < MaxRemembered)
+                        {
+                            bySource[source] = placement;
+                        }
+                    }
+
+                    if (placement.Rejection is { } rejection)
+                    {
+                        run.Fail(record.SourceIndex, rejection.ErrorCode, rejection.ErrorMessage, rejection.ErrorOutputType);
+                        continue;
+                    }
+
+                    groupOf[i] = placement.Group;
+                    partitions[placement.Group] = (partitions[placement.Group].Keys, partitions[placement.Group].Count + 1);
+                }
+            }
+
+            // The partitions' records are placed in one list on a pooled array, partition after partition, and each
+            // partition is a range of it: a list per partition (tens of KB each, SOH) lived as long as the batch's
+            // write, and every gen0 collection in that time copied them.
+            RentedRecords<ChainRecord> placed = run.Rent<ChainRecord>(records.Count);
+            int[] next = new int[partitions.Count];
+            int placedCount = 0;
+            for (int g = 0; g < partitions.Count; g++)
+            {
+                next[g] = placedCount;
+                placedCount += partitions[g].Count;
+            }
+
+            Span<ChainRecord> slots = placed.Fill(placedCount);
+            i = -1;
+            foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
+            {
+                foreach (ref readonly ChainRecord record in ChainRecordLists.Span(part))
+                {
+                    if (groupOf[++i] >= 0)
+                    {
+                        slots[next[groupOf[i]]++] = record;
                     }
                 }
-
-                if (placement.Rejection is { } rejection)
-                {
-                    run.Fail(record.SourceIndex, rejection.ErrorCode, rejection.ErrorMessage, rejection.ErrorOutputType);
-                    continue;
-                }
-
-                groupOf[i] = placement.Group;
-                partitions[placement.Group] = (partitions[placement.Group].Keys, partitions[placement.Group].Count + 1);
             }
 
-            // Each partition's list is made at its final size: the lists live as long as the batch.
             var groups = new List<PartitionGroup>(partitions.Count);
+            int start = 0;
             foreach ((PartitionKeys keys, int count) in partitions)
             {
-                groups.Add(new PartitionGroup(keys, new List<ChainRecord>(count)));
-            }
-
-            for (int i = 0; i < records.Count; i++)
-            {
-                if (groupOf[i] >= 0)
-                {
-                    groups[groupOf[i]].Records.Add(records[i]);
-                }
+                groups.Add(new PartitionGroup(keys, new Contract.RecordRange(placed, start, count)));
+                start += count;
             }
 
             // A split record failed in one partition takes its parts in the others with it.
             if (run.FailedCount > 0)
             {
-                foreach (PartitionGroup group in groups)
-                {
-                    group.Records.RemoveAll(record => run.IsFailed(record.SourceIndex));
-                }
-
-                groups.RemoveAll(group => group.Records.Count == 0);
+                groups = [.. groups
+                    .Select(group => group with { Records = [.. group.Records.Where(record => !run.IsFailed(record.SourceIndex))] })
+                    .Where(group => group.Records.Count > 0)];
             }
 
             return groups;
@@ -213,4 +232,4 @@ public sealed class DynamicPartitioner
 }
 
 /// <summary>The records of one partition of a batch, in shard order.</summary>
-public sealed record PartitionGroup(PartitionKeys Keys, List<ChainRecord> Records);
+public sealed record PartitionGroup(PartitionKeys Keys, IReadOnlyList<ChainRecord> Records);

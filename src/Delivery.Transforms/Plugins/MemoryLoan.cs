@@ -15,6 +15,7 @@ internal sealed class MemoryLoan : IDisposable
     private readonly List<RecordPage> _pages = [];
     private readonly Lock _gate = new();
     private bool _closed;
+    private Window? _last;
 
     /// <summary>The plugin's view of <paramref name="memory"/>, valid until the loan ends.</summary>
     public ReadOnlyMemory<byte> Lend(ReadOnlyMemory<byte> memory)
@@ -25,6 +26,14 @@ internal sealed class MemoryLoan : IDisposable
         }
 
         (object owner, ReadOnlyMemory<byte> whole, int offset) = Underlying(memory);
+
+        // Records come page after page: the window of the previous record is nearly always this one's too. One field,
+        // read once, so threads lending at once never pair one buffer with another's window.
+        if (Volatile.Read(ref _last) is { } last && ReferenceEquals(last.Owner, owner) && !Volatile.Read(ref _closed))
+        {
+            return last.Memory.Slice(offset, memory.Length);
+        }
+
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -35,9 +44,10 @@ internal sealed class MemoryLoan : IDisposable
                     _pages.Add(page);
                 }
 
-                _windows[owner] = window = new Window(this, whole);
+                _windows[owner] = window = new Window(this, owner, whole);
             }
 
+            Volatile.Write(ref _last, window);
             return window.Memory.Slice(offset, memory.Length);
         }
     }
@@ -89,9 +99,12 @@ internal sealed class MemoryLoan : IDisposable
     }
 
     /// <summary>A view of one buffer that works only while the loan lasts.</summary>
-    private sealed class Window(MemoryLoan loan, ReadOnlyMemory<byte> lent) : MemoryManager<byte>
+    private sealed class Window(MemoryLoan loan, object owner, ReadOnlyMemory<byte> lent) : MemoryManager<byte>
     {
         public MemoryLoan Loan => loan;
+
+        /// <summary>The array or manager whose memory this window lends.</summary>
+        public object Owner => owner;
 
         public ReadOnlyMemory<byte> Lent => lent;
 

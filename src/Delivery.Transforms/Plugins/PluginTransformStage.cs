@@ -54,16 +54,13 @@ public sealed class PluginTransformStage : InvocationStage, IAsyncDisposable
         // (after a timeout too), and the pages it lends from stay held until then.
         var loan = new MemoryLoan();
         var input = new TransformRecord[records.Count];
+        ReadOnlySpan<ChainRecord> chain = ChainRecordLists.Span(records);
+        IReadOnlyList<SourceRecord> sources = batch.Records;
         for (int i = 0; i < input.Length; i++)
         {
-            ChainRecord record = records[i];
-            SourceRecord source = batch.Records[record.SourceIndex];
-            input[i] = new TransformRecord(
-                RecordIds.Of(i),
-                loan.Lend(record.Data),
-                source.ApproximateArrivalTimestamp,
-                new KinesisRecordMetadata(batch.ShardIdOf(source), source),
-                record.KeysFromTransform ?? NoKeys);
+            ref readonly ChainRecord record = ref chain[i];
+            SourceRecord source = sources[record.SourceIndex];
+            input[i] = new TransformRecord(RecordIds.Of(i), loan.Lend(record.Data), batch.ShardIdOf(source), source, record.KeysFromTransform ?? NoKeys);
         }
 
         var invocation = new TransformInvocation

@@ -28,10 +28,11 @@ public sealed class ProcessingChain : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(batch);
         var run = new ProcessingRun(batch, Environment);
-        var initial = new ChainRecord[batch.Records.Count];
-        for (int i = 0; i < initial.Length; i++)
+        IReadOnlyList<SourceRecord> sources = batch.Records;
+        RentedRecords<ChainRecord> initial = run.Rent<ChainRecord>(sources.Count);
+        for (int i = 0; i < sources.Count; i++)
         {
-            initial[i] = new ChainRecord(i, batch.Records[i].Data);
+            initial.Add(new ChainRecord(i, sources[i].Data));
         }
 
         IReadOnlyList<ChainRecord> records = initial;

@@ -10,6 +10,7 @@ public sealed class ProcessingRun
 {
     private readonly FailedRecord?[] _failures;
     private readonly Lock _gate = new();
+    private List<IRentedArray>? _rented;
     private int _failedCount;
 
     public ProcessingRun(DeliveryBatch batch, TransformEnvironment environment)
@@ -38,6 +39,12 @@ public sealed class ProcessingRun
 
     public bool IsFailed(int sourceIndex)
     {
+        // Nearly always: no lock per record of a batch that has no failure.
+        if (Volatile.Read(ref _failedCount) == 0)
+        {
+            return false;
+        }
+
         lock (_gate)
         {
             return _failures[sourceIndex] is not null;
@@ -76,6 +83,37 @@ public sealed class ProcessingRun
             }
 
             return failures;
+        }
+    }
+
+    /// <summary>An empty list on a pooled array, given back by <see cref="ReturnRented"/>.</summary>
+    internal RentedRecords<T> Rent<T>(int capacity)
+    {
+        var rented = new RentedRecords<T>(capacity);
+        lock (_gate)
+        {
+            (_rented ??= []).Add(rented);
+        }
+
+        return rented;
+    }
+
+    /// <summary>
+    /// Gives back the arrays the run's lists were made on: called once the batch's records (the chain's output and the
+    /// parts made of it) are no longer read. A run that is never given back leaves its arrays to the GC.
+    /// </summary>
+    public void ReturnRented()
+    {
+        List<IRentedArray>? rented;
+        lock (_gate)
+        {
+            rented = _rented;
+            _rented = null;
+        }
+
+        foreach (IRentedArray array in rented ?? [])
+        {
+            array.Return();
         }
     }
 

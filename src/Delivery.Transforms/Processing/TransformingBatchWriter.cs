@@ -49,36 +49,44 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(batch);
         ProcessingOutcome outcome = await _chain.RunAsync(batch, cancellationToken).ConfigureAwait(false);
 
-        // What the processors made (decompressed, transformed records) is held beside the batch's pages while it is
-        // written: the memory budget counts it, so readers wait rather than let it pile up beyond the budget.
-        using IDisposable charge = batch.ChargeWhileWriting(ProcessedBytes(outcome.Records));
-        ProcessingRun run = outcome.Run;
-        List<BatchPart> parts = _partitioner is null
-            ? outcome.Records.Count == 0 ? [] : [BatchPart.Of(batch, null, outcome.Records)]
-            : [.. _partitioner.Group(run, outcome.Records).Select(group => BatchPart.Of(batch, group.Keys, group.Records))];
-        if (_partitioner is not null)
+        try
         {
-            _chain.Environment.Telemetry?.PartitionsActive(parts.Count, overCap: run.Failures().Any(failure => failure.ErrorOutputType == ErrorOutputTypes.PartitionCountExceeded));
-        }
+            // What the processors made (decompressed, transformed records) is held beside the batch's pages while it is
+            // written: the memory budget counts it, so readers wait rather than let it pile up beyond the budget.
+            using IDisposable charge = batch.ChargeWhileWriting(ProcessedBytes(outcome.Records));
+            ProcessingRun run = outcome.Run;
+            List<BatchPart> parts = _partitioner is null
+                ? outcome.Records.Count == 0 ? [] : [BatchPart.Of(run, batch, null, outcome.Records)]
+                : BatchPart.Of(run, batch, [.. _partitioner.Group(run, outcome.Records).Select(group => ((PartitionKeys?)group.Keys, group.Records))]);
+            if (_partitioner is not null)
+            {
+                _chain.Environment.Telemetry?.PartitionsActive(parts.Count, overCap: run.Failures().Any(failure => failure.ErrorOutputType == ErrorOutputTypes.PartitionCountExceeded));
+            }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPartitionWrites, CancellationToken = cancellationToken };
-        if (_destination is IEncodingBatchWriter encoding && BatchPart.AnySplit(batch, outcome.Records))
-        {
-            await SplitSafeWrites.WriteAsync(encoding, run, parts, options).ConfigureAwait(false);
-        }
-        else
-        {
-            await WriteEachAsync(run, parts, options).ConfigureAwait(false);
-        }
+            var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentPartitionWrites, CancellationToken = cancellationToken };
+            if (_destination is IEncodingBatchWriter encoding && BatchPart.AnySplit(batch, outcome.Records))
+            {
+                await SplitSafeWrites.WriteAsync(encoding, run, parts, options).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteEachAsync(run, parts, options).ConfigureAwait(false);
+            }
 
-        List<FailedRecord> failures = run.Failures();
-        Log.BatchProcessed(_logger, batch.DeliveryStreamName, batch.Id, batch.Records.Count, outcome.Records.Count, parts.Count, failures.Count);
-        if (_partitioner is null || parts.Count == 0)
-        {
-            return failures.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failures);
-        }
+            List<FailedRecord> failures = run.Failures();
+            Log.BatchProcessed(_logger, batch.DeliveryStreamName, batch.Id, batch.Records.Count, outcome.Records.Count, parts.Count, failures.Count);
+            if (_partitioner is null || parts.Count == 0)
+            {
+                return failures.Count == 0 ? BatchWriteResult.Delivered : new BatchWriteResult(failures);
+            }
 
-        return new BatchWriteResult(failures) { Partitions = new PartitionSizes(parts.Sum(part => part.Batch.DataBytes), parts.Max(part => part.Batch.DataBytes)) };
+            return new BatchWriteResult(failures) { Partitions = new PartitionSizes(parts.Sum(part => part.Batch.DataBytes), parts.Max(part => part.Batch.DataBytes)) };
+        }
+        finally
+        {
+            // The chain's lists and the parts' records are read by nothing once every part is written.
+            outcome.Run.ReturnRented();
+        }
     }
 
     public ValueTask DisposeAsync() => _chain.DisposeAsync();
@@ -87,9 +95,12 @@ public sealed class TransformingBatchWriter : IBatchWriter, IAsyncDisposable
     private static long ProcessedBytes(IReadOnlyList<ChainRecord> records)
     {
         long bytes = 0;
-        foreach (ChainRecord record in records)
+        foreach (IReadOnlyList<ChainRecord> part in ChainRecordLists.Parts(records))
         {
-            bytes += RecordPage.IsPageMemory(record.Data) ? 0 : record.Data.Length;
+            foreach (ref readonly ChainRecord record in ChainRecordLists.Span(part))
+            {
+                bytes += RecordPage.IsPageMemory(record.Data) ? 0 : record.Data.Length;
+            }
         }
 
         return bytes;

@@ -15,11 +15,11 @@ internal sealed class DeliveryAudit
 {
     private const int Examples = 10;
 
-    private DeliveryAudit(int objects, int lines, List<string> missing, Dictionary<string, List<string>> duplicated, List<string> wrong, IReadOnlyList<string> keys, int multiShardObjects)
+    private DeliveryAudit(int objects, int lines, List<string> missing, Dictionary<string, List<string>> duplicated, List<string> wrong, IReadOnlyList<string> keys, IReadOnlySet<string> multiShardKeys)
     {
         Objects = objects;
         Keys = keys;
-        MultiShardObjects = multiShardObjects;
+        MultiShardKeys = multiShardKeys;
         Lines = lines;
         Missing = missing;
         Duplicated = duplicated;
@@ -32,7 +32,10 @@ internal sealed class DeliveryAudit
     public IReadOnlyList<string> Keys { get; }
 
     /// <summary>Objects that hold records of more than one shard (a worker-scope plan's).</summary>
-    public int MultiShardObjects { get; }
+    public int MultiShardObjects => MultiShardKeys.Count;
+
+    /// <summary>The keys of the objects that hold records of more than one shard.</summary>
+    public IReadOnlySet<string> MultiShardKeys { get; }
 
     public int Lines { get; }
 
@@ -56,13 +59,13 @@ internal sealed class DeliveryAudit
         var foundIn = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
         var wrong = new ConcurrentBag<string>();
         int lines = 0;
-        int multiShard = 0;
+        var multiShard = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (key, cancellationToken) =>
         {
             (string[] shards, byte[] content) = await ReadAsync(s3, bucket, key, cancellationToken);
             if (shards.Length > 1)
             {
-                Interlocked.Increment(ref multiShard);
+                multiShard.Add(key);
             }
 
             int previousShard = 0;
@@ -105,7 +108,7 @@ internal sealed class DeliveryAudit
         Dictionary<string, List<string>> duplicated = foundIn
             .Where(pair => pair.Value.Count > 1)
             .ToDictionary(pair => pair.Key, pair => pair.Value.Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
-        return new DeliveryAudit(keys.Count, lines, missing, duplicated, [.. wrong.Order(StringComparer.Ordinal)], keys, multiShard);
+        return new DeliveryAudit(keys.Count, lines, missing, duplicated, [.. wrong.Order(StringComparer.Ordinal)], keys, multiShard.ToHashSet(StringComparer.Ordinal));
     }
 
     /// <summary>What is wrong, by id, with examples; the shards the missing records were put into.</summary>

@@ -52,9 +52,12 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
         var table = new LeaseTable(dynamoDb, scenario.TableName);
         var ledger = new RecordLedger(scenario.Kinesis, scenario.StreamName);
         Dictionary<string, string> settings = scenario.WorkerSettings(LeaseDurationSeconds);
+        PlanTable? plans = null;
         if (workerScope)
         {
             string pipeline = $"Delivery:Pipelines:{DeliveryScenario.Pipeline}:";
+            plans = new PlanTable(dynamoDb, LocalAwsStack.UniqueName("chaos-plans"));
+            settings[pipeline + "Kinesis:Leases:PlanTableName"] = plans.Name;
             settings[pipeline + "Buffering:Scope"] = "Worker";
             settings[pipeline + "S3:Prefix"] = "e2e/kind=!{partitionKeyFromQuery:kind}/";
             settings[pipeline + "Processing:Processors:0:Type"] = "MetadataExtraction";
@@ -95,14 +98,15 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
             phase = "auditing";
             DeliveryAudit audit = await state.AuditAsync();
             failures.AddRange(OtherFailures(fleet, state, audit, ledger));
-            if (workerScope)
+            PlanStates? planStates = plans is null ? null : await plans.ReadAsync();
+            if (planStates is not null)
             {
-                failures.AddRange(WorkerScopeFailures(audit));
+                failures.AddRange(WorkerScopeFailures(audit, planStates));
             }
 
             string summary = string.Create(CultureInfo.InvariantCulture,
                 $"Chaos summary: seed {seed}; {ledger.Counts}; {audit.Objects} objects; {fleet.Kills} kills ({string.Join(", ", monkey.Steps.Select(step => $"{step.Value} {step.Key}"))} steps); " +
-                $"{fleet.All.Count} worker processes; {audit.MultiShardObjects} objects of several shards; leases naming plans at start {fleet.CountLines(" plans named in the lease")}, plans completed by a next owner {fleet.CountLines(" completed plan ")}, tombstoned {fleet.CountLines(" was never committed")}, aborted {fleet.CountLines(" aborted plan ")}; chaos {chaos.Elapsed.TotalSeconds:0.0} s, drain {(drained ? "" : "not done after ")}{drain.Elapsed.TotalSeconds:0.0} s, total {total.Elapsed.TotalSeconds:0.0} s");
+                $"{fleet.All.Count} worker processes; {audit.MultiShardObjects} objects of several shards; leases naming plans at start {fleet.CountLines(" plans named in the lease")}, plans completed by a next owner {fleet.CountLines(" completed plan ")}, tombstoned {fleet.CountLines(" was never committed")}, aborted {fleet.CountLines(" aborted plan ")}{(planStates is null ? "" : $"; {planStates}")}; chaos {chaos.Elapsed.TotalSeconds:0.0} s, drain {(drained ? "" : "not done after ")}{drain.Elapsed.TotalSeconds:0.0} s, total {total.Elapsed.TotalSeconds:0.0} s");
             output.WriteLine(summary);
             if (failures.Count > 0)
             {
@@ -168,9 +172,43 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
         }
     }
 
-    /// <summary>Worker scope must have made objects that span shards, split by partition; else it tested nothing new.</summary>
-    private static IEnumerable<string> WorkerScopeFailures(DeliveryAudit audit)
+    /// <summary>
+    /// Worker scope must have made objects that span shards, split by partition; else it tested nothing new. Once every
+    /// shard has checkpointed at its end, every plan in the table is written or aborted: a plan left committed would be
+    /// one whose shards went past it without its object, or one whose completion never finished.
+    /// </summary>
+    private static IEnumerable<string> WorkerScopeFailures(DeliveryAudit audit, PlanStates plans)
     {
+        if (plans["committed"] is { Count: > 0 } committed)
+        {
+            yield return $"{committed.Count} plans are still committed, never marked written, after the drain: {string.Join(", ", committed.Take(5))}";
+        }
+
+        if (plans["written"].Count == 0)
+        {
+            yield return "the plan table holds no written plan";
+        }
+
+        // An aborted plan (a fence that failed, or a tombstone a next owner put) must never have been written: no object
+        // of several shards may have its id. Its ranges' records are in objects of their own, which the audit counts;
+        // a plan of one range has the id of that range's own batch, so its object exists, with one shard's records.
+        // A written plan has at least one object, which shows the object ids are worked out as the workers do.
+        foreach (string planId in plans["aborted"])
+        {
+            if (ObjectOf(audit, planId) is { } written && audit.MultiShardKeys.Contains(written))
+            {
+                yield return $"plan {planId} is aborted in the plan table, yet its object {written} of several shards exists";
+            }
+        }
+
+        foreach (string planId in plans["written"])
+        {
+            if (ObjectOf(audit, planId) is null)
+            {
+                yield return $"plan {planId} is written in the plan table, yet no object of it exists";
+            }
+        }
+
         if (audit.MultiShardObjects == 0)
         {
             yield return "no object holds records of more than one shard: worker-scope buffering made no plan";
@@ -183,6 +221,13 @@ public sealed partial class FleetChaosTests(LocalAwsStack stack, ITestOutputHelp
                 yield return $"no object under the partition kind={kind}";
             }
         }
+    }
+
+    // The chaos pipeline partitions by kind=plain|kpl; an object's key ends in its partition's id within the plan.
+    private static string? ObjectOf(DeliveryAudit audit, string planId)
+    {
+        string[] objectIds = [.. new[] { "plain", "kpl" }.Select(kind => new PartitionKeys(new Dictionary<string, string> { ["kind"] = kind }, null).ObjectIdFor(planId))];
+        return audit.Keys.FirstOrDefault(key => objectIds.Any(id => key.Contains(id, StringComparison.Ordinal)));
     }
 
     private static int Seed() =>

@@ -17,12 +17,13 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
 {
     private const string A = "shardId-000000000001";
     private const string B = "shardId-000000000002";
+    private const string C = "shardId-000000000003";
     private readonly HookedTimeProvider _time = new();
     private readonly RecordingBatchWriter _writer = new();
     private readonly RecordingBackupWriter _backup = new();
     private readonly InMemoryPlanLedger _ledger = new();
     private readonly FakeRangeReader _stream = new();
-    private readonly Dictionary<string, RecordingCheckpointer> _leases = new() { [A] = new(), [B] = new() };
+    private readonly Dictionary<string, RecordingCheckpointer> _leases = new() { [A] = new(), [B] = new(), [C] = new() };
     private readonly List<DeliveryPipeline> _pipelines = [];
 
     // Set when a test leaves threads deadlocked inside a pipeline: disposing it would hang the test run too.
@@ -134,6 +135,36 @@ public sealed class WorkerScopeRaceTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103), "B checkpoints over its records in that plan");
         _writer.Delivered.SelectMany(batch => batch.Records).Count(record => record.Position >= Records.Position(101)).ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task AShardStoppingAsThePlanIsCut_IsLeftOut_AndTheOthersAreStillWrittenAsOnePlan()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        IShardSession c = Open(pipeline, C);
+        await a.AppendAsync(Records.Page(A, 1, 5), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
+        await c.AppendAsync(Records.Page(C, 201, 2), CancellationToken.None);
+
+        // The interval's cut holds the worker buffer when A's lease is lost: A's session is stopped, and its records are
+        // still in the worker buffer, waiting for the lock the cut holds.
+        Thread? stopping = null;
+        _time.OnNextTimerDispose = () =>
+        {
+            stopping = new Thread(a.Abandon) { IsBackground = true };
+            stopping.Start();
+            SpinWait.SpinUntil(() => ((ShardSession)a).IsStopped, TimeSpan.FromSeconds(5)).ShouldBeTrue("A stops");
+        };
+        _time.Advance(TimeSpan.FromSeconds(60));
+        stopping.ShouldNotBeNull().Join(TimeSpan.FromSeconds(5)).ShouldBeTrue("A's stop finishes once the cut lets go");
+
+        await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103) && _leases[C].LastCheckpoint == Records.Position(202), "B and C checkpoint");
+        DeliveryBatch written = _writer.Delivered.ShouldHaveSingleItem("B's and C's records in one object, not one each");
+        written.Sources.Select(source => source.ShardId).ShouldBe([B, C]);
+        _ledger.Plans.ShouldAllBe(plan => plan.State == PlanState.Written, "no plan is aborted for A's sake");
+        _leases[A].Writes.ShouldBeEmpty("A's records are neither written nor checkpointed: its next owner reads them again");
     }
 
     private static ShardPosition[] Positions(int first, int count) => [.. Enumerable.Range(first, count).Select(Records.Position)];

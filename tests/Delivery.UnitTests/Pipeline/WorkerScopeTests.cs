@@ -350,6 +350,51 @@ public sealed class WorkerScopeTests : IAsyncLifetime
         _writer.Delivered.Single().Sources.Count.ShouldBe(2);
     }
 
+    [Fact]
+    public async Task AfterASizeCut_TheNextBufferWaitsItsWholeInterval()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        await a.AppendAsync(Records.Page(A, 1, 1), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(50));
+
+        // 1.1 MB cuts the buffer by size; B's record starts the next buffer 50 s into the first one's interval.
+        await a.AppendAsync(Records.Page(A, 2, 11, size: 100 * 1024), CancellationToken.None);
+        await b.AppendAsync(Records.Page(B, 101, 1), CancellationToken.None);
+        await Eventually.TrueAsync(() => _writer.Delivered.Count == 1, "the size cut's plan is written");
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        BufferedOf(pipeline, B).ShouldBe(1, "the first buffer's interval is over, the second's is not");
+
+        _time.Advance(TimeSpan.FromSeconds(50));
+        BufferedOf(pipeline, B).ShouldBe(0, "60 s after B's record entered");
+        await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(101), "B checkpoints");
+    }
+
+    [Fact]
+    public async Task AShardLeavingTheWorkerBuffer_DoesNotShortenTheWaitOfTheRecordsLeft()
+    {
+        DeliveryPipeline pipeline = Start();
+        IShardSession a = Open(pipeline, A);
+        IShardSession b = Open(pipeline, B);
+        await a.AppendAsync(Records.Page(A, 1, 5), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(50));
+        await b.AppendAsync(Records.Page(B, 101, 3), CancellationToken.None);
+
+        // A's records started the buffer's interval; they leave with its lease, and B's have waited 10 s at 60 s.
+        a.Abandon();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        BufferedOf(pipeline, B).ShouldBe(3, "the interval counts from the oldest record in the buffer, B's");
+
+        _time.Advance(TimeSpan.FromSeconds(50));
+        await Eventually.TrueAsync(() => _leases[B].LastCheckpoint == Records.Position(103), "B checkpoints 60 s after its records entered");
+        _writer.Delivered.ShouldHaveSingleItem().Records.Count.ShouldBe(3);
+    }
+
+    private static int BufferedOf(DeliveryPipeline pipeline, string shard) =>
+        pipeline.ShardStatuses().Single(status => status.ShardId == shard).BufferedRecords;
+
     private async Task AdvanceUntilAsync(Func<bool> condition)
     {
         for (int i = 0; i < 200 && !condition(); i++)

@@ -30,7 +30,7 @@ public sealed class FirehoseResponseReaderFuzzTests
 
             DeliveryBatch batch = Of(data);
             ProcessingRun run = Run(batch);
-            var output = new List<ChainRecord>();
+            RentedRecords<ChainRecord> output = run.Rent<ChainRecord>(0);
             using (replies)
             {
                 ReplyMapper.Apply(run, Records(batch), replies, output, 1, "fuzz");
