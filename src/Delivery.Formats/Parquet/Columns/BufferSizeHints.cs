@@ -11,7 +11,7 @@ internal sealed class BufferSizeHints(int leaves)
     /// <summary>A hint never asks for more than this many bytes up front; a chunk larger than that still grows to fit.</summary>
     public const int MaxHintBytes = 8 * 1024 * 1024;
 
-    private const int Kinds = 6;
+    private const int Kinds = 9;
 
     private readonly int[] _sizes = new int[leaves * Kinds];
 
@@ -24,6 +24,9 @@ internal sealed class BufferSizeHints(int leaves)
         Repetitions,
         Definitions,
         Indices,
+        DictionarySlots,
+        DictionaryEntries,
+        DictionaryPlain,
     }
 
     /// <summary>The size to rent for <paramref name="kind"/> of leaf <paramref name="leaf"/>, in elements: at least <paramref name="minimum"/>.</summary>

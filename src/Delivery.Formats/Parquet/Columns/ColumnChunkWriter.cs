@@ -1,3 +1,4 @@
+using System.Numerics;
 using Delivery.Formats.Parquet.Encodings;
 using Delivery.Formats.Parquet.Schema;
 using Delivery.Formats.Parquet.Thrift;
@@ -110,8 +111,11 @@ internal sealed class ColumnChunkWriter : IDisposable
         _dictionaryMode = _dictionaryAllowed;
         if (_dictionaryAllowed)
         {
-            _bytesDictionary = _isBytes ? new BytesDictionary(lengthPrefixed: _type == PhysicalType.ByteArray) : null;
-            _fixedDictionary = _isBytes ? null : new FixedDictionary();
+            // Slot tables stay powers of two; a dictionary's byte size is bounded by DictionaryPageSizeLimitBytes.
+            int slots = (int)BitOperations.RoundUpToPowerOf2((uint)hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionarySlots, 1024));
+            int entries = hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, 512);
+            _bytesDictionary = _isBytes ? new BytesDictionary(_type == PhysicalType.ByteArray, slots, entries, hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionaryPlain, 4096)) : null;
+            _fixedDictionary = _isBytes ? null : new FixedDictionary(slots, entries);
         }
 
         _statistics = new ColumnStatistics(_type, signedBytes: _type == PhysicalType.FixedLenByteArray);
@@ -275,6 +279,12 @@ internal sealed class ColumnChunkWriter : IDisposable
         _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Repetitions, _repetitions.Capacity, maxInts);
         _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Definitions, _definitions.Capacity, maxInts);
         _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Indices, _indices.Capacity, maxInts);
+        if (_bytesDictionary is not null || _fixedDictionary is not null)
+        {
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionarySlots, _bytesDictionary?.SlotCapacity ?? _fixedDictionary!.SlotCapacity, maxInts);
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, _bytesDictionary?.EntryCapacity ?? _fixedDictionary!.EntryCapacity, maxInts);
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryPlain, _bytesDictionary?.Plain.Capacity ?? 0, BufferSizeHints.MaxHintBytes);
+        }
         _repetitions.Dispose();
         _definitions.Dispose();
         _indices.Dispose();
