@@ -34,12 +34,17 @@ internal sealed class ParquetFileWriter : IDisposable
     private long _totalRows;
     private bool _finished;
 
-    public ParquetFileWriter(ParquetSchema schema, ParquetWriterSettings settings, Stream output)
+    /// <param name="schema">The file's schema.</param>
+    /// <param name="settings">Page, row-group, dictionary and compression settings.</param>
+    /// <param name="output">Where the file goes.</param>
+    /// <param name="hints">The buffer sizes of the previous file of the same schema; null for none.</param>
+    public ParquetFileWriter(ParquetSchema schema, ParquetWriterSettings settings, Stream output, BufferSizeHints? hints = null)
     {
+        hints ??= new BufferSizeHints(schema.Leaves.Count);
         _schema = schema;
         _settings = settings;
         _output = output;
-        _columns = [.. schema.Leaves.Select(leaf => new ColumnChunkWriter(leaf, settings))];
+        _columns = [.. schema.Leaves.Select((leaf, i) => new ColumnChunkWriter(leaf, settings, hints, i))];
         _fullPages = new int[_columns.Length];
         _output.Write(Magic);
         _position = Magic.Length;

@@ -18,6 +18,7 @@ public sealed class ParquetFormatter : IBatchFormatter
     private readonly ParquetSchema _schema;
     private readonly JsonConversionOptions _json;
     private readonly ParquetWriterSettings _settings;
+    private readonly BufferSizeHints _bufferSizes;
 
     /// <summary>Creates a formatter; a bad schema or option throws with what is wrong.</summary>
     /// <param name="columns">The configured top-level columns, in file order.</param>
@@ -56,6 +57,7 @@ public sealed class ParquetFormatter : IBatchFormatter
         }
 
         _schema = ParquetSchema.Create(all);
+        _bufferSizes = new BufferSizeHints(_schema.Leaves.Count);
     }
 
     /// <summary>The file's schema, the catch-all column included.</summary>
@@ -72,7 +74,7 @@ public sealed class ParquetFormatter : IBatchFormatter
         var failures = new List<RecordFormatFailure>();
         using var converter = new JsonRecordConverter(_schema, _json);
         using var record = new ShreddedRecord();
-        using var file = new ParquetFileWriter(_schema, _settings, destination);
+        using var file = new ParquetFileWriter(_schema, _settings, destination, _bufferSizes);
         int written = 0;
         int i = -1;
 

@@ -10,16 +10,22 @@ namespace Delivery.Formats.Parquet.Columns;
 /// each slot holding a value's hash beside its index, so a probe reads one slot and compares bytes only when the hashes
 /// agree: adding a value allocates nothing.
 /// </summary>
-internal sealed class BytesDictionary(bool lengthPrefixed) : IDisposable
+internal sealed class BytesDictionary(bool lengthPrefixed, int slots = 1024, int entries = 512, int plainBytes = 4096) : IDisposable
 {
-    private Slot[] _slots = RentSlots(1024); // Index + 1 in each; 0 is empty
-    private int[] _offsets = ArrayPool<int>.Shared.Rent(512);
-    private int[] _lengths = ArrayPool<int>.Shared.Rent(512);
+    private Slot[] _slots = RentSlots(slots); // Index + 1 in each; 0 is empty
+    private int[] _offsets = ArrayPool<int>.Shared.Rent(entries);
+    private int[] _lengths = ArrayPool<int>.Shared.Rent(entries);
 
     public int Count { get; private set; }
 
+    /// <summary>The slot table's length, which the next file's dictionary may start at.</summary>
+    public int SlotCapacity => _slots.Length;
+
+    /// <summary>How many entries fit before the entry arrays grow.</summary>
+    public int EntryCapacity => _offsets.Length;
+
     /// <summary>The entries PLAIN encoded, in index order: the dictionary page's body.</summary>
-    public ByteBuffer Plain { get; } = new(4096);
+    public ByteBuffer Plain { get; } = new(plainBytes);
 
     public ReadOnlySpan<byte> this[int index] => Plain.WrittenSpan.Slice(_offsets[index], _lengths[index]);
 

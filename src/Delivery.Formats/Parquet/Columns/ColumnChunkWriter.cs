@@ -1,3 +1,4 @@
+using System.Numerics;
 using Delivery.Formats.Parquet.Encodings;
 using Delivery.Formats.Parquet.Schema;
 using Delivery.Formats.Parquet.Thrift;
@@ -45,16 +46,19 @@ internal sealed class ColumnChunkWriter : IDisposable
     private readonly int _pageRowLimit;
     private readonly int _pageSizeLimit;
 
+    private readonly BufferSizeHints _hints;
+    private readonly int _leafIndex;
+
     // Mutable structs: never readonly, never copied.
-    private IntBuffer _repetitions = new();
-    private IntBuffer _definitions = new();
-    private IntBuffer _indices = new(); // dictionary indices, or 0/1 for booleans
+    private IntBuffer _repetitions;
+    private IntBuffer _definitions;
+    private IntBuffer _indices; // dictionary indices, or 0/1 for booleans
 
     // Definition levels at the maximum before the page's first lower one are counted here, not stored: most columns
     // never see a null, and their page's levels are then one run, written without a value per entry.
     private int _leadingDefined;
-    private readonly ByteBuffer _plain = new(4096);
-    private readonly ByteBuffer _body = new(4096);
+    private readonly ByteBuffer _plain;
+    private readonly ByteBuffer _body;
     private readonly ByteBuffer _compressed = new(4096);
     private readonly ByteBuffer _header = new(64);
     private int _pageEntries;
@@ -73,16 +77,28 @@ internal sealed class ColumnChunkWriter : IDisposable
     // The chunk's data pages, each header and compressed body. A body is compressed straight into this buffer after a
     // gap of MaxPageHeaderBytes, and its header written at the end of the gap, so the body is never copied; the gaps
     // are skipped when the chunk is written (_pageSpans: where each page starts, and its length).
-    private readonly ByteBuffer _pages = new(4096);
+    private readonly ByteBuffer _pages;
     private readonly List<(int Start, int Length)> _pageSpans = [];
     private long _pagesBytes;
     private long _pagesUncompressedBytes;
     private long _chunkEntries;
     private readonly ColumnStatistics _statistics;
 
-    public ColumnChunkWriter(LeafNode leaf, ParquetWriterSettings settings)
+    /// <param name="leaf">The column.</param>
+    /// <param name="settings">The file's settings.</param>
+    /// <param name="hints">Where the sizes its buffers reached are kept between files; read here, written by <see cref="Dispose"/>.</param>
+    /// <param name="leafIndex">The column's position among the schema's leaves, its key in <paramref name="hints"/>.</param>
+    public ColumnChunkWriter(LeafNode leaf, ParquetWriterSettings settings, BufferSizeHints hints, int leafIndex)
     {
         _leaf = leaf;
+        _hints = hints;
+        _leafIndex = leafIndex;
+        _plain = new ByteBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Plain, 4096));
+        _body = new ByteBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Body, 4096));
+        _pages = new ByteBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Pages, 4096));
+        _repetitions = new IntBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Repetitions, 1024));
+        _definitions = new IntBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Definitions, 1024));
+        _indices = new IntBuffer(hints.Get(leafIndex, BufferSizeHints.BufferKind.Indices, 1024));
         _settings = settings;
         _type = leaf.PhysicalType;
         _maxDefinition = leaf.DefinitionLevel;
@@ -95,8 +111,11 @@ internal sealed class ColumnChunkWriter : IDisposable
         _dictionaryMode = _dictionaryAllowed;
         if (_dictionaryAllowed)
         {
-            _bytesDictionary = _isBytes ? new BytesDictionary(lengthPrefixed: _type == PhysicalType.ByteArray) : null;
-            _fixedDictionary = _isBytes ? null : new FixedDictionary();
+            // Slot tables stay powers of two; a dictionary's byte size is bounded by DictionaryPageSizeLimitBytes.
+            int slots = (int)BitOperations.RoundUpToPowerOf2((uint)hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionarySlots, 1024));
+            int entries = hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, 512);
+            _bytesDictionary = _isBytes ? new BytesDictionary(_type == PhysicalType.ByteArray, slots, entries, hints.Get(leafIndex, BufferSizeHints.BufferKind.DictionaryPlain, 4096)) : null;
+            _fixedDictionary = _isBytes ? null : new FixedDictionary(slots, entries);
         }
 
         _statistics = new ColumnStatistics(_type, signedBytes: _type == PhysicalType.FixedLenByteArray);
@@ -253,6 +272,19 @@ internal sealed class ColumnChunkWriter : IDisposable
 
     public void Dispose()
     {
+        const int maxInts = BufferSizeHints.MaxHintBytes / sizeof(int);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Plain, _plain.Capacity, BufferSizeHints.MaxHintBytes);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Body, _body.Capacity, BufferSizeHints.MaxHintBytes);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Pages, _pages.Capacity, BufferSizeHints.MaxHintBytes);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Repetitions, _repetitions.Capacity, maxInts);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Definitions, _definitions.Capacity, maxInts);
+        _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Indices, _indices.Capacity, maxInts);
+        if (_bytesDictionary is not null || _fixedDictionary is not null)
+        {
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionarySlots, _bytesDictionary?.SlotCapacity ?? _fixedDictionary!.SlotCapacity, maxInts);
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, _bytesDictionary?.EntryCapacity ?? _fixedDictionary!.EntryCapacity, maxInts);
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryPlain, _bytesDictionary?.Plain.Capacity ?? 0, BufferSizeHints.MaxHintBytes);
+        }
         _repetitions.Dispose();
         _definitions.Dispose();
         _indices.Dispose();

@@ -7,12 +7,18 @@ namespace Delivery.Formats.Parquet.Columns;
 /// addressing on pooled arrays, each slot holding the value itself beside its index, so a probe reads one slot; the
 /// column writes each new value's PLAIN form itself.
 /// </summary>
-internal sealed class FixedDictionary : IDisposable
+internal sealed class FixedDictionary(int slots = 1024, int entries = 512) : IDisposable
 {
-    private Slot[] _slots = RentSlots(1024); // Index + 1 in each; 0 is empty
-    private long[] _values = ArrayPool<long>.Shared.Rent(512);
+    private Slot[] _slots = RentSlots(slots); // Index + 1 in each; 0 is empty
+    private long[] _values = ArrayPool<long>.Shared.Rent(entries);
 
     public int Count { get; private set; }
+
+    /// <summary>The slot table's length, which the next file's dictionary may start at.</summary>
+    public int SlotCapacity => _slots.Length;
+
+    /// <summary>How many entries fit before the entry array grows.</summary>
+    public int EntryCapacity => _values.Length;
 
     public long this[int index] => _values[index];
 

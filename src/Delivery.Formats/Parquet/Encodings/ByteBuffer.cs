@@ -19,6 +19,9 @@ internal sealed class ByteBuffer : IDisposable
 
     public int Length => _length;
 
+    /// <summary>How many bytes fit before the array is replaced by a larger one.</summary>
+    public int Capacity => _array.Length;
+
     public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _length);
 
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _length);

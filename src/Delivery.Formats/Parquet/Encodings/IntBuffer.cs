@@ -12,9 +12,17 @@ internal struct IntBuffer : IDisposable
     private int[] _array;
 
     public IntBuffer()
+        : this(1024)
     {
-        _array = ArrayPool<int>.Shared.Rent(1024);
     }
+
+    public IntBuffer(int initialCapacity)
+    {
+        _array = ArrayPool<int>.Shared.Rent(Math.Max(16, initialCapacity));
+    }
+
+    /// <summary>How many ints fit before the array is replaced by a larger one.</summary>
+    public readonly int Capacity => _array.Length;
 
     public int Count { get; private set; }
 

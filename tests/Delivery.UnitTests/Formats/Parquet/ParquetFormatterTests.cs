@@ -138,6 +138,23 @@ public sealed class ParquetFormatterTests
         two.Release();
     }
 
+    [Fact]
+    public void AFormattersLaterFile_IsByteForByteWhatAFreshFormatterWrites_AfterALargerOne()
+    {
+        // A formatter rents the next file's buffers at the sizes the previous file reached: that must not show in the file.
+        string[] large = [.. Enumerable.Range(0, 3000).Select(i => $$$"""{"id":{{{i}}},"name":"n{{{i % 700}}}","tags":[{{{i}}},{{{i % 7}}}],"inner":{"flag":{{{(i % 3 == 0 ? "true" : "null")}}}}}""")];
+        string[] small = ["""{"id":1,"name":"a","tags":[1,2]}""", """{"id":2,"name":null,"counts":{"k":3}}"""];
+        var reused = new ParquetFormatter(Columns);
+        using var afterLarge = new MemoryStream();
+        using var fresh = new MemoryStream();
+
+        reused.Write([.. large.Select(Record)], Stream.Null);
+        reused.Write([.. small.Select(Record)], afterLarge);
+        new ParquetFormatter(Columns).Write([.. small.Select(Record)], fresh);
+
+        afterLarge.ToArray().ShouldBe(fresh.ToArray());
+    }
+
     private const string ParquetFileWriterName = "Delivery Parquet encoder";
 
     private static RecordPage Page(string[] records, int firstSequence) =>
