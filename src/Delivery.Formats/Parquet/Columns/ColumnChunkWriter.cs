@@ -281,8 +281,11 @@ internal sealed class ColumnChunkWriter : IDisposable
         _hints.Set(_leafIndex, BufferSizeHints.BufferKind.Indices, _indices.Capacity, maxInts);
         if (_bytesDictionary is not null || _fixedDictionary is not null)
         {
-            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionarySlots, _bytesDictionary?.SlotCapacity ?? _fixedDictionary!.SlotCapacity, maxInts);
-            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, _bytesDictionary?.EntryCapacity ?? _fixedDictionary!.EntryCapacity, maxInts);
+            // Counted in slots and entries of up to 16 B (a fixed dictionary's slot), so that no hint asks for more
+            // than MaxHintBytes up front.
+            const int maxDictionaryItems = BufferSizeHints.MaxHintBytes / 16;
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionarySlots, _bytesDictionary?.SlotCapacity ?? _fixedDictionary!.SlotCapacity, maxDictionaryItems);
+            _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryEntries, _bytesDictionary?.EntryCapacity ?? _fixedDictionary!.EntryCapacity, maxDictionaryItems);
             _hints.Set(_leafIndex, BufferSizeHints.BufferKind.DictionaryPlain, _bytesDictionary?.Plain.Capacity ?? 0, BufferSizeHints.MaxHintBytes);
         }
         _repetitions.Dispose();

@@ -94,7 +94,8 @@ internal sealed partial class JsonRecordConverter : IDisposable
             return rows;
         }
 
-        _recordIsUtf8 = Utf8.IsValid(record);
+        // A record the fast path validated before it gave up for another reason is not validated again.
+        _recordIsUtf8 = _recordIsUtf8 || Utf8.IsValid(record);
 
         output.Clear();
         _frameTop = 0;
